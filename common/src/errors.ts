@@ -1,0 +1,61 @@
+// The one catalogue of error codes. The chaincode throws them, the gateway maps them to HTTP
+// statuses, the portal turns them into words. A code never changes meaning once released.
+
+export interface ErrorSpec {
+  /** HTTP status the gateway answers with. */
+  status: number;
+  /** A sentence a person understands; the portal may say it in its own words. */
+  message: string;
+}
+
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
+  VALIDATION_FAILED: { status: 400, message: 'Some fields are missing or invalid.' },
+  UNAUTHENTICATED: { status: 401, message: 'Please sign in.' },
+  FORBIDDEN_ROLE: { status: 403, message: 'Your role does not allow this action.' },
+  ACCESS_DENIED: { status: 403, message: 'You do not have access to this record.' },
+  CONSENT_EXPIRED: { status: 403, message: 'The patient’s consent for this record has expired.' },
+  CONSENT_REVOKED: { status: 403, message: 'The patient revoked access to this record.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  CONFLICT: { status: 409, message: 'This conflicts with the current state.' },
+  ALREADY_EXISTS: { status: 409, message: 'This already exists.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The file is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This type of file is not accepted.' },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts. Please wait and try again.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  LEDGER_UNAVAILABLE: { status: 503, message: 'The ledger is unreachable. Please try again.' },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'File storage is unreachable. Please try again.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/** An error that carries a catalogue code across process and ledger boundaries. */
+export class CodedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].message,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'CodedError';
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  /** Text form used in chaincode error messages: "CODE: message". */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+/** Finds a catalogue code at the start of a message such as "chaincode response 500, ACCESS_DENIED: ...". */
+export function codeInMessage(text: string): ErrorCode | undefined {
+  const m = /\b([A-Z][A-Z_]{2,})(?=: )/.exec(text);
+  return m && isErrorCode(m[1]) ? m[1] : undefined;
+}

@@ -1,0 +1,31 @@
+// One jest run for the whole repository (`npm test`). Unit tests live beside each workspace in
+// <workspace>/test/**/*.test.ts and need no services; integration suites live in test/<suite>/
+// and share the stack started by test/support (real CAs, PostgreSQL, IPFS, Anvil, devnet).
+// ts-jest only transpiles (isolatedModules); `tsc -b` type-checks everything before jest runs.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] };
+const base = { testEnvironment: 'node', transform, rootDir: __dirname };
+
+const unitWorkspaces = ['common', 'network', 'network/devnet', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
+
+/** Integration suites: folders under test/ run against real services. */
+const integrationSuites = [];
+
+module.exports = {
+  // Integration suites share ports and services: one file at a time.
+  maxWorkers: 1,
+  verbose: false,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: unitWorkspaces.map((w) => `<rootDir>/${w}/test/**/*.test.ts`),
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/network/test/integration/'],
+    },
+    ...integrationSuites.map((suite) => ({
+      ...base,
+      displayName: suite,
+      testMatch: [`<rootDir>/test/${suite}/**/*.test.ts`],
+      testTimeout: 120000,
+    })),
+  ],
+};

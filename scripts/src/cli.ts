@@ -1,0 +1,24 @@
+// The project's command line, run by scripts/bootstrap.mjs on Node 24 once everything is built.
+import { runTests } from './test-runner';
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  test: runTests,
+};
+
+async function main(): Promise<void> {
+  const [name = 'start', ...args] = process.argv.slice(2);
+  const command = commands[name];
+  if (!command) {
+    console.error(`unknown command "${name}"; known: ${Object.keys(commands).join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = await command(args);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});
