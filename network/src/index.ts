@@ -1,1 +1,3 @@
 export * from './config';
+export * from './layout';
+export * from './services/service';
