@@ -2,3 +2,4 @@ export * from './config';
 export * from './layout';
 export * from './services/service';
 export * from './blocks';
+export * from './postgres';

@@ -7,6 +7,9 @@ export interface ProcessSpec {
   args: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /** Run as this user/group (e.g. PostgreSQL, which refuses to run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ServiceDefinition {
@@ -16,8 +19,11 @@ export interface ServiceDefinition {
   dependsOn: string[];
   /** One-time, idempotent preparation before the first start (folders, configuration, keys). */
   prepare?(): Promise<void>;
-  /** The process to run; it must stay in the foreground (the supervisor restarts it if it dies). */
-  process(): ProcessSpec | Promise<ProcessSpec>;
+  /**
+   * The process to run; it must stay in the foreground (the supervisor restarts it if it dies).
+   * null: the service is provided outside (e.g. DATABASE_URL); the supervisor only checks health.
+   */
+  process(): ProcessSpec | null | Promise<ProcessSpec | null>;
   /** A real check that the service answers (a TCP/HTTP/gRPC request), not that its pid exists. */
   healthy(): Promise<boolean>;
   /** Work after the first healthy start (e.g. enrolling identities, deploying a contract). */

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadNetwork } from '../src/config';
+import { databaseUrl, postgresPaths, postgresService } from '../src/postgres';
+
+describe('postgres configuration', () => {
+  let dataDir: string;
+  const saved = process.env.DATABASE_URL;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ehr-pg-'));
+    delete process.env.DATABASE_URL;
+  });
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  });
+
+  it('generates the local password once, keeps it 0600, and builds URLs on the configured port', () => {
+    const net = loadNetwork({ dataDir, portOffset: 3 });
+    const a = new URL(databaseUrl(net, 'ehr_hospital1'));
+    const b = new URL(databaseUrl(net, 'ehr_hospital2'));
+    expect(a.port).toBe(String(net.postgres.port));
+    expect(net.postgres.port).toBe(loadNetwork({ dataDir }).postgres.port + 3);
+    expect(a.pathname).toBe('/ehr_hospital1');
+    expect(a.password.length).toBeGreaterThanOrEqual(32);
+    expect(b.password).toBe(a.password);
+    expect(statSync(postgresPaths(net).passwordFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses DATABASE_URL when set: same server and credentials, own database, no local process', async () => {
+    process.env.DATABASE_URL = 'postgres://app:s3cret@db.example:6543/main?sslmode=require';
+    const net = loadNetwork({ dataDir });
+    const url = new URL(databaseUrl(net, 'ehr_hospital2'));
+    expect(url.host).toBe('db.example:6543');
+    expect(url.username).toBe('app');
+    expect(url.password).toBe('s3cret');
+    expect(url.pathname).toBe('/ehr_hospital2');
+    expect(url.searchParams.get('sslmode')).toBe('require');
+    expect(await postgresService(net).process()).toBeNull();
+  });
+
+  it('refuses database names that are not plain identifiers', () => {
+    const net = loadNetwork({ dataDir });
+    expect(() => databaseUrl(net, 'x"; DROP DATABASE y; --')).toThrow(/invalid database name/);
+    expect(() => databaseUrl(net, 'Hospital1')).toThrow(/invalid database name/);
+  });
+});
