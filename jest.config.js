@@ -5,7 +5,7 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] };
 const base = { testEnvironment: 'node', transform, rootDir: __dirname };
 
-const unitWorkspaces = ['common', 'network', 'network/devnet', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
+const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
 /** Integration suites: folders under test/ run against real services. */
 const integrationSuites = [];

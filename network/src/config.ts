@@ -25,7 +25,11 @@ const organization = z.object({
   domain: z.string(),
   ca: z.object({ port }),
   orderer: z.object({ port, adminPort: port, operationsPort: port }).optional(),
-  peer: z.object({ port, fabricPort: port, fabricOperationsPort: port }).optional(),
+  /** Further Raft orderers of the orderer organisation (real Fabric only). */
+  extraOrderers: z.array(z.object({ port, adminPort: port, operationsPort: port })).optional(),
+  peer: z
+    .object({ port, fabricPort: port, fabricOperationsPort: port, fabricChaincodePort: port })
+    .optional(),
   chaincodeServer: z.object({ port }).optional(),
   ipfs: ipfsPorts.optional(),
   gateway: z.object({ port, database: z.string() }).optional(),
