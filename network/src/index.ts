@@ -3,3 +3,4 @@ export * from './layout';
 export * from './services/service';
 export * from './blocks';
 export * from './postgres';
+export * from './ca';

@@ -72,6 +72,29 @@ async function withAdmin<T>(net: Network, fn: (c: Client) => Promise<T>): Promis
   }
 }
 
+/**
+ * The same connection as databaseUrl, in libpq's key=value form (for Go programs such as
+ * fabric-ca-server, whose configuration takes that form).
+ */
+export function libpqDatasource(net: Network, name: string): string {
+  const url = new URL(databaseUrl(net, name));
+  const parts = {
+    host: url.hostname,
+    port: url.port || '5432',
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    dbname: name,
+    sslmode: url.searchParams.get('sslmode') ?? (externalDatabaseUrl() ? 'require' : 'disable'),
+  };
+  // fabric-ca-server finds dbname with a regular expression that does not understand quoting.
+  for (const [k, v] of Object.entries(parts)) {
+    if (!/^[^\s'"\\]+$/.test(v)) throw new Error(`database ${k} must not contain spaces, quotes or backslashes`);
+  }
+  return Object.entries(parts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
 /** Creates database `name` when missing (idempotent) and returns its connection URL. */
 export async function ensureDatabase(net: Network, name: string): Promise<string> {
   const url = databaseUrl(net, name);
