@@ -1,0 +1,47 @@
+// ECDSA for devnet's identities. Verification is the project's one implementation of Fabric's
+// rules (@ehr/network blocks/ecdsa: SHA-256, strict DER, low-S); this module adds signing,
+// which always yields low-S signatures as Fabric's signer does.
+import { createHash, sign, type KeyObject } from 'node:crypto';
+import { parseEcdsaSignature, SignatureError, verifyEcdsa } from '@ehr/network';
+
+export { parseEcdsaSignature, SignatureError, verifyEcdsa };
+
+/** Order of the P-256 group. */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+function encodeInteger(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  let bytes = Buffer.from(hex, 'hex');
+  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+}
+
+/** DER SEQUENCE { INTEGER r, INTEGER s } (P-256 sizes: short-form lengths). */
+export function encodeEcdsaSignature(r: bigint, s: bigint): Buffer {
+  const body = Buffer.concat([encodeInteger(r), encodeInteger(s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+export function isLowS(s: bigint): boolean {
+  return s <= P256_N >> 1n;
+}
+
+/** Signs SHA-256(message) with a P-256 key and normalises the signature to low-S. */
+export function signLowS(privateKey: KeyObject, message: Uint8Array): Buffer {
+  const der = sign('sha256', message, { key: privateKey, dsaEncoding: 'der' });
+  const { r, s } = parseEcdsaSignature(der);
+  return isLowS(s) ? der : encodeEcdsaSignature(r, P256_N - s);
+}
+
+/** The high-S twin of a P-256 signature (valid for plain ECDSA, refused by Fabric); for tests. */
+export function toHighS(signature: Uint8Array): Buffer {
+  const { r, s } = parseEcdsaSignature(signature);
+  return encodeEcdsaSignature(r, isLowS(s) ? P256_N - s : s);
+}
+
+export const sha256 = (...parts: Uint8Array[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};

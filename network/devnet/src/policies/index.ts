@@ -1,0 +1,20 @@
+// @ehr/devnet policies — Fabric's signature and implicit-meta policies.
+//
+//   const p = SignaturePolicy.parse("AND('Hospital1MSP.peer','Hospital2MSP.peer')")
+//   evaluateSignedData(p, [{ data, identity, signature }, ...], mspManager)  // boolean
+//   // endorsement check: data = proposal response payload ‖ endorser bytes
+//   policyFromProto(configPolicy, (name) => orgs.map((o) => o.policies[name]))  // from config
+//   new ImplicitMetaPolicy('MAJORITY', 'Admins', orgAdminPolicies)
+export { PolicyParseError, parseSignaturePolicy, signaturePolicyToString } from './dsl';
+export {
+  evaluateSignedData,
+  ImplicitMetaPolicy,
+  implicitMetaPolicyProto,
+  policyFromProto,
+  SignaturePolicy,
+  signaturePolicyProto,
+  validIdentities,
+  type ImplicitMetaRule,
+  type Policy,
+  type SignedData,
+} from './policy';

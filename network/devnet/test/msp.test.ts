@@ -1,0 +1,105 @@
+import { msp as mspProto } from '@hyperledger/fabric-protos';
+import { parseEcdsaSignature } from "@ehr/network";
+import { MspManager, satisfiesRole, signLowS, toHighS, isLowS, MspError } from '../src/msp';
+import { createCa, identity, issue, mspOf, type TestCa } from './fixtures/pki';
+
+const serialize = (mspId: string, pem: Buffer) => {
+  const si = new mspProto.SerializedIdentity();
+  si.setMspid(mspId);
+  si.setIdBytes(pem);
+  return Buffer.from(si.serializeBinary());
+};
+
+describe('MSP', () => {
+  let ca1: TestCa;
+  let ca2: TestCa;
+  let mgr: MspManager;
+
+  beforeAll(async () => {
+    ca1 = await createCa('hospital1');
+    ca2 = await createCa('hospital2');
+    mgr = new MspManager([mspOf('Hospital1MSP', ca1), mspOf('Hospital2MSP', ca2)]);
+  });
+
+  it('validates a client chained to its root, with role and Fabric CA attributes', async () => {
+    const doctor = await identity(ca1, 'Hospital1MSP', {
+      cn: 'dr-a',
+      ous: ['client', 'hospital1'],
+      attrs: { role: 'doctor', uid: 'd-1', govId: 'G-123', 'hf.EnrollmentID': 'dr-a' },
+    });
+    const id = mgr.deserializeIdentity(doctor.serialized);
+    expect(() => id.validate()).not.toThrow();
+    expect(id.role).toBe('client');
+    expect(id.attributes).toMatchObject({ role: 'doctor', uid: 'd-1', govId: 'G-123' });
+    expect(mgr.deserializeIdentity(doctor.serialized)).toBe(id); // cached
+    const msg = Buffer.from('proposal bytes');
+    expect(id.verify(msg, doctor.sign(msg))).toBe(true);
+    expect(id.verify(Buffer.from('other'), doctor.sign(msg))).toBe(false);
+  });
+
+  it('refuses an identity of an unknown MSP', async () => {
+    const other = await identity(ca1, 'StrangerMSP', { cn: 'x', ous: ['client'] });
+    expect(() => mgr.deserializeIdentity(other.serialized)).toThrow('MSP StrangerMSP is not defined on channel');
+  });
+
+  it('refuses a certificate issued by another organisation’s CA (foreign certificate)', async () => {
+    const foreign = await identity(ca2, 'Hospital1MSP', { cn: 'spy', ous: ['client'] });
+    const id = mgr.deserializeIdentity(foreign.serialized);
+    expect(() => id.validate()).toThrow(/certificate signed by unknown authority/);
+  });
+
+  it('refuses a CA certificate as an identity', async () => {
+    const { pem } = await issue(ca1, { cn: 'sub', ous: ['client'], isCa: true });
+    expect(() => mgr.deserializeIdentity(serialize('Hospital1MSP', pem)).validate()).toThrow(/Certificate Authority/);
+  });
+
+  it('needs exactly one NodeOU', async () => {
+    const none = await identity(ca1, 'Hospital1MSP', { cn: 'n', ous: ['hospital1'] });
+    expect(() => mgr.deserializeIdentity(none.serialized).validate()).toThrow(/does not have an OU that resolves/);
+    const two = await identity(ca1, 'Hospital1MSP', { cn: 't', ous: ['client', 'peer'] });
+    expect(() => mgr.deserializeIdentity(two.serialized).validate()).toThrow(/not a combination/);
+  });
+
+  it('reports expiry separately from validity, as Fabric does', async () => {
+    const old = await identity(ca1, 'Hospital1MSP', {
+      cn: 'old',
+      ous: ['client'],
+      notBefore: new Date(Date.now() - 10 * 86400_000),
+      notAfter: new Date(Date.now() - 86400_000),
+    });
+    const id = mgr.deserializeIdentity(old.serialized);
+    expect(id.isExpired()).toBe(true);
+    expect(() => id.validate()).not.toThrow();
+  });
+
+  it('classifies roles for principals', async () => {
+    const peer = mgr.deserializeIdentity((await identity(ca1, 'Hospital1MSP', { cn: 'peer0', ous: ['peer'] })).serialized);
+    const admin = mgr.deserializeIdentity((await identity(ca1, 'Hospital1MSP', { cn: 'admin', ous: ['admin'] })).serialized);
+    expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'peer' })).not.toThrow();
+    expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'member' })).not.toThrow();
+    expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'admin' })).toThrow(MspError);
+    expect(() => satisfiesRole(peer, { mspId: 'Hospital2MSP', role: 'peer' })).toThrow(/different MSP/);
+    expect(() => satisfiesRole(admin, { mspId: 'Hospital1MSP', role: 'admin' })).not.toThrow();
+    expect(() => satisfiesRole(admin, { mspId: 'Hospital1MSP', role: 'client' })).toThrow(/does not contain OU/);
+  });
+
+  it('signs low-S and refuses high-S signatures', async () => {
+    const c = await identity(ca1, 'Hospital1MSP', { cn: 'c', ous: ['client'] });
+    const id = mgr.deserializeIdentity(c.serialized);
+    const msg = Buffer.from('x');
+    for (let i = 0; i < 20; i++) {
+      const sig = c.sign(msg);
+      expect(isLowS(parseEcdsaSignature(sig).s)).toBe(true);
+      expect(id.verify(msg, sig)).toBe(true);
+      expect(id.verify(msg, toHighS(sig))).toBe(false);
+    }
+    expect(signLowS).toBeDefined();
+  });
+
+  it('checks that a serialized identity is well formed', async () => {
+    const c = await identity(ca1, 'Hospital1MSP', { cn: 'w', ous: ['client'] });
+    expect(() => mgr.isWellFormed(c.serialized)).not.toThrow();
+    const trailing = serialize('Hospital1MSP', Buffer.concat([c.certPem, Buffer.from('junk')]));
+    expect(() => mgr.isWellFormed(trailing)).toThrow(/trailing bytes/);
+  });
+});
