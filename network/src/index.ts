@@ -4,3 +4,4 @@ export * from './services/service';
 export * from './blocks';
 export * from './postgres';
 export * from './ca';
+export * from './services/anvil';

@@ -1,0 +1,5 @@
+// @ehr/evm-anchor: the Ethereum anchor of the ledger (contract, deploy, anchoring, verify).
+export * from './contract/compile';
+export * from './contract/anchor-contract';
+export * from './chain';
+export * from './explorer';
