@@ -10,7 +10,10 @@ export class FabricToolError extends Error {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(`${command} failed (exit ${exitCode}): ${(stderr || stdout).trim().split('\n').slice(-5).join('\n')}`);
+    // The CLIs end with "Error: <reason>"; without one, the last lines say what happened.
+    const lines = (stderr || stdout).trim().split('\n');
+    const reason = lines.filter((l) => l.startsWith('Error: ')).join('\n') || lines.slice(-5).join('\n');
+    super(`${command} failed (exit ${exitCode}): ${reason}`);
   }
 }
 
@@ -30,8 +33,8 @@ export function runTool(
     execFile(
       bin,
       args,
-      // INFO keeps the CLIs quiet enough to read; the caller's environment carries PATH and HOME.
-      { env: { ...process.env, FABRIC_LOGGING_SPEC: 'INFO', ...env }, timeout: timeoutMs, maxBuffer: 64 << 20 },
+      // The CLIs log every gRPC connection at INFO: warnings are enough for a command's output.
+      { env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARNING', ...env }, timeout: timeoutMs, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         if (err) {
           const code = typeof err.code === 'number' ? err.code : null;

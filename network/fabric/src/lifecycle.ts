@@ -138,8 +138,8 @@ async function approvedPackage(
       ['lifecycle', 'chaincode', 'queryapproved', '-C', topo.channel, '-n', name, '--sequence', String(sequence), '--output', 'json'],
       peerAdminEnv(topo, peer),
     );
-    const parsed = JSON.parse(stdout) as { source?: { local_package?: { package_id?: string } } };
-    return parsed.source?.local_package?.package_id ?? '';
+    const parsed = JSON.parse(stdout) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } };
+    return parsed.source?.Type?.LocalPackage?.package_id ?? '';
   } catch (e) {
     if (e instanceof FabricToolError && /404|not defined|could not fetch/.test(e.message)) return undefined;
     throw e;
