@@ -32,6 +32,8 @@ export interface OrgPaths {
   peer?: IdentityPaths;
   /** orderer0 of the orderer organisation. */
   orderer?: IdentityPaths;
+  /** orderer1, orderer2, ...: the organisation's `extraOrderers` (Raft replicas on real Fabric). */
+  extraOrderers: IdentityPaths[];
   /** The chaincode server's TLS identity (hospitals). */
   chaincodeServer?: IdentityPaths;
   /** The gateway's service identity (a client identity used for enrolling users; hospitals). */
@@ -63,6 +65,7 @@ export function orgPaths(net: Network, org: Organization): OrgPaths {
     admin: identity(join(root, 'users', 'admin')),
     peer: org.type === 'hospital' ? identity(join(root, 'peers', 'peer0')) : undefined,
     orderer: org.type === 'orderer' ? identity(join(root, 'orderers', 'orderer0')) : undefined,
+    extraOrderers: (org.extraOrderers ?? []).map((_, i) => identity(join(root, 'orderers', `orderer${i + 1}`))),
     chaincodeServer: org.type === 'hospital' ? identity(join(root, 'chaincode')) : undefined,
     gatewayService: org.type === 'hospital' ? identity(join(root, 'users', 'gateway')) : undefined,
   };

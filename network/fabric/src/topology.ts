@@ -64,13 +64,12 @@ export function ordererCount(env: NodeJS.ProcessEnv = process.env): 1 | 3 {
   throw new Error(`FABRIC_ORDERERS must be 1 or 3, not "${raw}"`);
 }
 
-/** The orderer identity folders: orderer0 is the layout's own, further ones sit beside it. */
+/** orderer0 is the layout's `orderer`, further ones its `extraOrderers`. */
 function ordererIdentity(net: Network, index: number): IdentityPaths {
-  const base = orgPaths(net, net.ordererOrg).orderer;
-  if (!base) throw new Error(`no orderer identity for ${net.ordererOrg.name}`);
-  if (index === 0) return base;
-  const swap = (p: string) => p.replace(/([/\\])orderer0([/\\])/, `$1orderer${index}$2`);
-  return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, swap(v)])) as unknown as IdentityPaths;
+  const paths = orgPaths(net, net.ordererOrg);
+  const id = index === 0 ? paths.orderer : paths.extraOrderers[index - 1];
+  if (!id) throw new Error(`no identity for orderer${index} of ${net.ordererOrg.name}`);
+  return id;
 }
 
 export function fabricTopology(net: Network, env: NodeJS.ProcessEnv = process.env): FabricTopology {

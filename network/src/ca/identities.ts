@@ -141,6 +141,10 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
   if (paths.orderer) {
     wanted.push({ id: 'orderer0', type: 'orderer', paths: paths.orderer, tlsHosts: hosts('orderer0') });
   }
+  paths.extraOrderers.forEach((p, i) => {
+    const id = `orderer${i + 1}`;
+    wanted.push({ id, type: 'orderer', paths: p, tlsHosts: hosts(id) });
+  });
   if (paths.chaincodeServer) {
     wanted.push({
       id: 'chaincode',
