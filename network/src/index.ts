@@ -5,3 +5,4 @@ export * from './blocks';
 export * from './postgres';
 export * from './ca';
 export * from './services/anvil';
+export * from './ipfs';

@@ -1,0 +1,86 @@
+// A small typed client for what the system needs from IPFS: add through a hospital's cluster
+// peer (replicated by the cluster), ask a pin's status across peers, and read through a Kubo node.
+import type { Hospital } from '../config';
+
+export type PinState =
+  | 'pinned'
+  | 'pinning'
+  | 'pin_queued'
+  | 'pin_error'
+  | 'unpinned'
+  | 'remote'
+  | 'cluster_error'
+  | 'undefined'
+  | string;
+
+export interface PinStatus {
+  cid: string;
+  /** Per cluster peer id: its state for this CID. */
+  peers: Record<string, { peerName: string; status: PinState; error?: string }>;
+}
+
+const cidText = (cid: unknown): string =>
+  typeof cid === 'string' ? cid : ((cid as { '/': string } | undefined)?.['/'] ?? '');
+
+async function check(res: Response, what: string): Promise<Response> {
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return res;
+}
+
+export class IpfsClusterClient {
+  private readonly base: string;
+  constructor(org: Hospital) {
+    this.base = `http://127.0.0.1:${org.ipfs.clusterApiPort}`;
+  }
+
+  /** Adds the bytes and pins them across the cluster; returns the CID (CIDv1, raw leaves). */
+  async add(data: Uint8Array, name = 'file'): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([data]), name);
+    const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
+    const res = await check(await fetch(url, { method: 'POST', body: form }), 'cluster add');
+    const body = (await res.json()) as { cid: unknown }[] | { cid: unknown };
+    const last = Array.isArray(body) ? body[body.length - 1] : body;
+    const cid = cidText(last?.cid);
+    if (!cid) throw new Error('cluster add: no CID in the answer');
+    return cid;
+  }
+
+  /** The pin's state on every cluster peer. */
+  async status(cid: string): Promise<PinStatus> {
+    const res = await check(await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`), 'cluster status');
+    const body = (await res.json()) as {
+      cid: unknown;
+      peer_map: Record<string, { peername: string; status: string; error?: string }>;
+    };
+    const peers: PinStatus['peers'] = {};
+    for (const [id, p] of Object.entries(body.peer_map ?? {})) {
+      peers[id] = { peerName: p.peername, status: p.status, error: p.error || undefined };
+    }
+    return { cid: cidText(body.cid), peers };
+  }
+
+  /** Number of peers that hold the pin. */
+  async pinnedOn(cid: string): Promise<number> {
+    const s = await this.status(cid);
+    return Object.values(s.peers).filter((p) => p.status === 'pinned').length;
+  }
+
+  /** The ids of the cluster's peers as this peer sees them. */
+  async peers(): Promise<string[]> {
+    const res = await check(await fetch(`${this.base}/peers`), 'cluster peers');
+    const text = await res.text();
+    // The answer is a JSON array, or one JSON object per line (streaming).
+    const items = text.trim().startsWith('[')
+      ? (JSON.parse(text) as { id: string }[])
+      : text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string });
+    return items.map((p) => p.id);
+  }
+}
+
+/** Reads a file by CID through a hospital's Kubo node (fetched from its peers when not local). */
+export async function kuboCat(org: Hospital, cid: string, timeoutMs = 30000): Promise<Buffer> {
+  const url = `http://127.0.0.1:${org.ipfs.apiPort}/api/v0/cat?arg=${encodeURIComponent(cid)}`;
+  const res = await check(await fetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) }), 'kubo cat');
+  return Buffer.from(await res.arrayBuffer());
+}
