@@ -136,7 +136,10 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
   const client = caClient(net, org);
   const reg = await registrar(net, org);
   const hosts = (name: string) => ['127.0.0.1', 'localhost', `${name}.${org.domain}`];
-  const wanted: ServiceIdentity[] = [{ id: 'admin', type: 'admin', paths: paths.admin }];
+  // The orderer organisation's admin also gets a TLS client certificate: osnadmin authenticates
+  // with it to the orderers' channel participation (admin) endpoint, which requires mutual TLS.
+  const adminTls = org.type === 'orderer' ? { tlsHosts: ['localhost'] } : {};
+  const wanted: ServiceIdentity[] = [{ id: 'admin', type: 'admin', paths: paths.admin, ...adminTls }];
   if (paths.peer) wanted.push({ id: 'peer0', type: 'peer', paths: paths.peer, tlsHosts: hosts('peer0') });
   if (paths.orderer) {
     wanted.push({ id: 'orderer0', type: 'orderer', paths: paths.orderer, tlsHosts: hosts('orderer0') });
