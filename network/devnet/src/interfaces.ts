@@ -71,3 +71,19 @@ export interface Orderer {
   /** Accepts a signed transaction envelope for ordering; throws a gRPC-status error when refused. */
   broadcast(envelope: Uint8Array): Promise<void>;
 }
+
+/**
+ * Thrown by Orderer.broadcast when the orderer refuses an envelope: Fabric's unsuccessful
+ * BroadcastResponse (status is a common.Status: BAD_REQUEST, FORBIDDEN, NOT_FOUND,
+ * SERVICE_UNAVAILABLE). The gateway's Submit reports it as Fabric's gateway does (Aborted,
+ * "received unsuccessful response from orderer: status=…, info=…").
+ */
+export class BroadcastRefusedError extends Error {
+  override name = 'BroadcastRefusedError';
+  constructor(
+    readonly status: number,
+    readonly info: string,
+  ) {
+    super(info);
+  }
+}

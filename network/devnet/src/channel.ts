@@ -1,0 +1,89 @@
+// One channel of devnet: its ledger, its current configuration, the orderer that cuts its
+// blocks and the committer that validates and stores them. main.ts opens one; tests too.
+import { common, peer } from '@hyperledger/fabric-protos';
+import { headerHashOf } from '@ehr/network';
+import { ChannelConfig } from './channelconfig/config';
+import { Committer } from './committer/committer';
+import { DevnetLedger } from './ledger/ledger';
+import { DevnetOrderer, type OrdererSigner } from './orderer/orderer';
+import type { BatchSettings } from './orderer/blockcutter';
+import { evaluateSignedData, parseSignaturePolicy, SignaturePolicy, type SignedData } from './policies';
+
+export interface ChannelOptions {
+  /** Ledger directory. */
+  dir: string;
+  /** Builds block 0 when the ledger is empty. */
+  genesis: () => common.Block;
+  /** orderer0's signing identity. */
+  signer: OrdererSigner;
+  /** Endorsement policy (Fabric policy DSL) of each chaincode on the channel. */
+  chaincodes: Record<string, string>;
+  /** Overrides the batch settings of the channel configuration (e.g. for tests). */
+  batch?: Partial<BatchSettings>;
+  log?: (msg: string, data?: object) => void;
+}
+
+export class DevnetChannel {
+  private constructor(
+    readonly ledger: DevnetLedger,
+    readonly committer: Committer,
+    readonly orderer: DevnetOrderer,
+    private configRef: { current: ChannelConfig },
+  ) {}
+
+  get config(): ChannelConfig {
+    return this.configRef.current;
+  }
+
+  static async open(opts: ChannelOptions): Promise<DevnetChannel> {
+    const log = opts.log ?? (() => {});
+    const ledger = await DevnetLedger.open(opts.dir, log);
+    if (ledger.height() === 0n) {
+      const block = opts.genesis();
+      const list = block.getMetadata()!.getMetadataList_asU8().slice();
+      list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from([peer.TxValidationCode.VALID]);
+      block.getMetadata()!.setMetadataList(list);
+      await ledger.commitBlock(block);
+      log('created the genesis block', { channel: ChannelConfig.fromBlock(block).channelId });
+    }
+    const lastConfigBlock = await ledger.getBlock(ledger.stats().lastConfig);
+    const configRef = { current: ChannelConfig.fromBlock(lastConfigBlock!) };
+    const channel = configRef.current.channelId;
+
+    const policies = new Map(
+      Object.entries(opts.chaincodes).map(([name, dsl]) => [name, new SignaturePolicy(parseSignaturePolicy(dsl))]),
+    );
+    const committer = new Committer(ledger, {
+      channel,
+      msps: () => configRef.current.msps,
+      endorsementPolicy: (ns) => {
+        const policy = policies.get(ns);
+        return policy && ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps));
+      },
+      applyConfig: (tx) => {
+        configRef.current = ChannelConfig.fromEnvelope(tx.envelope);
+      },
+      log,
+    });
+    const tip = await ledger.getBlock(ledger.height() - 1n);
+    const batch = { ...configRef.current.batchSettings(), ...opts.batch };
+    const orderer = new DevnetOrderer({
+      channel,
+      batch,
+      signer: opts.signer,
+      msps: () => configRef.current.msps,
+      writers: () => (sigs) => configRef.current.evaluate('/Channel/Writers', sigs),
+      deliver: (block) => committer.commit(block),
+      height: ledger.height(),
+      tipHeaderHash: headerHashOf(tip!),
+      lastConfig: ledger.stats().lastConfig,
+      log,
+    });
+    return new DevnetChannel(ledger, committer, orderer, configRef);
+  }
+
+  async close(): Promise<void> {
+    await this.orderer.stop();
+    await this.ledger.close();
+  }
+}

@@ -1,0 +1,358 @@
+// The channel's ledger: blocks in append-only files (fsynced before anything else sees them),
+// and in LevelDB the block index, the transaction-id index, the world state and the history.
+// A block is committed in three steps: (1) the block, with its TRANSACTIONS_FILTER and
+// COMMIT_HASH, is appended and fsynced; (2) one atomic LevelDB batch indexes it and applies the
+// writes of its VALID transactions, with a checkpoint (height, end of the block files); (3) the
+// listeners hear of it. After a crash, open() replays every whole block after the checkpoint
+// from the files (LevelDB only ever lags the files) and cuts off a torn last block.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { common, peer } from '@hyperledger/fabric-protos';
+import type { HistoryEntry, Ledger, Version, VersionedValue } from '../interfaces';
+import { BlockFiles, type FilePosition } from './blockfiles';
+import { blockKey, historyKey, historyRange, keyOfStateKey, META_CHECKPOINT, stateKey, stateRange, txIdKey } from './keys';
+import { parseTransaction, type ParsedTransaction } from './transaction';
+import {
+  decodeHistory,
+  decodeLocation,
+  decodeState,
+  decodeTxIndex,
+  encodeHistory,
+  encodeLocation,
+  encodeState,
+  encodeTxIndex,
+  type TxIndexEntry,
+} from './values';
+
+const { TxValidationCode } = peer;
+
+interface Checkpoint {
+  height: string;
+  file: number;
+  offset: number;
+  commitHash: string;
+  lastConfig: string;
+  /** Transactions committed, by validation code name. */
+  txByCode: Record<string, number>;
+}
+
+export interface LedgerStats {
+  height: bigint;
+  lastConfig: bigint;
+  txByCode: Record<string, number>;
+}
+
+/** A write to apply: undefined value = delete. */
+interface PendingWrite {
+  ns: string;
+  key: string;
+  value?: Buffer;
+  metadata?: Record<string, Buffer>;
+  version: Version;
+}
+
+/**
+ * Codes given before the transaction id was proven to be SHA-256(nonce ‖ creator) by a valid
+ * signer: such an id is not indexed, so nobody can occupy another client's transaction id.
+ */
+const UNPROVEN_TXID = new Set<number>([
+  TxValidationCode.NIL_ENVELOPE,
+  TxValidationCode.BAD_PAYLOAD,
+  TxValidationCode.BAD_COMMON_HEADER,
+  TxValidationCode.BAD_CREATOR_SIGNATURE,
+  TxValidationCode.BAD_PROPOSAL_TXID,
+  TxValidationCode.INVALID_OTHER_REASON,
+  TxValidationCode.UNSUPPORTED_TX_PAYLOAD,
+]);
+
+const codeName = (code: number) =>
+  Object.entries(TxValidationCode).find(([, v]) => v === code)?.[0] ?? `CODE_${code}`;
+
+/** The per-transaction codes of a block (its TRANSACTIONS_FILTER metadata). */
+export function transactionsFilter(block: common.Block): Uint8Array {
+  return block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+}
+
+function setMetadata(block: common.Block, index: number, value: Uint8Array): void {
+  let md = block.getMetadata();
+  if (!md) {
+    md = new common.BlockMetadata();
+    block.setMetadata(md);
+  }
+  const list = md.getMetadataList_asU8().slice();
+  while (list.length <= common.BlockMetadataIndex.COMMIT_HASH) list.push(new Uint8Array());
+  list[index] = value;
+  md.setMetadataList(list);
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+export class DevnetLedger implements Ledger {
+  private checkpoint!: Checkpoint;
+  private heightValue = 0n;
+  private readonly cache = new Map<bigint, common.Block>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: ClassicLevel<Buffer, Buffer>,
+    private readonly files: BlockFiles,
+  ) {}
+
+  /** Opens (or creates) the ledger in `dir`, recovering from a crash if needed. */
+  static async open(dir: string, log: (msg: string, data?: object) => void = () => {}): Promise<DevnetLedger> {
+    mkdirSync(dir, { recursive: true });
+    const db = new ClassicLevel<Buffer, Buffer>(join(dir, 'index'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    const ledger = new DevnetLedger(db, new BlockFiles(join(dir, 'chains')));
+    await ledger.recover(log);
+    return ledger;
+  }
+
+  private async recover(log: (msg: string, data?: object) => void): Promise<void> {
+    const raw = await this.db.get(META_CHECKPOINT);
+    this.checkpoint = raw
+      ? (JSON.parse(raw.toString('utf8')) as Checkpoint)
+      : { height: '0', file: 0, offset: 0, commitHash: '', lastConfig: '0', txByCode: {} };
+    this.heightValue = BigInt(this.checkpoint.height);
+    const from: FilePosition = { file: this.checkpoint.file, offset: this.checkpoint.offset };
+    const { records, truncatedBytes } = await this.files.open(from);
+    if (truncatedBytes) log('cut a torn block off the end of the block files', { truncatedBytes });
+    for (const record of records) {
+      const block = common.Block.deserializeBinary(record.bytes);
+      const number = BigInt(block.getHeader()?.getNumber() ?? -1);
+      if (number !== this.heightValue) {
+        throw new Error(`block file holds block ${number} where block ${this.heightValue} was expected`);
+      }
+      const commitHash = common.Metadata.deserializeBinary(
+        block.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.COMMIT_HASH],
+      ).getValue_asU8();
+      await this.index(block, record.location, Buffer.from(commitHash), this.files.end());
+      log('replayed block from the block files', { number: number.toString() });
+    }
+    if (records.length) log('ledger recovered', { height: this.heightValue.toString() });
+  }
+
+  height(): bigint {
+    return this.heightValue;
+  }
+
+  stats(): LedgerStats {
+    return {
+      height: this.heightValue,
+      lastConfig: BigInt(this.checkpoint.lastConfig),
+      txByCode: { ...this.checkpoint.txByCode },
+    };
+  }
+
+  async getBlockBytes(number: bigint): Promise<Buffer | undefined> {
+    if (number < 0n || number >= this.heightValue) return undefined;
+    const loc = await this.db.get(blockKey(number));
+    if (!loc) return undefined;
+    return this.files.read(decodeLocation(loc));
+  }
+
+  async getBlock(number: bigint): Promise<common.Block | undefined> {
+    const cached = this.cache.get(number);
+    if (cached) return cached;
+    const bytes = await this.getBlockBytes(number);
+    if (!bytes) return undefined;
+    const block = common.Block.deserializeBinary(bytes);
+    this.remember(number, block);
+    return block;
+  }
+
+  private remember(number: bigint, block: common.Block): void {
+    this.cache.set(number, block);
+    if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  async transactionStatus(txId: string): Promise<TxIndexEntry | undefined> {
+    const raw = await this.db.get(txIdKey(txId));
+    return raw ? decodeTxIndex(raw) : undefined;
+  }
+
+  async hasTransaction(txId: string): Promise<boolean> {
+    return (await this.transactionStatus(txId)) !== undefined;
+  }
+
+  async getState(ns: string, key: string): Promise<VersionedValue | undefined> {
+    const raw = await this.db.get(stateKey(ns, key));
+    return raw ? decodeState(raw) : undefined;
+  }
+
+  async *rangeScan(ns: string, startKey: string, endKey: string): AsyncIterable<{ key: string } & VersionedValue> {
+    for await (const [k, v] of this.db.iterator(stateRange(ns, startKey, endKey))) {
+      yield { key: keyOfStateKey(k, ns), ...decodeState(v) };
+    }
+  }
+
+  async *history(ns: string, key: string): AsyncIterable<HistoryEntry> {
+    for await (const v of this.db.values({ ...historyRange(ns, key), reverse: true })) yield decodeHistory(v);
+  }
+
+  /**
+   * Commits a validated block (TRANSACTIONS_FILTER set by the committer): adds COMMIT_HASH,
+   * appends and fsyncs it, then indexes it and applies its valid writes. Blocks are committed
+   * one at a time in order; resolves once the block is durable and its state visible.
+   */
+  commitBlock(block: common.Block): Promise<void> {
+    const run = this.queue.then(() => this.commitNow(block));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async commitNow(block: common.Block): Promise<void> {
+    const number = BigInt(block.getHeader()?.getNumber() ?? -1);
+    if (number !== this.heightValue) throw new Error(`block ${number} does not follow height ${this.heightValue}`);
+    const { writes } = this.collectWrites(block);
+    const commitHash = this.nextCommitHash(transactionsFilter(block), writes);
+    const md = new common.Metadata();
+    md.setValue(commitHash);
+    setMetadata(block, common.BlockMetadataIndex.COMMIT_HASH, md.serializeBinary());
+    const location = await this.files.append(block.serializeBinary());
+    await this.index(block, location, commitHash, this.files.end());
+  }
+
+  /** Fabric's commit hash chain: SHA-256(varint(len filter) ‖ filter ‖ update bytes ‖ previous). */
+  private nextCommitHash(filter: Uint8Array, writes: PendingWrite[]): Buffer {
+    const h = createHash('sha256');
+    h.update(varint(filter.length)).update(filter);
+    const sorted = [...writes].sort((a, b) => Buffer.compare(stateKey(a.ns, a.key), stateKey(b.ns, b.key)));
+    for (const w of sorted) {
+      const k = stateKey(w.ns, w.key);
+      h.update(varint(k.length)).update(k);
+      h.update(Buffer.from([w.value ? 1 : 0]));
+      if (w.value) h.update(varint(w.value.length)).update(w.value);
+    }
+    h.update(Buffer.from(this.checkpoint.commitHash, 'hex'));
+    return h.digest();
+  }
+
+  /** The writes of the block's VALID endorser transactions, in order, with their versions. */
+  private collectWrites(block: common.Block): {
+    writes: PendingWrite[];
+    txs: (ParsedTransaction | undefined)[];
+    metadataWrites: { ns: string; key: string; entries: Record<string, Buffer>; version: Version }[];
+  } {
+    const filter = transactionsFilter(block);
+    const blockNum = BigInt(block.getHeader()!.getNumber());
+    const writes: PendingWrite[] = [];
+    const metadataWrites: { ns: string; key: string; entries: Record<string, Buffer>; version: Version }[] = [];
+    const txs = (block.getData()?.getDataList_asU8() ?? []).map((raw, txNum) => {
+      let tx: ParsedTransaction | undefined;
+      try {
+        tx = parseTransaction(raw);
+      } catch {
+        return undefined;
+      }
+      if (filter[txNum] !== TxValidationCode.VALID || !tx.endorsed) return tx;
+      for (const { namespace, rwset } of tx.endorsed.nsRwSets) {
+        for (const w of rwset.getWritesList()) {
+          writes.push({
+            ns: namespace,
+            key: w.getKey(),
+            value: w.getIsDelete() ? undefined : Buffer.from(w.getValue_asU8()),
+            version: { blockNum, txNum },
+          });
+        }
+        for (const m of rwset.getMetadataWritesList()) {
+          metadataWrites.push({
+            ns: namespace,
+            key: m.getKey(),
+            entries: Object.fromEntries(m.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())])),
+            version: { blockNum, txNum },
+          });
+        }
+      }
+      return tx;
+    });
+    return { writes, txs, metadataWrites };
+  }
+
+  /** Indexes the block and applies its writes in one atomic batch, with the checkpoint. */
+  private async index(
+    block: common.Block,
+    location: { file: number; offset: number; length: number },
+    commitHash: Buffer,
+    end: FilePosition,
+  ): Promise<void> {
+    const number = BigInt(block.getHeader()!.getNumber());
+    const filter = transactionsFilter(block);
+    const { writes, txs, metadataWrites } = this.collectWrites(block);
+    const batch = this.db.batch();
+    batch.put(blockKey(number), encodeLocation(location));
+
+    const txByCode = { ...this.checkpoint.txByCode };
+    const seen = new Set<string>();
+    for (const [txNum, tx] of txs.entries()) {
+      const code = filter[txNum] ?? TxValidationCode.NOT_VALIDATED;
+      txByCode[codeName(code)] = (txByCode[codeName(code)] ?? 0) + 1;
+      if (!tx || !tx.txId || seen.has(tx.txId) || UNPROVEN_TXID.has(code)) continue;
+      seen.add(tx.txId);
+      // The first transaction with an id keeps the index entry (a later one is a duplicate).
+      if (code === TxValidationCode.DUPLICATE_TXID && (await this.db.get(txIdKey(tx.txId)))) continue;
+      batch.put(txIdKey(tx.txId), encodeTxIndex({ blockNumber: number, txNum, code }));
+    }
+
+    // Final state of each key touched by this block; a value write keeps the key's metadata and
+    // a metadata write keeps its value, as Fabric does.
+    const pending = new Map<string, { ns: string; key: string; state?: VersionedValue }>();
+    const current = async (ns: string, key: string) => {
+      const id = stateKey(ns, key).toString('latin1');
+      let p = pending.get(id);
+      if (!p) {
+        p = { ns, key, state: await this.getState(ns, key) };
+        pending.set(id, p);
+      }
+      return p;
+    };
+    for (const w of writes) {
+      const p = await current(w.ns, w.key);
+      p.state = w.value ? { value: w.value, version: w.version, metadata: p.state?.metadata } : undefined;
+      const tx = txs[w.version.txNum]!;
+      batch.put(
+        historyKey(w.ns, w.key, w.version.blockNum, w.version.txNum),
+        encodeHistory({ txId: tx.txId, timestamp: tx.timestamp, isDelete: !w.value, value: w.value ?? Buffer.alloc(0) }),
+      );
+    }
+    for (const m of metadataWrites) {
+      const p = await current(m.ns, m.key);
+      if (p.state) p.state = { ...p.state, metadata: m.entries, version: m.version };
+    }
+    for (const p of pending.values()) {
+      if (p.state) batch.put(stateKey(p.ns, p.key), encodeState(p.state));
+      else batch.del(stateKey(p.ns, p.key));
+    }
+
+    const isConfig = txs.length === 1 && txs[0]?.type === common.HeaderType.CONFIG;
+    const checkpoint: Checkpoint = {
+      height: (number + 1n).toString(),
+      file: end.file,
+      offset: end.offset,
+      commitHash: commitHash.toString('hex'),
+      lastConfig: isConfig ? number.toString() : this.checkpoint.lastConfig,
+      txByCode,
+    };
+    batch.put(META_CHECKPOINT, Buffer.from(JSON.stringify(checkpoint)));
+    await batch.write();
+    this.checkpoint = checkpoint;
+    this.heightValue = number + 1n;
+    this.remember(number, block);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.files.close();
+    await this.db.close();
+  }
+}

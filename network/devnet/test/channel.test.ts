@@ -1,0 +1,247 @@
+import 'reflect-metadata';
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { verifyBlockLink, verifyBlockSignatures } from '@ehr/network';
+import { DevnetChannel } from '../src/channel';
+import { genesisBlock } from '../src/channelconfig/genesis';
+import { BroadcastRefusedError } from '../src/interfaces';
+import { toHighS, type SigningIdentity } from '../src/msp';
+import { createCa, identity, mspConfig, type TestCa } from './fixtures/pki';
+import { buildTransaction, type RwSpec } from './fixtures/transactions';
+
+const Code = peer.TxValidationCode;
+const CHANNEL = 'ehr';
+const CC = 'ehr';
+
+interface Pki {
+  cas: Record<'h1' | 'h2' | 'ord' | 'foreign', TestCa>;
+  client1: SigningIdentity;
+  peer1: SigningIdentity;
+  peer2: SigningIdentity;
+  orderer0: SigningIdentity;
+  foreignClient: SigningIdentity;
+}
+
+let pki: Pki;
+let dir: string;
+
+beforeAll(async () => {
+  const cas = {
+    h1: await createCa('Hospital1'),
+    h2: await createCa('Hospital2'),
+    ord: await createCa('Orderer'),
+    foreign: await createCa('Foreign'),
+  };
+  pki = {
+    cas,
+    client1: await identity(cas.h1, 'Hospital1MSP', { cn: 'doctor1', ous: ['client'] }),
+    peer1: await identity(cas.h1, 'Hospital1MSP', { cn: 'peer0.hospital1', ous: ['peer'] }),
+    peer2: await identity(cas.h2, 'Hospital2MSP', { cn: 'peer0.hospital2', ous: ['peer'] }),
+    orderer0: await identity(cas.ord, 'OrdererMSP', { cn: 'orderer0', ous: ['orderer'] }),
+    foreignClient: await identity(cas.foreign, 'Hospital1MSP', { cn: 'intruder', ous: ['client'] }),
+  };
+});
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'devnet-channel-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function open(batch: { maxMessageCount?: number; batchTimeoutMs?: number } = {}) {
+  return DevnetChannel.open({
+    dir,
+    signer: pki.orderer0,
+    chaincodes: { [CC]: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" },
+    batch: { batchTimeoutMs: 20, ...batch },
+    genesis: () =>
+      genesisBlock({
+        channel: CHANNEL,
+        ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', msp: mspConfig('OrdererMSP', pki.cas.ord), host: '127.0.0.1', port: 7050, tlsCert: pki.cas.ord.pem },
+        applicationOrgs: [
+          { name: 'Hospital1', mspId: 'Hospital1MSP', msp: mspConfig('Hospital1MSP', pki.cas.h1) },
+          { name: 'Hospital2', mspId: 'Hospital2MSP', msp: mspConfig('Hospital2MSP', pki.cas.h2) },
+        ],
+        batch: { maxMessageCount: 500, absoluteMaxBytes: 10 * 1024 * 1024, preferredMaxBytes: 2 * 1024 * 1024, batchTimeoutMs: 250 },
+        batchTimeout: '250ms',
+      }),
+  });
+}
+
+const tx = (rw: RwSpec, over: Partial<Parameters<typeof buildTransaction>[0]> = {}) =>
+  buildTransaction({ channel: CHANNEL, chaincode: CC, creator: pki.client1, endorsers: [pki.peer1, pki.peer2], rw, ...over });
+
+async function submit(ch: DevnetChannel, t: { envelope: Buffer; txId: string }) {
+  await ch.orderer.broadcast(t.envelope);
+  return ch.committer.waitForTransaction(t.txId);
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('devnet channel: ordering, validation, ledger', () => {
+  it('creates a config genesis block carrying the MSPs and policies', async () => {
+    const ch = await open();
+    try {
+      expect(ch.ledger.height()).toBe(1n);
+      expect(ch.config.msps.mspIds.sort()).toEqual(['Hospital1MSP', 'Hospital2MSP', 'OrdererMSP']);
+      expect(ch.config.policy('/Channel/Application/Admins')?.toString()).toBe('MAJORITY Admins');
+      expect(ch.config.batchSettings().batchTimeoutMs).toBe(250);
+      const b0 = (await ch.ledger.getBlock(0n))!;
+      expect(() => verifyBlockLink(b0, undefined)).not.toThrow();
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('commits a valid transaction durably, with state, history, signed and chained blocks', async () => {
+    let ch = await open();
+    const t1 = tx({ writes: [{ key: 'a', value: 'one' }, { key: '\u0000rec\u0000p1\u0000', value: 'x' }] });
+    const s1 = await submit(ch, t1);
+    expect(s1.code).toBe(Code.VALID);
+    const v = await ch.ledger.getState(CC, 'a');
+    expect(v?.value.toString()).toBe('one');
+    const t2 = tx({ reads: [{ key: 'a', version: { blockNum: Number(v!.version.blockNum), txNum: v!.version.txNum } }], writes: [{ key: 'a', isDelete: true }] });
+    expect((await submit(ch, t2)).code).toBe(Code.VALID);
+    expect(await ch.ledger.getState(CC, 'a')).toBeUndefined();
+    const history = await collect(ch.ledger.history(CC, 'a'));
+    expect(history.map((h) => [h.txId, h.isDelete, h.value.toString()])).toEqual([
+      [t2.txId, true, ''],
+      [t1.txId, false, 'one'],
+    ]);
+    const block = (await ch.ledger.getBlock(s1.blockNumber))!;
+    expect(verifyBlockSignatures(block, (s) => s.mspId === 'OrdererMSP')).toHaveLength(1);
+    const md = block.getMetadata()!.getMetadataList_asU8();
+    expect(Array.from(md[common.BlockMetadataIndex.TRANSACTIONS_FILTER])).toEqual([Code.VALID]);
+    expect(common.Metadata.deserializeBinary(md[common.BlockMetadataIndex.COMMIT_HASH]).getValue_asU8()).toHaveLength(32);
+    await ch.close();
+
+    ch = await open();
+    try {
+      expect(ch.ledger.height()).toBe(3n);
+      expect((await ch.ledger.getState(CC, '\u0000rec\u0000p1\u0000'))?.value.toString()).toBe('x');
+      let prev: Buffer | undefined;
+      for (let n = 0n; n < ch.ledger.height(); n++) prev = verifyBlockLink((await ch.ledger.getBlock(n))!, prev);
+      expect((await ch.committer.waitForTransaction(t1.txId)).code).toBe(Code.VALID);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('marks concurrent updates of one key: exactly one VALID per block, the rest MVCC_READ_CONFLICT', async () => {
+    const ch = await open({ batchTimeoutMs: 200 });
+    try {
+      await submit(ch, tx({ writes: [{ key: 'k', value: '0' }] }));
+      const v = (await ch.ledger.getState(CC, 'k'))!.version;
+      const read = [{ key: 'k', version: { blockNum: Number(v.blockNum), txNum: v.txNum } }];
+      const txs = Array.from({ length: 5 }, (_, i) => tx({ reads: read, writes: [{ key: 'k', value: String(i + 1) }] }));
+      const statuses = await Promise.all(txs.map((t) => submit(ch, t)));
+      expect(statuses.filter((s) => s.code === Code.VALID)).toHaveLength(1);
+      expect(statuses.filter((s) => s.code === Code.MVCC_READ_CONFLICT)).toHaveLength(4);
+      expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('detects phantom reads of a range', async () => {
+    const ch = await open();
+    try {
+      await submit(ch, tx({ writes: [{ key: 'r1', value: '1' }] }));
+      const v = (await ch.ledger.getState(CC, 'r1'))!.version;
+      await submit(ch, tx({ writes: [{ key: 'r2', value: '2' }] })); // appears inside the range
+      const stale = tx({ ranges: [{ start: 'r', end: 's', exhausted: true, reads: [{ key: 'r1', version: { blockNum: Number(v.blockNum), txNum: v.txNum } }] }], writes: [{ key: 'sum', value: '1' }] });
+      expect((await submit(ch, stale)).code).toBe(Code.PHANTOM_READ_CONFLICT);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('refuses missing endorsements, replayed ids, forged ids and foreign creators with Fabric codes', async () => {
+    const ch = await open();
+    try {
+      expect((await submit(ch, tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1] }))).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      // an endorsement by a client is no peer endorsement
+      expect((await submit(ch, tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1, pki.client1] }))).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      const once = tx({ writes: [{ key: 'y', value: '1' }] });
+      expect((await submit(ch, once)).code).toBe(Code.VALID);
+      await ch.orderer.broadcast(once.envelope);
+      await ch.orderer.flush();
+      expect(ch.ledger.stats().txByCode.DUPLICATE_TXID).toBe(1);
+      expect((await ch.ledger.transactionStatus(once.txId))?.code).toBe(Code.VALID);
+      const forgedId = tx({ writes: [{ key: 'z', value: '1' }] }, { txId: 'f'.repeat(64) });
+      expect((await submit(ch, forgedId)).code).toBe(Code.BAD_PROPOSAL_TXID);
+      // The orderer's Writers check refuses a creator that does not chain to the MSP's root.
+      const foreign = tx({ writes: [{ key: 'z', value: '1' }] }, { creator: pki.foreignClient });
+      await expect(ch.orderer.broadcast(foreign.envelope)).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('refuses malformed envelopes at broadcast and bad creator signatures at commit', async () => {
+    const ch = await open();
+    try {
+      const t = tx({ writes: [{ key: 'w', value: '1' }] });
+      await expect(ch.orderer.broadcast(Buffer.concat([t.envelope, Buffer.from([0x18, 0x01])]))).rejects.toBeInstanceOf(BroadcastRefusedError);
+      await expect(ch.orderer.broadcast(Buffer.alloc(0))).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+      const env = common.Envelope.deserializeBinary(t.envelope);
+      env.setSignature(toHighS(env.getSignature_asU8()));
+      await expect(ch.orderer.broadcast(env.serializeBinary())).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+      // A block carrying it anyway (as a faulty orderer might) is caught by the committer.
+      const block = new common.Block();
+      const header = new common.BlockHeader();
+      header.setNumber(Number(ch.ledger.height()));
+      block.setHeader(header);
+      const data = new common.BlockData();
+      data.setDataList([env.serializeBinary()]);
+      block.setData(data);
+      const md = new common.BlockMetadata();
+      md.setMetadataList([new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array()]);
+      block.setMetadata(md);
+      const status = ch.committer.waitForTransaction(t.txId);
+      await ch.committer.commit(block);
+      expect((await status).code).toBe(Code.BAD_CREATOR_SIGNATURE);
+      // Its id was never proven, so it is not indexed: the real owner of the id can still commit.
+      expect(await ch.ledger.hasTransaction(t.txId)).toBe(false);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('cuts blocks by message count', async () => {
+    const ch = await open({ maxMessageCount: 3, batchTimeoutMs: 60_000 });
+    try {
+      const txs = Array.from({ length: 6 }, (_, i) => tx({ writes: [{ key: `c${i}`, value: 'v' }] }));
+      const statuses = await Promise.all(txs.map((t) => submit(ch, t)));
+      expect(statuses.every((s) => s.code === Code.VALID)).toBe(true);
+      expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(2);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('cuts a torn last block off after a crash and keeps every whole one', async () => {
+    let ch = await open();
+    await submit(ch, tx({ writes: [{ key: 'keep', value: '1' }] }));
+    await ch.close();
+    const file = join(dir, 'chains', 'blockfile_000000');
+    const size = statSync(file).size;
+    const fd = openSync(file, 'a');
+    writeSync(fd, Buffer.from([0, 0, 1, 0, 1, 2, 3, 4, 9, 9, 9])); // a header promising 256 bytes, then 3
+    closeSync(fd);
+    ch = await open();
+    try {
+      expect(statSync(file).size).toBe(size);
+      expect(ch.ledger.height()).toBe(2n);
+      expect((await ch.ledger.getState(CC, 'keep'))?.value.toString()).toBe('1');
+      expect((await submit(ch, tx({ writes: [{ key: 'after', value: '2' }] }))).code).toBe(Code.VALID);
+    } finally {
+      await ch.close();
+    }
+  });
+});
