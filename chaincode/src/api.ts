@@ -1,0 +1,246 @@
+// The chaincode's public surface: contract and transaction names, what each transaction takes
+// and what the ledger stores. The gateway imports these types; this module has no runtime
+// dependencies, so importing it does not pull in the Fabric shim.
+
+/** Contract names: a transaction is addressed as `<contract>:<transaction>`. */
+export const CONTRACTS = {
+  hospitals: 'hospitals',
+  assignments: 'assignments',
+  records: 'records',
+  consent: 'consent',
+  access: 'access',
+} as const;
+export type ContractName = (typeof CONTRACTS)[keyof typeof CONTRACTS];
+
+export const ROLES = ['patient', 'doctor', 'admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const KEY_ALGORITHMS = ['RSA-OAEP-3072', 'ECIES-P256'] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+export const RECORD_CATEGORIES = ['report', 'prescription', 'imaging', 'other'] as const;
+export type RecordCategory = (typeof RECORD_CATEGORIES)[number];
+
+/** Why a record is opened (a fixed list, so no free text with health data reaches the log). */
+export const PURPOSES = [
+  'treatment',
+  'emergency',
+  'patient-access',
+  'care-coordination',
+  'second-opinion',
+  'legal',
+] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const GRANT_ACCESS = ['read', 'read-write'] as const;
+export type GrantAccessLevel = (typeof GRANT_ACCESS)[number];
+
+/** Times on the ledger: ISO 8601 UTC with milliseconds, from the transaction timestamp. */
+export type IsoTime = string;
+
+/** A person on the ledger: `<mspId>/<uid>`, derived from the certificate, never an argument. */
+export type PersonId = string;
+
+// ---- assets ---------------------------------------------------------------------------------
+
+export interface HospitalKey {
+  mspId: string;
+  keyId: string;
+  algorithm: KeyAlgorithm;
+  /** SPKI PEM of the hospital's encryption public key. */
+  publicKeyPem: string;
+  activatedAt: IsoTime;
+  /** Set when a newer key replaced this one. Wrapped keys under it stay readable by its owner. */
+  retiredAt?: IsoTime;
+  registeredBy: PersonId;
+}
+
+export interface Hospital {
+  mspId: string;
+  displayName: string;
+  currentKey: HospitalKey;
+  registeredAt: IsoTime;
+  updatedAt: IsoTime;
+  /** founding: listed at deployment; admitted: approved by a majority of members. */
+  membership: 'founding' | 'admitted';
+}
+
+export interface Admission {
+  mspId: string;
+  /** MSP ids of the member hospitals whose admins approved, sorted. */
+  approvals: string[];
+  admittedAt?: IsoTime;
+}
+
+export interface AssignmentEpisode {
+  assignedAt: IsoTime;
+  assignedBy: PersonId;
+  endedAt?: IsoTime;
+  endedBy?: PersonId;
+}
+
+export interface Assignment {
+  patientId: PersonId;
+  doctorId: PersonId;
+  active: boolean;
+  /** Every period this doctor was assigned to this patient, oldest first. */
+  episodes: AssignmentEpisode[];
+}
+
+export interface RecordMeta {
+  recordId: string;
+  patientId: PersonId;
+  authorId: PersonId;
+  authorMsp: string;
+  /** IPFS content identifier of the ciphertext (CIDv0 or CIDv1). */
+  cid: string;
+  /** SHA-256 of the ciphertext, lowercase hex. */
+  sha256: string;
+  /** Ciphertext size in bytes. */
+  size: number;
+  mediaType: string;
+  category: RecordCategory;
+  /** SHA-256 of the doctor's remark (the remark itself stays off the ledger). */
+  remarkHash: string;
+  createdAt: IsoTime;
+  txId: string;
+}
+
+/** The record's data key wrapped to one hospital's encryption key. */
+export interface WrappedKey {
+  recordId: string;
+  mspId: string;
+  keyId: string;
+  /** Opaque base64 blob prepared by the gateway. */
+  wrappedKey: string;
+  addedAt: IsoTime;
+  addedBy: PersonId;
+  /** 'author' when written with the record, otherwise the grant id that carried it. */
+  source: string;
+}
+
+export type Grantee = { type: 'doctor'; doctorId: PersonId } | { type: 'hospital'; mspId: string };
+export type GrantScope = { type: 'all' } | { type: 'records'; recordIds: string[] };
+
+export interface Grant {
+  grantId: string;
+  patientId: PersonId;
+  grantee: Grantee;
+  scope: GrantScope;
+  access: GrantAccessLevel;
+  notAfter?: IsoTime;
+  createdAt: IsoTime;
+  revokedAt?: IsoTime;
+  txId: string;
+}
+
+export interface BreakGlass {
+  breakGlassId: string;
+  patientId: PersonId;
+  doctorId: PersonId;
+  doctorMsp: string;
+  reason: string;
+  declaredAt: IsoTime;
+  expiresAt: IsoTime;
+}
+
+export type AccessBasis =
+  | { type: 'self' }
+  | { type: 'author' }
+  | { type: 'assignment' }
+  | { type: 'grant'; grantId: string }
+  | { type: 'break-glass'; breakGlassId: string; reason: string };
+
+export interface AccessEvent {
+  eventId: string;
+  patientId: PersonId;
+  recordId: string;
+  readerId: PersonId;
+  readerMsp: string;
+  readerRole: Role;
+  purpose: Purpose;
+  basis: AccessBasis;
+  at: IsoTime;
+}
+
+// ---- requests (JSON arguments) --------------------------------------------------------------
+
+export interface RegisterHospitalRequest {
+  mspId: string;
+  displayName: string;
+  keyId: string;
+  algorithm: KeyAlgorithm;
+  publicKeyPem: string;
+}
+
+export interface WrappedKeyInput {
+  mspId: string;
+  keyId: string;
+  wrappedKey: string;
+}
+
+export interface AddRecordRequest {
+  recordId: string;
+  patientId: PersonId;
+  cid: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  category: RecordCategory;
+  remarkHash: string;
+  /** One per key holder: the author's hospital, the patient's hospital and the hospitals of
+   *  active all-records grants (see GetKeyHolders). No more, no fewer. */
+  wrappedKeys: WrappedKeyInput[];
+}
+
+export interface GrantWrappedKeyInput {
+  recordId: string;
+  keyId: string;
+  wrappedKey: string;
+}
+
+export interface GrantAccessRequest {
+  grantId: string;
+  grantee: Grantee;
+  scope: GrantScope;
+  access: GrantAccessLevel;
+  notAfter?: IsoTime;
+  /** The data keys of the records in scope, wrapped for the grantee's hospital, for every
+   *  record that has no key for that hospital yet. */
+  wrappedKeys: GrantWrappedKeyInput[];
+}
+
+// ---- results --------------------------------------------------------------------------------
+
+export interface OpenRecordResult {
+  record: RecordMeta;
+  /** The caller hospital's wrapped data keys (one per key id the record was wrapped under). */
+  wrappedKeys: Pick<WrappedKey, 'keyId' | 'wrappedKey'>[];
+  event: AccessEvent;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to get the next page; '' when there is none. */
+  bookmark: string;
+}
+
+export interface KeyHolder {
+  mspId: string;
+  keyId: string;
+  algorithm: KeyAlgorithm;
+  publicKeyPem: string;
+}
+
+export interface HistoryEntry<T> {
+  txId: string;
+  at: IsoTime;
+  isDelete: boolean;
+  value?: T;
+}
+
+export interface HospitalStats {
+  mspId: string;
+  recordsAuthored: number;
+  breakGlassDeclaredByStaff: number;
+}

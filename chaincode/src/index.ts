@@ -1,0 +1,11 @@
+// The chaincode: fabric-contract-api loads `contracts` from package.json's main. Transactions
+// are addressed `<contract>:<Transaction>` (see api.ts).
+import { AccessContract } from './contracts/access';
+import { AssignmentsContract } from './contracts/assignments';
+import { ConsentContract } from './contracts/consent';
+import { HospitalsContract } from './contracts/hospitals';
+import { RecordsContract } from './contracts/records';
+
+export { AccessContract, AssignmentsContract, ConsentContract, HospitalsContract, RecordsContract };
+export const contracts = [HospitalsContract, AssignmentsContract, RecordsContract, ConsentContract, AccessContract];
+export * from './api';
