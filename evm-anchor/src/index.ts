@@ -3,3 +3,7 @@ export * from './contract/compile';
 export * from './contract/anchor-contract';
 export * from './chain';
 export * from './explorer';
+export * from './deployment';
+export * from './fabric/deliver';
+export * from './fabric/orderer-trust';
+export * from './verify/verify-ledger';
