@@ -1,0 +1,150 @@
+// The gateway's one connection to the ledger, in the shape of the Fabric Gateway samples:
+//  - ONE gRPC connection (TLS) per gateway process to its own hospital's peer, shared by all users;
+//  - a Gateway per user request, made with THAT user's certificate and signer, closed afterwards,
+//    so every proposal and transaction is signed by the person who caused it;
+//  - results decoded from JSON into the caller's type; errors mapped to the catalogue.
+// devnet and a real Fabric peer speak the same Gateway protocol: nothing here differs between them.
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { CommitError, connect, type Gateway, hash, type Identity, signers } from '@hyperledger/fabric-gateway';
+import { CodedError } from '@ehr/common';
+import type { LedgerConfig } from '../config/config';
+import { mapLedgerError } from './errors';
+
+export interface SigningIdentity {
+  mspId: string;
+  /** PEM of the user's enrolment certificate. */
+  certificate: string;
+  privateKey: KeyObject;
+}
+
+export interface Submitted<T> {
+  result: T;
+  transactionId: string;
+}
+
+/** Decodes a chaincode result; the default parses JSON (empty → undefined). */
+export type Decoder<T> = (bytes: Uint8Array) => T;
+
+export const json = <T>(bytes: Uint8Array): T =>
+  (bytes.length === 0 ? undefined : JSON.parse(Buffer.from(bytes).toString('utf8'))) as T;
+
+/** What a user's request can do on the ledger, signed as that user. */
+export interface UserLedger {
+  evaluate<T>(fn: string, args: string[], decode?: Decoder<T>): Promise<T>;
+  submit<T>(fn: string, args: string[], options?: { transient?: Record<string, Uint8Array>; decode?: Decoder<T> }): Promise<Submitted<T>>;
+}
+
+/** A proposal this gateway signed for a user (for tracing, and for tests that check the signer). */
+export interface SignedProposalEvent {
+  fn: string;
+  kind: 'evaluate' | 'submit';
+  transactionId: string;
+  /** Serialized gateway.ProposedTransaction: carries the SignedProposal (creator + signature). */
+  proposedTransaction: Uint8Array;
+}
+
+export class LedgerConnection {
+  private clientInstance: grpc.Client | undefined;
+
+  constructor(
+    private readonly cfg: LedgerConfig,
+    private readonly onSigned?: (e: SignedProposalEvent) => void,
+  ) {}
+
+  /** Made on first use: the gateway may start before the ledger's TLS material exists. */
+  private get client(): grpc.Client {
+    if (!this.clientInstance) {
+      let tlsRoot: Buffer;
+      try {
+        tlsRoot = readFileSync(this.cfg.tlsCaFile);
+      } catch {
+        throw new CodedError('LEDGER_UNAVAILABLE', 'The ledger is not set up yet (no TLS root certificate).');
+      }
+      this.clientInstance = new grpc.Client(this.cfg.endpoint, grpc.credentials.createSsl(tlsRoot), {
+        'grpc.ssl_target_name_override': this.cfg.tlsServerName,
+        // Fabric's default message limit is 100 MiB each way.
+        'grpc.max_receive_message_length': 100 * 1024 * 1024,
+        'grpc.max_send_message_length': 100 * 1024 * 1024,
+      });
+    }
+    return this.clientInstance;
+  }
+
+  private gatewayFor(user: SigningIdentity): Gateway {
+    const identity: Identity = { mspId: user.mspId, credentials: Buffer.from(user.certificate) };
+    const deadline = () => ({ deadline: Date.now() + this.cfg.timeoutMs });
+    return connect({
+      client: this.client,
+      identity,
+      signer: signers.newPrivateKeySigner(user.privateKey),
+      hash: hash.sha256,
+      evaluateOptions: deadline,
+      endorseOptions: deadline,
+      submitOptions: deadline,
+      commitStatusOptions: deadline,
+    });
+  }
+
+  /** Runs `work` with a Gateway that signs as `user`; the Gateway is closed afterwards. */
+  async withGateway<R>(user: SigningIdentity, work: (g: Gateway) => Promise<R>): Promise<R> {
+    const gateway = this.gatewayFor(user);
+    try {
+      return await work(gateway);
+    } catch (e) {
+      throw mapLedgerError(e);
+    } finally {
+      gateway.close();
+    }
+  }
+
+  as(user: SigningIdentity): UserLedger {
+    const { channel, chaincode } = this.cfg;
+    return {
+      evaluate: <T>(fn: string, args: string[], decode: Decoder<T> = json) =>
+        this.withGateway(user, async (g) => {
+          const contract = g.getNetwork(channel).getContract(chaincode);
+          const proposal = contract.newProposal(fn, { arguments: args });
+          const result = await proposal.evaluate();
+          this.onSigned?.({ fn, kind: 'evaluate', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+          return decode(result);
+        }),
+      submit: <T>(fn: string, args: string[], options: { transient?: Record<string, Uint8Array>; decode?: Decoder<T> } = {}) =>
+        this.withGateway(user, async (g) => {
+          const contract = g.getNetwork(channel).getContract(chaincode);
+          const proposal = contract.newProposal(fn, { arguments: args, transientData: options.transient });
+          const transaction = await proposal.endorse();
+          this.onSigned?.({ fn, kind: 'submit', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+          const submitted = await transaction.submit();
+          const status = await submitted.getStatus();
+          if (!status.successful) {
+            // As the client's own submitTransaction does: a CommitError carries the validation code.
+            throw new CommitError({
+              code: status.code,
+              transactionId: status.transactionId,
+              message: `transaction ${status.transactionId} committed with status code ${status.code}`,
+            });
+          }
+          return { result: (options.decode ?? json<T>)(submitted.getResult()), transactionId: submitted.getTransactionId() };
+        }),
+    };
+  }
+
+  /** Readiness: the TLS connection to the peer can be (re)established within `ms`. */
+  ready(ms = 3000): Promise<boolean> {
+    let client: grpc.Client;
+    try {
+      client = this.client;
+    } catch {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      client.waitForReady(Date.now() + ms, (err) => resolve(!err));
+    });
+  }
+
+  close(): void {
+    this.clientInstance?.close();
+  }
+}

@@ -1,0 +1,31 @@
+// The chaincode transactions this gateway calls, by their full names (`<contract>:<transaction>`,
+// chaincode/src/api.ts), and the shapes they return.
+export const ASSIGNMENTS = {
+  assign: 'assignments:AssignDoctor',
+  end: 'assignments:EndAssignment',
+  list: 'assignments:ListAssignments',
+  myPatients: 'assignments:ListMyPatients',
+} as const;
+
+export const RECORDS = {
+  list: 'records:ListRecords',
+} as const;
+
+export interface AssignmentEpisode {
+  assignedAt: string;
+  assignedBy: string;
+  endedAt?: string;
+  endedBy?: string;
+}
+
+export interface Assignment {
+  patientId: string;
+  doctorId: string;
+  active: boolean;
+  episodes: AssignmentEpisode[];
+}
+
+export interface Page<T> {
+  items: T[];
+  bookmark: string;
+}
