@@ -1,10 +1,15 @@
 // The project's command line, run by scripts/bootstrap.mjs on Node 24 once everything is built.
+import { logsCommand, startCommand, statusCommand, stopCommand } from './supervisor/commands';
 import { runTests } from './test-runner';
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   test: runTests,
+  start: startCommand,
+  stop: stopCommand,
+  status: statusCommand,
+  logs: logsCommand,
 };
 
 async function main(): Promise<void> {

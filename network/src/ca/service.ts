@@ -35,6 +35,9 @@ export function caService(net: Network, org: Organization): ServiceDefinition {
         return false;
       }
     },
+    summary: () => [
+      `${org.name} CA  https://127.0.0.1:${org.ca.port}  root ${orgPaths(net, org).caCert}  MSP ${orgPaths(net, org).msp}`,
+    ],
     async afterStart() {
       // fabric-ca-server leaves its Idemix issuer keys readable by everyone: owner only.
       const keystore = join(home, 'msp', 'keystore');

@@ -23,6 +23,9 @@ export function kuboService(net: Network, org: Hospital): ServiceDefinition {
       env: ipfsEnv(net, org),
     }),
     healthy: () => httpOk(`http://127.0.0.1:${org.ipfs.apiPort}/api/v0/id`, { method: 'POST' }),
+    summary: () => [
+      `${org.name} IPFS  API http://127.0.0.1:${org.ipfs.apiPort}  gateway http://127.0.0.1:${org.ipfs.gatewayPort}`,
+    ],
   };
 }
 
@@ -40,6 +43,7 @@ export function clusterService(net: Network, org: Hospital): ServiceDefinition {
       env: ipfsEnv(net, org),
     }),
     healthy: () => httpOk(`http://127.0.0.1:${org.ipfs.clusterApiPort}/id`),
+    summary: () => [`${org.name} IPFS Cluster  http://127.0.0.1:${org.ipfs.clusterApiPort}`],
   };
 }
 

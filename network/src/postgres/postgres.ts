@@ -221,6 +221,12 @@ export function postgresService(net: Network): ServiceDefinition {
       };
     },
     healthy: () => postgresAnswers(net),
+    summary: () => [
+      external
+        ? `PostgreSQL  ${new URL(external).host} (DATABASE_URL)`
+        : `PostgreSQL  postgres://${SUPERUSER}@127.0.0.1:${net.postgres.port}  password in ${postgresPaths(net).passwordFile}`,
+      `            databases: ${net.hospitals.map((h) => h.gateway.database).join(', ')}`,
+    ],
     async afterStart() {
       for (const h of net.hospitals) await ensureDatabase(net, h.gateway.database);
     },

@@ -28,4 +28,8 @@ export interface ServiceDefinition {
   healthy(): Promise<boolean>;
   /** Work after the first healthy start (e.g. enrolling identities, deploying a contract). */
   afterStart?(): Promise<void>;
+  /** How long the first health check may take (default 120 s; a cold build may need more). */
+  startTimeoutMs?: number;
+  /** Lines printed when everything is up: URLs, where its data is, demo logins. */
+  summary?(): string[];
 }
