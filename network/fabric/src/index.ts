@@ -10,3 +10,4 @@ export * from './identities';
 export * from './lifecycle';
 export * from './services';
 export * from './topology';
+export * from './status';

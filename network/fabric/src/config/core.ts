@@ -61,7 +61,8 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
         responseWaitTime: '2s',
         aliveTimeInterval: '5s',
         aliveExpirationTimeout: '25s',
-        reconnectInterval: '25s',
+        // A peer that started before the other hospitals' peers retries them soon (Fabric: 25s).
+        reconnectInterval: '5s',
         maxConnectionAttempts: 120,
         msgExpirationFactor: 20,
         election: {
@@ -159,8 +160,8 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
       },
       snapshots: { rootDir: join(peer.dataDir, 'snapshots') },
     },
-    // Health (/healthz) and log level on 127.0.0.1 only; metrics off.
+    // Health (/healthz), log level and Prometheus metrics (heights, gossip membership) on 127.0.0.1 only.
     operations: { listenAddress: endpoint(peer.operationsPort), tls: { enabled: false } },
-    metrics: { provider: 'disabled' },
+    metrics: { provider: 'prometheus' },
   };
 }

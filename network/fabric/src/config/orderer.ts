@@ -34,7 +34,7 @@ export function ordererYaml(o: OrdererNode): Record<string, unknown> {
     },
     FileLedger: { Location: join(o.dataDir, 'ledger') },
     Operations: { ListenAddress: endpoint(o.operationsPort), TLS: { Enabled: false } },
-    Metrics: { Provider: 'disabled' },
+    Metrics: { Provider: 'prometheus' },
     Admin: {
       ListenAddress: endpoint(o.adminPort),
       TLS: {
