@@ -51,6 +51,8 @@ const networkSchema = z.object({
   ethereum: z.object({ anvil: z.object({ port, chainId: z.number().int() }) }),
   devnet: z.object({ operationsPort: port }),
   organizations: z.array(organization).min(2),
+  /** Hospitals that may join later (`npm run fabric -- add-org <name>`); not members at start. */
+  candidates: z.array(organization).default([]),
 });
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
@@ -72,6 +74,8 @@ export interface Network extends NetworkConfig {
   cacheDir: string;
   ordererOrg: Organization;
   hospitals: Hospital[];
+  /** network.yaml's candidates: hospitals described in advance, added to the channel on request. */
+  candidateHospitals: Hospital[];
 }
 
 /** network/: found upwards from this file, whether it runs from src/ (tests) or dist/src/. */
@@ -115,16 +119,19 @@ export function loadNetwork(opts: LoadOptions = {}): Network {
   const cfg = shiftPorts(parsed, offset);
   const ordererOrg = cfg.organizations.find((o) => o.type === 'orderer');
   if (!ordererOrg) throw new Error(`${file}: no orderer organization`);
-  const hospitals = cfg.organizations.filter((o): o is Hospital => {
+  const isHospital = (o: Organization): o is Hospital => {
     if (o.type !== 'hospital') return false;
     if (!o.peer || !o.chaincodeServer || !o.ipfs || !o.gateway) {
       throw new Error(`${file}: hospital ${o.name} needs peer, chaincodeServer, ipfs and gateway`);
     }
     return true;
-  });
+  };
+  const hospitals = cfg.organizations.filter(isHospital);
+  const candidateHospitals = cfg.candidates.filter(isHospital);
+  if (candidateHospitals.length !== cfg.candidates.length) throw new Error(`${file}: every candidate must be a hospital`);
   const cacheDir =
     process.env.EHR_CACHE_DIR ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ehr-ledger');
   const dataDir = resolve(opts.dataDir ?? process.env.EHR_DATA_DIR ?? join(REPO_ROOT, '.data'));
-  return { ...cfg, dir: NETWORK_DIR, dataDir, cacheDir, ordererOrg, hospitals };
+  return { ...cfg, dir: NETWORK_DIR, dataDir, cacheDir, ordererOrg, hospitals, candidateHospitals };
 }
