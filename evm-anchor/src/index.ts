@@ -7,3 +7,5 @@ export * from './deployment';
 export * from './fabric/deliver';
 export * from './fabric/orderer-trust';
 export * from './verify/verify-ledger';
+export * from './service/chain-follower';
+export * from './service/anchoring-service';

@@ -171,16 +171,18 @@ export class AnchorContract {
   }
 
   /**
-   * Every anchor of `channel`, oldest first. Walks back from `latest` through each event's
-   * previousEthBlock with exact-block log queries (public RPC nodes limit log ranges), and checks
-   * that it found exactly `count` anchors with strictly increasing block numbers.
+   * The anchors of `channel`, oldest first: all of them, or only the newest `newest` ones. Walks
+   * back from `latest` through each event's previousEthBlock with exact-block log queries (public
+   * RPC nodes limit log ranges), and checks it finds the count the contract keeps, in strictly
+   * increasing block numbers.
    */
-  async anchors(channel: string): Promise<AnchorEvent[]> {
+  async anchors(channel: string, newest?: number): Promise<AnchorEvent[]> {
     const latest = await this.latest(channel);
+    const wanted = Math.min(latest.count, newest ?? latest.count);
     const found: AnchorEvent[] = [];
     let ethBlock = latest.ethBlock;
     let above = latest.blockNumber + 1n; // every anchor still to find is below this number
-    while (found.length < latest.count) {
+    while (found.length < wanted) {
       const inBlock = (await this.anchorsInBlock(channel, ethBlock)).filter((a) => a.blockNumber < above);
       if (inBlock.length === 0) {
         throw new Error(`anchor history of ${channel} broken: no anchor below block ${above} in Ethereum block ${ethBlock}`);
@@ -189,9 +191,10 @@ export class AnchorContract {
       above = inBlock[0].blockNumber;
       ethBlock = inBlock[0].previousEthBlock;
     }
-    if (found.length !== latest.count) {
+    if (newest === undefined && found.length !== latest.count) {
       throw new Error(`anchor history of ${channel}: found ${found.length} anchors, the contract counts ${latest.count}`);
     }
+    found.splice(0, found.length - wanted);
     for (let i = 1; i < found.length; i++) {
       if (found[i].blockNumber <= found[i - 1].blockNumber) throw new Error(`anchor history of ${channel} is not increasing`);
     }
