@@ -58,6 +58,7 @@ export const ERRORS = {
   KEY_NOT_AVAILABLE: { status: 409, message: 'This record’s data key is not available to your hospital.' },
   LEDGER_UNAVAILABLE: { status: 503, message: 'The ledger is unreachable. Please try again.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'File storage is unreachable. Please try again.' },
+  ANCHOR_UNAVAILABLE: { status: 503, message: 'The Ethereum anchor is unreachable. Please try again.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
