@@ -10,6 +10,8 @@ const commands: Record<string, Command> = {
   stop: stopCommand,
   status: statusCommand,
   logs: logsCommand,
+  // Loaded on demand: ethers and the contract build are not needed by the other commands.
+  anchor: async (args) => (await import('@ehr/evm-anchor')).runAnchorCli(args),
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,213 @@
+// What the portal's auditor view shows, for the gateway to serve: the anchors of the channel
+// with their explorer links, how many blocks are not yet anchored, the anchoring service's state
+// and the last verify result; and, for the local chain, the pages behind the "explorer" links
+// (transaction, address, block), read from the node as Etherscan would show them.
+import { CodedError, type ErrorCode } from '@ehr/common';
+import type { Network } from '@ehr/network';
+import type { JsonRpcProvider } from 'ethers';
+import { chainFromEnv, connectChain, ChainUnavailableError, type ChainConfig } from './chain';
+import type { AnchorContract, AnchorEvent } from './contract/anchor-contract';
+import { openContract } from './deployment';
+import type { BlockSource } from './fabric/deliver';
+import type { ServiceStatus } from './service/anchoring-service';
+import { lastVerifyFile, readJson, statusFile } from './state-files';
+import type { VerifyReport } from './verify/verify-ledger';
+
+export interface AuditorAnchor {
+  blockNumber: string;
+  headerHash: string;
+  member: string;
+  anchorer: string;
+  ethBlock: number;
+  txHash: string;
+  link: string;
+}
+
+export interface AuditorView {
+  channel: string;
+  chain: { kind: ChainConfig['kind']; chainId: number; explorer: string };
+  contract: { address: string; link: string };
+  anchors: AuditorAnchor[];
+  coverage: {
+    /** Blocks in the ledger (undefined when no peer could be asked). */
+    ledgerHeight?: string;
+    lastAnchoredBlock?: string;
+    /** Blocks committed after the newest anchor. */
+    blocksNotAnchored?: string;
+  };
+  service?: ServiceStatus;
+  lastVerification?: {
+    ok: boolean;
+    checkedAt: string;
+    blocksChecked: number;
+    anchorsMatched: number;
+    anchorsTotal: number;
+    firstMismatch?: string;
+  };
+}
+
+function fail(code: ErrorCode, message?: string): never {
+  throw new CodedError(code, message);
+}
+
+export interface AnchorAuditorOptions {
+  /** Reads the newest block, for coverage; optional (the gateway may pass its own peer's). */
+  blocks?: Pick<BlockSource, 'newest'>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Long-lived (one per gateway): keeps one provider and caches the anchor list per count. */
+export class AnchorAuditor {
+  private connection?: Promise<{ provider: JsonRpcProvider; chainId: number; contract: AnchorContract }>;
+  private cache?: { count: number; ethBlock: number; anchors: AnchorEvent[] };
+  private readonly chain: ChainConfig;
+  readonly channel: string;
+
+  constructor(
+    private readonly net: Network,
+    private readonly opts: AnchorAuditorOptions = {},
+  ) {
+    const env = opts.env ?? process.env;
+    this.chain = chainFromEnv(net, env, { readOnly: true });
+    this.channel = env.ANCHOR_CHANNEL ?? net.channel;
+  }
+
+  private connect() {
+    this.connection ??= (async () => {
+      const { provider, chainId } = await connectChain(this.chain);
+      const { contract } = await openContract(this.net, provider, chainId, this.opts.env ?? process.env);
+      return { provider, chainId, contract };
+    })();
+    // A failed connection is retried on the next request.
+    this.connection.catch(() => (this.connection = undefined));
+    return this.connection;
+  }
+
+  private async connected() {
+    try {
+      return await this.connect();
+    } catch (e) {
+      if (e instanceof ChainUnavailableError) fail('ANCHOR_UNAVAILABLE');
+      if (/no anchor contract|does not hold/.test((e as Error).message)) fail('NOT_FOUND', 'No anchor contract is deployed yet.');
+      throw e;
+    }
+  }
+
+  private async anchors(contract: AnchorContract): Promise<AnchorEvent[]> {
+    const latest = await contract.latest(this.channel);
+    if (this.cache?.count !== latest.count || this.cache.ethBlock !== latest.ethBlock) {
+      this.cache = { count: latest.count, ethBlock: latest.ethBlock, anchors: await contract.anchors(this.channel) };
+    }
+    return this.cache.anchors;
+  }
+
+  async view(): Promise<AuditorView> {
+    const { chainId, contract } = await this.connected();
+    let anchors: AnchorEvent[];
+    try {
+      anchors = await this.anchors(contract);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ECONNREFUSED' || /ECONNREFUSED|fetch failed/.test(String(e))) fail('ANCHOR_UNAVAILABLE');
+      throw e;
+    }
+    const explorer = this.chain.explorer;
+    const last = anchors.at(-1);
+    let ledgerHeight: bigint | undefined;
+    try {
+      const newest = await this.opts.blocks?.newest();
+      if (newest) ledgerHeight = BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
+    } catch {
+      ledgerHeight = undefined; // coverage is shown as unknown, the anchors still are
+    }
+    const report = readJson<VerifyReport & { firstMismatch?: { reason: string } }>(lastVerifyFile(this.net, this.channel));
+    return {
+      channel: this.channel,
+      chain: { kind: this.chain.kind, chainId, explorer: explorer.baseUrl },
+      contract: { address: contract.address, link: explorer.address(contract.address) },
+      anchors: anchors
+        .map((a) => ({
+          blockNumber: a.blockNumber.toString(),
+          headerHash: a.headerHash,
+          member: a.member,
+          anchorer: a.anchorer,
+          ethBlock: a.ethBlock,
+          txHash: a.txHash,
+          link: explorer.tx(a.txHash),
+        }))
+        .reverse(),
+      coverage: {
+        ledgerHeight: ledgerHeight?.toString(),
+        lastAnchoredBlock: last?.blockNumber.toString(),
+        blocksNotAnchored:
+          ledgerHeight === undefined ? undefined : (last ? ledgerHeight - 1n - last.blockNumber : ledgerHeight).toString(),
+      },
+      service: readJson<ServiceStatus>(statusFile(this.net, this.channel)),
+      lastVerification: report && {
+        ok: report.ok,
+        checkedAt: report.checkedAt,
+        blocksChecked: report.blocksChecked,
+        anchorsMatched: report.anchorsMatched,
+        anchorsTotal: report.anchorsTotal,
+        firstMismatch: report.firstMismatch?.reason,
+      },
+    };
+  }
+
+  /** The local explorer's transaction page: the transaction, its status and decoded anchors. */
+  async transaction(hash: string) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) fail('VALIDATION_FAILED', 'A transaction hash is 0x and 64 hex digits.');
+    const { provider, contract } = await this.connected();
+    const [tx, receipt] = await Promise.all([provider.getTransaction(hash), provider.getTransactionReceipt(hash)]);
+    if (!tx) fail('NOT_FOUND', 'No such transaction on this chain.');
+    return {
+      hash,
+      from: tx.from,
+      to: tx.to,
+      blockNumber: receipt?.blockNumber,
+      status: receipt ? (receipt.status === 1 ? 'success' : 'reverted') : 'pending',
+      gasUsed: receipt?.gasUsed.toString(),
+      anchors: (receipt ? contract.parseAnchors(receipt.logs) : []).map((a) => ({
+        channel: a.channel,
+        blockNumber: a.blockNumber.toString(),
+        headerHash: a.headerHash,
+        member: a.member,
+        anchorer: a.anchorer,
+      })),
+      links: { block: receipt ? this.chain.explorer.block(receipt.blockNumber) : undefined, from: this.chain.explorer.address(tx.from) },
+    };
+  }
+
+  /** The local explorer's address page. */
+  async address(address: string) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) fail('VALIDATION_FAILED', 'An address is 0x and 40 hex digits.');
+    const { provider, contract } = await this.connected();
+    const isContract = address.toLowerCase() === contract.address.toLowerCase();
+    return {
+      address,
+      isAnchorContract: isContract,
+      codeSize: ((await provider.getCode(address)).length - 2) / 2,
+      ...(isContract ? { owner: await contract.owner() } : { anchorsFor: await contract.memberOf(address) }),
+    };
+  }
+
+  /** The local explorer's block page. */
+  async block(number: string) {
+    if (!/^\d{1,15}$/.test(number)) fail('VALIDATION_FAILED', 'A block number is a whole number.');
+    const { provider } = await this.connected();
+    const block = await provider.getBlock(Number(number));
+    if (!block) fail('NOT_FOUND', 'No such block on this chain.');
+    return {
+      number: block.number,
+      hash: block.hash,
+      parentHash: block.parentHash,
+      timestamp: new Date(block.timestamp * 1000).toISOString(),
+      transactions: block.transactions.map((t) => ({ hash: t, link: this.chain.explorer.tx(t) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    const c = await this.connection?.catch(() => undefined);
+    c?.provider.destroy();
+    this.connection = undefined;
+  }
+}
