@@ -244,3 +244,16 @@ export interface HospitalStats {
   recordsAuthored: number;
   breakGlassDeclaredByStaff: number;
 }
+
+/** Transactions that write (submit them); every other transaction only reads (evaluate). */
+export const SUBMITTED_TRANSACTIONS: readonly string[] = [
+  'hospitals:RegisterHospital',
+  'hospitals:ApproveHospital',
+  'assignments:AssignDoctor',
+  'assignments:EndAssignment',
+  'records:AddRecord',
+  'consent:GrantAccess',
+  'consent:RevokeAccess',
+  'access:OpenRecord',
+  'access:BreakGlass',
+];
