@@ -1,6 +1,7 @@
 // The project's command line, run by scripts/bootstrap.mjs on Node 24 once everything is built.
 import { logsCommand, startCommand, statusCommand, stopCommand } from './supervisor/commands';
 import { runTests } from './test-runner';
+import { webCommand } from './web-build';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -10,6 +11,7 @@ const commands: Record<string, Command> = {
   stop: stopCommand,
   status: statusCommand,
   logs: logsCommand,
+  web: webCommand,
   // Loaded on demand: ethers and the contract build are not needed by the other commands.
   anchor: async (args) => (await import('@ehr/evm-anchor')).runAnchorCli(args),
 };

@@ -1,0 +1,73 @@
+// Automatic logoff (HIPAA 164.312(a)(2)(iii)): the gateway ends a session after its idle
+// timeout without requests. The portal warns a minute before, offers to stay signed in, and
+// signs out itself when the time is up. A person who is using the page (keys, pointer) renews
+// the session quietly, at most once a minute, while no warning is shown.
+import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { MatDialog, type MatDialogRef } from '@angular/material/dialog';
+import { IdleWarningDialog } from '../shared/idle-warning.dialog';
+import { SessionActivity } from './session-activity';
+import { SessionService } from './session.service';
+
+const RENEW_AFTER_MS = 60_000;
+
+@Injectable({ providedIn: 'root' })
+export class IdleWatcher {
+  private readonly session = inject(SessionService);
+  private readonly activity = inject(SessionActivity);
+  private readonly dialog = inject(MatDialog);
+  private readonly now = signal(Date.now());
+  private warning: MatDialogRef<IdleWarningDialog, boolean> | null = null;
+  private renewing = false;
+
+  /** Seconds until the gateway ends the session. */
+  readonly secondsLeft = computed(() =>
+    Math.max(0, Math.round((this.activity.lastContact() + this.session.idleTimeoutSeconds() * 1000 - this.now()) / 1000)),
+  );
+  private readonly warnAtSeconds = computed(() => Math.min(60, Math.floor(this.session.idleTimeoutSeconds() / 3)));
+
+  start(destroyRef: DestroyRef): void {
+    const timer = setInterval(() => this.tick(), 1000);
+    const onActivity = () => this.userActive();
+    for (const ev of ['keydown', 'pointerdown', 'wheel'] as const) document.addEventListener(ev, onActivity, { passive: true });
+    destroyRef.onDestroy(() => {
+      clearInterval(timer);
+      for (const ev of ['keydown', 'pointerdown', 'wheel'] as const) document.removeEventListener(ev, onActivity);
+    });
+  }
+
+  private tick(): void {
+    this.now.set(Date.now());
+    if (!this.session.user()) {
+      this.warning?.close(false);
+      return;
+    }
+    const left = this.secondsLeft();
+    if (left <= 0) {
+      this.warning?.close(false);
+      void this.session.logout('idle');
+    } else if (left <= this.warnAtSeconds() && !this.warning) {
+      this.warning = this.dialog.open(IdleWarningDialog, {
+        data: { secondsLeft: this.secondsLeft },
+        disableClose: true,
+        role: 'alertdialog',
+        ariaLabelledBy: 'idle-title',
+        ariaDescribedBy: 'idle-text',
+      });
+      this.warning.afterClosed().subscribe((stay) => {
+        this.warning = null;
+        if (stay === true) void this.session.extend().catch(() => undefined);
+        else if (stay === false && this.session.user()) void this.session.logout('logout');
+      });
+    }
+  }
+
+  private userActive(): void {
+    if (this.warning || this.renewing || !this.session.user()) return;
+    if (Date.now() - this.activity.lastContact() < RENEW_AFTER_MS) return;
+    this.renewing = true;
+    this.session
+      .extend()
+      .catch(() => undefined)
+      .finally(() => (this.renewing = false));
+  }
+}
