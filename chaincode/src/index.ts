@@ -9,3 +9,4 @@ import { RecordsContract } from './contracts/records';
 export { AccessContract, AssignmentsContract, ConsentContract, HospitalsContract, RecordsContract };
 export const contracts = [HospitalsContract, AssignmentsContract, RecordsContract, ConsentContract, AccessContract];
 export * from './api';
+export * as authzMatrix from './authz-matrix';
