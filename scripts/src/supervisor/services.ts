@@ -8,7 +8,16 @@ import {
   type Network,
   type ServiceDefinition,
 } from '@ehr/network';
+import { chaincodeServices } from '@ehr/chaincode/service';
 
 export function services(net: Network): ServiceDefinition[] {
-  return [postgresService(net), ...caServices(net), ...ipfsServices(net), anvilService(net)];
+  return [
+    postgresService(net),
+    ...caServices(net),
+    ...ipfsServices(net),
+    anvilService(net),
+    // One chaincode server per hospital (CCaaS). With LEDGER=fabric pass the Fabric runtime's
+    // chaincodeBinding() so they start with the deployed package id and wait for the peers.
+    ...chaincodeServices(net),
+  ];
 }
