@@ -1,9 +1,10 @@
 // The same proposal endorsed separately by each hospital's peer gives byte-identical proposal
 // response payloads (result, read-write set, event); one hospital's endorsement alone does not
-// satisfy the endorsement policy; both together commit. Runs unchanged on real Fabric.
+// satisfy the endorsement policy; both together commit and the one chaincode event arrives.
+// Runs unchanged on real Fabric.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { common, gateway as gw, msp, peer } from '@hyperledger/fabric-protos';
-import { CommitError, type Gateway, type Transaction } from '@hyperledger/fabric-gateway';
+import type { Gateway, Transaction } from '@hyperledger/fabric-gateway';
 import { testNetwork, enrollTestUser } from '../support';
 import { LEDGER, PeerClients, call } from './ledger-client';
 
@@ -85,13 +86,26 @@ describe(`determinism and endorsement policy on ${LEDGER}`, () => {
     const patientGw = clients.gateway(A, patient);
     expect(await call(clients.contract(patientGw), 'records:GetRecordMetadata', [recordId])).toEqual({ ok: false, code: 'NOT_FOUND' });
 
-    // Both hospitals (the gateway's default) commit it.
-    const added = await call(clients.contract(doctorGw), 'records:AddRecord', [request]);
-    expect(added).toMatchObject({ ok: true, result: { recordId } });
+    // Both hospitals (the gateway's default) commit it, and its one chaincode event is delivered.
+    const submitted = await clients.contract(doctorGw).submitAsync('records:AddRecord', { arguments: [request] });
+    const committed = await submitted.getStatus();
+    expect(committed.successful).toBe(true);
+    expect(JSON.parse(Buffer.from(submitted.getResult()).toString())).toMatchObject({ recordId, authorMsp: A.mspId });
+    const events = await doctorGw.getNetwork(net.channel).getChaincodeEvents(net.chaincode.name, { startBlock: committed.blockNumber });
+    try {
+      for await (const ev of events) {
+        if (ev.transactionId !== submitted.getTransactionId()) continue;
+        expect(ev.eventName).toBe('RecordAdded');
+        expect(JSON.parse(Buffer.from(ev.payload).toString())).toEqual({ recordId, patientId, authorMsp: A.mspId });
+        break;
+      }
+    } finally {
+      events.close();
+    }
 
     // A read that writes the access log: same result on both peers too.
     const [o1, o2] = await endorseAtEach(doctorGw, 'access:OpenRecord', [recordId, 'treatment']);
     expect(endorsed(o2).payload.equals(endorsed(o1).payload)).toBe(true);
-    await expect((async () => { const s = await (await o1.submit()).getStatus(); if (!s.successful) throw new CommitError({ code: s.code, transactionId: s.transactionId }); })()).rejects.toBeInstanceOf(CommitError);
+    expect((await (await o1.submit()).getStatus()).code).toBe(peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
   }, 300_000);
 });
