@@ -8,7 +8,7 @@ const base = { testEnvironment: 'node', transform, rootDir: __dirname };
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
 /** Integration suites: folders under test/ run against real services. */
-const integrationSuites = [];
+const integrationSuites = ['foundation'];
 
 module.exports = {
   // Integration suites share ports and services: one file at a time.
@@ -26,6 +26,9 @@ module.exports = {
       displayName: suite,
       testMatch: [`<rootDir>/test/${suite}/**/*.test.ts`],
       testTimeout: 120000,
+      // One stack for every integration suite: started once, stopped at the end (test/support).
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     })),
   ],
 };

@@ -50,8 +50,22 @@ export function clusterPeerId(net: Network, org: Hospital): string {
   return readJson<{ id: string }>(join(dataPaths(net).cluster(org), 'identity.json')).id;
 }
 
-/** Creates the Kubo repository and the cluster peer's identity of every hospital, once. */
-export async function initIpfsRepos(net: Network): Promise<void> {
+const initializing = new Map<string, Promise<void>>();
+
+/**
+ * Creates the Kubo repository and the cluster peer's identity of every hospital, once. The
+ * services' prepare steps run concurrently and all call this: they share one run.
+ */
+export function initIpfsRepos(net: Network): Promise<void> {
+  let running = initializing.get(net.dataDir);
+  if (!running) {
+    running = initRepos(net).finally(() => initializing.delete(net.dataDir));
+    initializing.set(net.dataDir, running);
+  }
+  return running;
+}
+
+async function initRepos(net: Network): Promise<void> {
   for (const org of net.hospitals) {
     const env = { ...process.env, ...ipfsEnv(net, org) };
     mkdirSync(join(sharedDir(net), org.name), { recursive: true, mode: 0o700 });

@@ -7,9 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dataPaths, loadNetwork } from '@ehr/network';
 import { services } from './services';
 import { alive, runningSupervisor, supervisedPids, type ServiceStatus } from './state';
+import { selectServices } from './order';
 import { Supervisor, fmtMs, killSupervised } from './supervisor';
 
-export async function startCommand(): Promise<number> {
+/** `start [service...]`: everything, or the named services with their dependencies. */
+export async function startCommand(args: string[]): Promise<number> {
   const net = loadNetwork();
   const running = runningSupervisor(net);
   if (running) {
@@ -17,7 +19,7 @@ export async function startCommand(): Promise<number> {
     return 1;
   }
   const began = Date.now();
-  const supervisor = new Supervisor(net, services(net));
+  const supervisor = new Supervisor(net, selectServices(services(net), args.filter((a) => !a.startsWith('-'))));
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -32,9 +34,10 @@ export async function startCommand(): Promise<number> {
   try {
     await supervisor.start();
   } catch (e) {
-    if (stopping) return 0;
-    console.error(`\nstart failed: ${(e as Error).message}`);
-    return 1;
+    if (stopping) await stopping;
+    else console.error(`\nstart failed: ${(e as Error).message}`);
+    // Everything was stopped; leave at once (listr2 and timers may still hold the event loop).
+    process.exit(stopping ? 0 : 1);
   }
   console.log(`\nready in ${fmtMs(Date.now() - began)}. Data: ${net.dataDir}  Logs: ${dataPaths(net).logs}`);
   for (const line of supervisor.summary()) console.log(`  ${line}`);

@@ -6,7 +6,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'no
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dataPaths, type Network, type ServiceDefinition } from '@ehr/network';
-import { Listr } from 'listr2';
+import { dependencyOrder } from './order';
 import {
   SUPERVISED_ENV,
   alive,
@@ -48,32 +48,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
 
 export const fmtMs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`);
 
-/** Orders definitions so that each comes after its dependencies; rejects unknown names and cycles. */
-export function dependencyOrder(defs: ServiceDefinition[]): ServiceDefinition[] {
-  const byName = new Map(defs.map((d) => [d.name, d]));
-  if (byName.size !== defs.length) throw new Error('two services have the same name');
-  const order: ServiceDefinition[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (d: ServiceDefinition, path: string[]) => {
-    if (state.get(d.name) === 'done') return;
-    if (state.get(d.name) === 'visiting') throw new Error(`dependency cycle: ${[...path, d.name].join(' → ')}`);
-    state.set(d.name, 'visiting');
-    for (const dep of d.dependsOn) {
-      const target = byName.get(dep);
-      if (!target) throw new Error(`${d.name} depends on unknown service "${dep}"`);
-      visit(target, [...path, d.name]);
-    }
-    state.set(d.name, 'done');
-    order.push(d);
-  };
-  for (const d of defs) visit(d, []);
-  return order;
-}
-
 export class Supervisor {
   private readonly managed: Managed[];
   private readonly state: SupervisorState;
   private stopping = false;
+  /** A first start failed: services still starting give up at their next step. */
+  private aborting = false;
   private readonly logDir: string;
 
   constructor(
@@ -112,6 +92,9 @@ export class Supervisor {
     this.log(`supervisor ${process.pid} starting ${this.managed.map((m) => m.def.name).join(', ')}`);
     const ready = new Map(this.managed.map((m) => [m.def.name, deferred()]));
     for (const r of ready.values()) r.promise.catch(() => {}); // awaited by dependents only
+    // listr2 is an ES module: loaded when needed, so this file can be required from CommonJS.
+    const { Listr } = await import('listr2');
+    let failure: Error | undefined;
     const tasks = new Listr(
       this.managed.map((m) => ({
         title: m.def.name,
@@ -126,6 +109,9 @@ export class Supervisor {
             task.title = `${m.def.name} (${m.status.state === 'external' ? 'external, ' : ''}healthy in ${fmtMs(m.status.healthyAfterMs!)}, ready in ${fmtMs(Date.now() - began)})`;
             ready.get(m.def.name)!.resolve();
           } catch (e) {
+            // The first failure aborts the others at their next step; dependents fail at once.
+            failure ??= e as Error;
+            this.aborting = true;
             ready.get(m.def.name)!.reject(e);
             throw e;
           }
@@ -133,19 +119,18 @@ export class Supervisor {
       })),
       {
         concurrent: true,
-        exitOnError: true,
+        exitOnError: false, // let every task settle, so nothing starts after we stop
         rendererOptions: { collapseErrors: false },
         fallbackRendererCondition: !process.stdout.isTTY,
       },
     );
-    try {
-      await tasks.run();
-    } catch (e) {
+    await tasks.run().catch((e: Error) => (failure ??= e));
+    if (failure) {
       this.state.phase = 'failed';
       this.save();
-      this.log(`start failed: ${(e as Error).message}`);
+      this.log(`start failed: ${failure.message}`);
       await this.stopAll();
-      throw e;
+      throw failure;
     }
     this.state.phase = 'ready';
     this.save();
@@ -154,11 +139,13 @@ export class Supervisor {
 
   /** prepare → process → healthy → afterStart, for the first start of this supervisor. */
   private async firstStart(m: Managed, say: (text: string) => void): Promise<void> {
+    this.checkAbort();
     const began = Date.now();
     if (m.def.prepare) {
       say('preparing');
       await m.def.prepare();
     }
+    this.checkAbort();
     say('starting');
     const external = !(await this.spawn(m));
     say('waiting for its health check');
@@ -167,6 +154,7 @@ export class Supervisor {
     m.status.state = external ? 'external' : 'running';
     this.save();
     if (m.def.afterStart) {
+      this.checkAbort();
       say('after-start work');
       await m.def.afterStart();
     }
@@ -175,7 +163,12 @@ export class Supervisor {
   }
 
   /** Starts the service's process; false when the service is external (nothing to run). */
+  private checkAbort(): void {
+    if (this.aborting || this.stopping) throw new Error('cancelled: another service failed or we are stopping');
+  }
+
   private async spawn(m: Managed): Promise<boolean> {
+    if (this.stopping) throw new Error('stopping');
     const spec = await m.def.process();
     if (!spec) return false;
     const logFile = join(this.logDir, `${m.def.name}.log`);
@@ -221,6 +214,7 @@ export class Supervisor {
       if (child && (child.exitCode !== null || child.signalCode !== null || m.child !== child)) {
         throw new Error(`${m.def.name} exited (${m.status.lastExit}) before it was healthy:\n${this.logTail(m.def.name)}`);
       }
+      if (this.stopping || (this.aborting && !m.firstStartDone)) throw new Error('cancelled');
       if (await m.def.healthy()) return;
       if (Date.now() > deadline) {
         throw new Error(`${m.def.name} not healthy after ${fmtMs(timeoutMs)}:\n${this.logTail(m.def.name)}`);
@@ -296,8 +290,15 @@ export class Supervisor {
     }
   }
 
-  /** Stops every process, dependents before their dependencies. */
-  async stopAll(): Promise<void> {
+  private stopped?: Promise<void>;
+
+  /** Stops every process, dependents before their dependencies (once, however often called). */
+  stopAll(): Promise<void> {
+    this.stopped ??= this.stopEverything();
+    return this.stopped;
+  }
+
+  private async stopEverything(): Promise<void> {
     this.stopping = true;
     this.state.phase = 'stopping';
     this.save();

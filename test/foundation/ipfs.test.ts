@@ -1,0 +1,38 @@
+// The private IPFS network: a file added through Hospital1's cluster peer is pinned on both
+// peers and readable from Hospital2's Kubo node; the nodes talk to each other on loopback only.
+import { randomBytes } from 'node:crypto';
+import { IpfsClusterClient, kuboCat, kuboPeerId } from '@ehr/network';
+import { testNetwork, waitFor } from '../support';
+
+const net = testNetwork();
+const [h1, h2] = net.hospitals;
+
+describe('IPFS Cluster', () => {
+  it('replicates a file added at Hospital1 to both peers; Hospital2 reads it', async () => {
+    const c1 = new IpfsClusterClient(h1);
+    const c2 = new IpfsClusterClient(h2);
+    // Allocation needs the peers' metrics: wait until each peer sees both.
+    await waitFor('both cluster peers to see each other', async () =>
+      (await c1.peers()).length >= 2 && (await c2.peers()).length >= 2,
+    );
+    const data = randomBytes(300_000); // several blocks
+    const cid = await c1.add(data, 'scan.bin');
+    await waitFor('the pin on 2 peers', async () => (await c1.pinnedOn(cid)) >= 2);
+    const status = await c2.status(cid);
+    expect(Object.values(status.peers).map((p) => p.status)).toEqual(['pinned', 'pinned']);
+    expect((await kuboCat(h2, cid)).equals(data)).toBe(true);
+  });
+
+  it('Kubo nodes are connected to each other over loopback and to nobody else', async () => {
+    const peers = await waitFor('Hospital1 Kubo to be connected to Hospital2', async () => {
+      const res = await fetch(`http://127.0.0.1:${h1.ipfs.apiPort}/api/v0/swarm/peers`, { method: 'POST' });
+      const body = (await res.json()) as { Peers: { Peer: string; Addr: string }[] | null };
+      return body.Peers?.length ? body.Peers : undefined;
+    });
+    const others = net.hospitals.filter((h) => h !== h1).map((h) => kuboPeerId(net, h));
+    for (const p of peers) {
+      expect(others).toContain(p.Peer);
+      expect(p.Addr).toMatch(/^\/ip4\/127\.0\.0\.1\//);
+    }
+  });
+});
