@@ -29,6 +29,16 @@ export function devnetPackageId(net: Network): string {
   return ccaasPackage(packageLabel(net.chaincode.name, net.chaincode.version), connectionTemplate(true)).packageId;
 }
 
+/**
+ * The founding hospitals: those of network.yaml's organizations that are not candidates. Fixed at
+ * deployment and the same on every server (a hospital that joins later is admitted on the
+ * ledger by the members, see contracts/hospitals.ts), so it never changes when one joins.
+ */
+export function foundingMembersOf(net: Network): string[] {
+  const candidates = new Set(net.candidateHospitals.map((c) => c.mspId));
+  return net.hospitals.map((h) => h.mspId).filter((m) => !candidates.has(m)).sort();
+}
+
 /** What the server process needs: address, id, TLS files and the founding members. */
 export function chaincodeServerProcess(net: Network, h: Hospital, chaincodeId: string) {
   const tls = orgPaths(net, h).chaincodeServer!;
@@ -53,7 +63,7 @@ export function chaincodeServerProcess(net: Network, h: Hospital, chaincodeId: s
       CHAINCODE_SERVER_ADDRESS: address,
       CHAINCODE_ID: chaincodeId,
       // Identical on every hospital's server, or endorsements differ (see config.ts).
-      EHR_FOUNDING_MEMBERS: net.hospitals.map((x) => x.mspId).join(','),
+      EHR_FOUNDING_MEMBERS: foundingMembersOf(net).join(','),
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
     },
     cwd: CHAINCODE_DIR,
@@ -78,8 +88,9 @@ function tlsAnswers(port: number, ca: string): Promise<boolean> {
   });
 }
 
-export function chaincodeServices(net: Network, binding?: ChaincodeBinding): ServiceDefinition[] {
-  return net.hospitals.map((h): ServiceDefinition => {
+/** One server per hospital: network.yaml's, or those given (e.g. a hospital that just joined). */
+export function chaincodeServices(net: Network, binding?: ChaincodeBinding, hospitals: Hospital[] = net.hospitals): ServiceDefinition[] {
+  return hospitals.map((h): ServiceDefinition => {
     const tls = orgPaths(net, h).chaincodeServer!;
     return {
       name: chaincodeServiceName(h),

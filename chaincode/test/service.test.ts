@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadNetwork, orgPaths } from '@ehr/network';
-import { chaincodeServices, devnetPackageId } from '../src/service';
+import { chaincodeServices, devnetPackageId, foundingMembersOf } from '../src/service';
 
 const offset = Number(process.env.EHR_PORT_OFFSET ?? 4000);
 
@@ -29,8 +29,15 @@ describe('chaincode server service', () => {
     const services = chaincodeServices(net);
     expect(services.map((s) => s.name)).toEqual(net.hospitals.map((h) => `chaincode-${h.name.toLowerCase()}`));
     const spec = (await services[0]!.process())!;
-    expect(spec.env).toMatchObject({ CHAINCODE_ID: devnetPackageId(net), EHR_FOUNDING_MEMBERS: net.hospitals.map((h) => h.mspId).join(',') });
+    expect(spec.env).toMatchObject({ CHAINCODE_ID: devnetPackageId(net), EHR_FOUNDING_MEMBERS: 'Hospital1MSP,Hospital2MSP' });
     expect(spec.args).toContain(`127.0.0.1:${net.hospitals[0]!.chaincodeServer.port}`);
+  });
+
+  it('founding members are the hospitals at deployment, never the candidates that join later', () => {
+    expect(foundingMembersOf(net)).toEqual(['Hospital1MSP', 'Hospital2MSP']);
+    const joined = { ...net, hospitals: [...net.hospitals, ...net.candidateHospitals] };
+    expect(foundingMembersOf(joined)).toEqual(['Hospital1MSP', 'Hospital2MSP']);
+    expect(chaincodeServices(joined, undefined, net.candidateHospitals).map((s) => s.name)).toEqual(net.candidateHospitals.map((h) => `chaincode-${h.name.toLowerCase()}`));
   });
 
   it('refuses to prepare without the TLS identity from the CA bootstrap', async () => {
