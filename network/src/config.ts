@@ -30,7 +30,7 @@ const organization = z.object({
   peer: z
     .object({ port, fabricPort: port, fabricOperationsPort: port, fabricChaincodePort: port })
     .optional(),
-  chaincodeServer: z.object({ port }).optional(),
+  chaincodeServer: z.object({ port, testPort: port.optional() }).optional(),
   ipfs: ipfsPorts.optional(),
   gateway: z.object({ port, database: z.string() }).optional(),
 });
@@ -40,6 +40,8 @@ const duration = z.string().regex(/^\d+(ms|s|m)$/);
 const networkSchema = z.object({
   channel: z.string().regex(/^[a-z][a-z0-9.-]*$/),
   chaincode: z.object({ name: z.string(), version: z.string(), endorsementPolicy: z.string() }),
+  /** The conformance suite's contract (test/ledger), served on chaincodeServer.testPort. */
+  testChaincode: z.object({ name: z.string(), version: z.string(), endorsementPolicy: z.string() }).optional(),
   ordering: z.object({
     batchTimeout: duration,
     maxMessageCount: z.number().int().positive(),
