@@ -63,3 +63,15 @@ export function defaultChannelResources(opts: {
     chaincode: (name) => chaincodes.get(name),
   };
 }
+
+/** The chaincodes devnet defines on the channel: the main one and, when configured, the
+ * conformance suite's contract (network.yaml testChaincode). */
+export function channelChaincodes(net: {
+  chaincode: { name: string; version: string; endorsementPolicy: string };
+  testChaincode?: { name: string; version: string; endorsementPolicy: string };
+}): { name: string; version: string; endorsementPolicy: string }[] {
+  const { name, version, endorsementPolicy } = net.chaincode;
+  const list = [{ name, version, endorsementPolicy }];
+  if (net.testChaincode) list.push({ ...net.testChaincode });
+  return list;
+}

@@ -51,23 +51,32 @@ export function createPeerSide(net: Network, opts: { limits?: Partial<Concurrenc
       const ids = paths.peer!;
       const signer = SigningIdentity.fromFiles(hospital.mspId, ids.signCert, ids.privateKey);
       const resources = channel.resources();
-      const connection = new ChaincodeConnection({
-        name: net.chaincode.name,
-        address: `127.0.0.1:${hospital.chaincodeServer.port}`,
-        // The chaincode server's TLS certificate comes from the same organisation's CA.
-        tlsRootCert: readFileSync(ids.tlsCa),
-        clientCert: readFileSync(ids.tlsCert),
-        clientKey: readFileSync(ids.tlsKey),
-        executeTimeoutMs: opts.executeTimeoutMs,
-        log: (level, msg, data) => log[level](data ?? {}, msg),
-      });
-      connection.start();
-      connections.set(hospital.mspId, connection);
+      // The main chaincode, and the conformance suite's contract when network.yaml defines it.
+      const servers = [{ name: net.chaincode.name, port: hospital.chaincodeServer.port }];
+      if (net.testChaincode && hospital.chaincodeServer.testPort) {
+        servers.push({ name: net.testChaincode.name, port: hospital.chaincodeServer.testPort });
+      }
+      const byName = new Map<string, ChaincodeConnection>();
+      for (const cc of servers) {
+        const connection = new ChaincodeConnection({
+          name: cc.name,
+          address: `127.0.0.1:${cc.port}`,
+          // The chaincode server's TLS certificate comes from the same organisation's CA.
+          tlsRootCert: readFileSync(ids.tlsCa),
+          clientCert: readFileSync(ids.tlsCert),
+          clientKey: readFileSync(ids.tlsKey),
+          executeTimeoutMs: opts.executeTimeoutMs,
+          log: (level, msg, data) => log[level](data ?? {}, msg),
+        });
+        connection.start();
+        byName.set(cc.name, connection);
+        connections.set(`${hospital.mspId}/${cc.name}`, connection);
+      }
       const endorser = new Endorser({
         channel: resources,
         ledger: channel.ledger,
         signer,
-        chaincode: (name) => (name === net.chaincode.name ? connection : undefined),
+        chaincode: (name) => byName.get(name),
         log: (level, msg, data) => log[level](data ?? {}, msg),
       });
       const node: PeerNode = {
@@ -100,8 +109,8 @@ export function createPeerSide(net: Network, opts: { limits?: Partial<Concurrenc
       );
     },
     status() {
-      return [...connections.entries()].map(([mspId, c]) => ({
-        organization: mspId,
+      return [...connections.entries()].map(([key, c]) => ({
+        organization: key.split('/')[0]!,
         chaincode: c.name,
         state: c.status,
         registeredAs: c.registeredAs,
