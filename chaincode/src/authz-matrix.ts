@@ -296,6 +296,7 @@ export const MATRIX: Row[] = [
   },
   { tx: 'access:ListAccessEvents', args: (s) => [s.patientSelf], expect: patientLog },
   { tx: 'access:ListBreakGlass', args: (s) => [s.patientSelf], expect: patientLog },
+  { tx: 'access:ListAccessEventsByReaderHospital', args: () => [], expect: only({ auditorA: 'OK', auditorB: 'OK' }) },
   { tx: 'access:ListBreakGlassByHospital', args: () => [], expect: only({ auditorA: 'OK', auditorB: 'OK' }) },
   // Last: a declaration changes what the declaring doctor may read (about another patient here).
   { tx: 'access:BreakGlass', args: (s) => [s.otherPatient, REASON], expect: doctors('OK') },

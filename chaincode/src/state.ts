@@ -22,6 +22,7 @@ export const KEY = {
   breakGlassByDoctor: 'breakGlassByDoctor', // [doctorId, patientId, declaredAt, breakGlassId] → marker
   breakGlassByMsp: 'breakGlassByMsp', // [doctorMsp, declaredAt, breakGlassId] → marker
   access: 'access', // [patientId, at, eventId] → AccessEvent
+  accessByReaderMsp: 'accessByReaderMsp', // [readerMsp, at, patientId, eventId] → marker
 } as const;
 export type KeyType = (typeof KEY)[keyof typeof KEY];
 

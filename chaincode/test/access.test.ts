@@ -20,7 +20,8 @@ describe('OpenRecord', () => {
     expect(res.wrappedKeys).toHaveLength(1);
     expect(res.event).toMatchObject({ readerId: idOf(P.patient1), readerMsp: H1, readerRole: 'patient', purpose: 'patient-access', basis: { type: 'self' }, at: new Date(ledger.now).toISOString() });
     expect(o.event).toEqual({ name: 'RecordOpened', payload: { eventId: res.event.eventId, recordId: r.recordId, patientId: idOf(P.patient1), readerMsp: H1, basis: 'self' } });
-    expect(o.writes).toBe(1);
+    // the event and its index by reader hospital
+    expect(o.writes).toBe(2);
     expect((await log(ledger)).items).toEqual([res.event]);
   });
 
@@ -237,5 +238,31 @@ describe('ListAccessEvents', () => {
     expect(await list(P.patient2)).toBe('ACCESS_DENIED');
     expect(await list(P.doctor1)).toBe('FORBIDDEN_ROLE');
     expect(await list(P.admin1)).toBe('FORBIDDEN_ROLE');
+  });
+});
+
+describe('ListAccessEventsByReaderHospital', () => {
+  it('shows an auditor the reads made by their own hospital’s people, of any hospital’s patients', async () => {
+    const ledger = await world();
+    const r = await addRecord(ledger, P.doctor1, P.patient1);
+    expectOk(await ledger.invoke(P.patient1, 'consent:GrantAccess', grantRequest({ grantId: 'g1', grantee: { type: 'doctor', doctorId: idOf(P.doctor2) }, scope: { type: 'all' }, wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }] })));
+    const reads: string[] = [];
+    for (const who of [P.doctor2, P.doctor1, P.doctor2, P.patient1]) {
+      ledger.advance(HOUR);
+      reads.push((expectOk(await ledger.invoke(who, 'access:OpenRecord', r.recordId, 'treatment')).result as OpenRecordResult).event.eventId);
+    }
+    const byH2 = expectOk(await ledger.invoke(P.auditor2, 'access:ListAccessEventsByReaderHospital')).result as Page<AccessEvent>;
+    expect(byH2.items.map((e) => e.eventId)).toEqual([reads[0], reads[2]]);
+    expect(byH2.items.every((e) => e.readerMsp === H2 && e.patientId === idOf(P.patient1))).toBe(true);
+    const byH1 = expectOk(await ledger.invoke(P.auditor1, 'access:ListAccessEventsByReaderHospital', '', '', '1')).result as Page<AccessEvent>;
+    expect(byH1.items.map((e) => e.eventId)).toEqual([reads[1]]);
+    const next = expectOk(await ledger.invoke(P.auditor1, 'access:ListAccessEventsByReaderHospital', '', '', '1', byH1.bookmark)).result as Page<AccessEvent>;
+    expect(next.items.map((e) => e.eventId)).toEqual([reads[3]]);
+    expect(next.bookmark).toBe('');
+    // auditor2 cannot page into Hospital1's staff log with a crafted bookmark
+    expect(codeOf(await ledger.invoke(P.auditor2, 'access:ListAccessEventsByReaderHospital', '', '', '10', byH1.bookmark))).toBe('INVALID_ARGUMENT');
+    for (const who of [P.admin1, P.doctor1, P.patient1]) {
+      expect(codeOf(await ledger.invoke(who, 'access:ListAccessEventsByReaderHospital'))).toBe('FORBIDDEN_ROLE');
+    }
   });
 });

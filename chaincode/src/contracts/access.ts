@@ -44,6 +44,45 @@ async function breakGlassList(ctx: TxContext, index: string[][], patientAt: numb
   return out;
 }
 
+/**
+ * One page of a time-ordered log under [owner, at, ...]: events in [from, to], oldest first.
+ * A client's bookmark is a ledger key and must stay under the owner's prefix.
+ */
+async function windowPage<T>(
+  ctx: TxContext,
+  type: typeof KEY.access | typeof KEY.accessByReaderMsp,
+  owner: string,
+  a: Record<string, string | undefined>,
+  load: (e: { attrs: string[]; value: unknown }) => Promise<T>,
+): Promise<Page<T>> {
+  const from = a.from === undefined ? undefined : check(ISO_TIME, a.from, 'from');
+  const to = a.to === undefined ? undefined : check(ISO_TIME, a.to, 'to');
+  if (from !== undefined && to !== undefined && from > to) fail('INVALID_ARGUMENT', 'from is after to');
+  const pageSize = a.pageSize === undefined ? DEFAULT_PAGE_SIZE : check(PAGE_SIZE, a.pageSize, 'pageSize');
+  let start = '';
+  if (a.bookmark !== undefined) {
+    if (a.bookmark.length > 1024 || !underPrefix(ctx, type, [owner], a.bookmark)) {
+      fail('INVALID_ARGUMENT', 'bookmark does not belong to this listing');
+    }
+    start = a.bookmark;
+  } else if (from !== undefined) {
+    start = key(ctx, type, [owner, from]);
+  }
+  const p = await page<unknown>(ctx, type, [owner], pageSize, start);
+  const items: T[] = [];
+  let bookmark = p.bookmark;
+  for (const e of p.entries) {
+    const at = e.attrs[1]!;
+    if (from !== undefined && at < from) continue;
+    if (to !== undefined && at > to) {
+      bookmark = '';
+      break;
+    }
+    items.push(await load(e));
+  }
+  return { items, bookmark };
+}
+
 export class AccessContract extends Contract {
   constructor() {
     super(CONTRACTS.access);
@@ -74,6 +113,7 @@ export class AccessContract extends Contract {
       at: now,
     };
     await put(ctx, KEY.access, [event.patientId, event.at, event.eventId], event);
+    await mark(ctx, KEY.accessByReaderMsp, [event.readerMsp, event.at, event.patientId, event.eventId]);
     emit(ctx, 'RecordOpened', {
       eventId: event.eventId,
       recordId: event.recordId,
@@ -134,33 +174,24 @@ export class AccessContract extends Contract {
     const a = positional(args, { required: ['patientId'], optional: ['from', 'to', 'pageSize', 'bookmark'] });
     const patientId = check(PERSON, a.patientId, 'patientId');
     await mayReadLog(ctx, caller, patientId);
-    const from = a.from === undefined ? undefined : check(ISO_TIME, a.from, 'from');
-    const to = a.to === undefined ? undefined : check(ISO_TIME, a.to, 'to');
-    if (from !== undefined && to !== undefined && from > to) fail('INVALID_ARGUMENT', 'from is after to');
-    const pageSize = a.pageSize === undefined ? DEFAULT_PAGE_SIZE : check(PAGE_SIZE, a.pageSize, 'pageSize');
-    let start = '';
-    if (a.bookmark !== undefined) {
-      // A bookmark is a ledger key: it must stay inside this patient's log.
-      if (a.bookmark.length > 1024 || !underPrefix(ctx, KEY.access, [patientId], a.bookmark)) {
-        fail('INVALID_ARGUMENT', 'bookmark does not belong to this listing');
-      }
-      start = a.bookmark;
-    } else if (from !== undefined) {
-      start = key(ctx, KEY.access, [patientId, from]);
-    }
-    const p = await page<AccessEvent>(ctx, KEY.access, [patientId], pageSize, start);
-    const items: AccessEvent[] = [];
-    let bookmark = p.bookmark;
-    for (const e of p.entries) {
-      if (from !== undefined && e.value.at < from) continue;
-      if (to !== undefined && e.value.at > to) {
-        bookmark = '';
-        break;
-      }
-      items.push(e.value);
-    }
-    const result: Page<AccessEvent> = { items, bookmark };
-    return canonicalJson(result);
+    const events = await windowPage<AccessEvent>(ctx, KEY.access, patientId, a, async (e) => e.value as AccessEvent);
+    return canonicalJson(events);
+  }
+
+  /**
+   * For auditors: the reads made by their own hospital's people (of any hospital's patients),
+   * in [from, to], oldest first, paged — the hospital audits its workforce.
+   */
+  async ListAccessEventsByReaderHospital(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'auditor');
+    await requireMember(ctx, caller);
+    const a = positional(args, { required: [], optional: ['from', 'to', 'pageSize', 'bookmark'] });
+    const events = await windowPage<AccessEvent>(ctx, KEY.accessByReaderMsp, caller.mspId, a, async (e) => {
+      const [, at, patientId, eventId] = e.attrs;
+      return (await get<AccessEvent>(ctx, KEY.access, [patientId!, at!, eventId!]))!;
+    });
+    return canonicalJson(events);
   }
 
   /** Break-glass declarations concerning the patient, listed apart from ordinary reads. */
