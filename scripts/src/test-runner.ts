@@ -8,7 +8,10 @@ export async function runTests(args: string[]): Promise<number> {
   const projects = args.filter((a) => !a.startsWith('-'));
   const flags = args.filter((a) => a.startsWith('-'));
   const jest = join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-  const jestArgs = [jest, ...(projects.length ? ['--selectProjects', ...projects] : []), ...flags];
+  // @hyperledger/fabric-gateway depends on ESM-only packages (@noble/curves): jest loads them
+  // through require(esm), which needs the VM modules API (Node 24.9+ with this flag).
+  const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+  const jestArgs = [...nodeFlags, jest, ...(projects.length ? ['--selectProjects', ...projects] : []), ...flags];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, jestArgs, { cwd: REPO_ROOT, stdio: 'inherit' });
     child.on('exit', (code) => resolve(code ?? 1));

@@ -1,0 +1,62 @@
+// The supervisor's view of the gateways: one process per hospital on its `gateway.port`.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  caServiceName,
+  dataPaths,
+  ensureDatabase,
+  databaseUrl,
+  type Hospital,
+  type Network,
+  POSTGRES_SERVICE,
+  type ServiceDefinition,
+} from '@ehr/network';
+import { demoLogins } from './demo';
+
+export const gatewayServiceName = (h: Hospital) => `gateway-${h.name.toLowerCase()}`;
+
+export interface GatewayServiceOptions {
+  /** Services the ledger needs first (devnet or Fabric peers, chaincode servers). */
+  ledgerServices?: string[];
+  /** Create the demo patient, doctor and auditor (npm start). */
+  demoData?: boolean;
+}
+
+export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOptions = {}): ServiceDefinition {
+  const dir = dataPaths(net).gateway(h);
+  const url = `http://127.0.0.1:${h.gateway.port}`;
+  return {
+    name: gatewayServiceName(h),
+    dependsOn: [POSTGRES_SERVICE, caServiceName(h), ...(opts.ledgerServices ?? [])],
+    async prepare() {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await ensureDatabase(net, h.gateway.database);
+    },
+    process: () => ({
+      command: process.execPath,
+      args: [join(__dirname, 'main.js')],
+      env: {
+        EHR_HOSPITAL: h.name,
+        EHR_DATA_DIR: net.dataDir,
+        EHR_GATEWAY_DATA_DIR: dir,
+        DATABASE_URL: databaseUrl(net, h.gateway.database),
+        EHR_DEMO_DATA: opts.demoData ? 'true' : 'false',
+      },
+    }),
+    async healthy() {
+      try {
+        return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    },
+    summary: () => [
+      `${h.displayName ?? h.name}  ${url}  (API docs ${url}/docs)`,
+      ...demoLogins(net, h, dir).map((l) => `    ${l.role.padEnd(8)} ${l.username.padEnd(14)} ${l.password}`),
+    ],
+  };
+}
+
+/** One gateway per hospital of network.yaml. */
+export const gatewayServices = (net: Network, opts?: GatewayServiceOptions) =>
+  net.hospitals.map((h) => gatewayService(net, h, opts));
