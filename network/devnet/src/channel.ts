@@ -7,6 +7,7 @@ import { Committer } from './committer/committer';
 import { DevnetLedger } from './ledger/ledger';
 import { DevnetOrderer, type OrdererSigner } from './orderer/orderer';
 import type { BatchSettings } from './orderer/blockcutter';
+import type { ChaincodeDefinition, ChannelResources } from './peer/channel';
 import { evaluateSignedData, parseSignaturePolicy, SignaturePolicy, type SignedData } from './policies';
 
 export interface ChannelOptions {
@@ -16,8 +17,8 @@ export interface ChannelOptions {
   genesis: () => common.Block;
   /** orderer0's signing identity. */
   signer: OrdererSigner;
-  /** Endorsement policy (Fabric policy DSL) of each chaincode on the channel. */
-  chaincodes: Record<string, string>;
+  /** The chaincodes defined on the channel, with their endorsement policy (Fabric policy DSL). */
+  chaincodes: { name: string; version: string; endorsementPolicy: string }[];
   /** Overrides the batch settings of the channel configuration (e.g. for tests). */
   batch?: Partial<BatchSettings>;
   log?: (msg: string, data?: object) => void;
@@ -29,6 +30,7 @@ export class DevnetChannel {
     readonly committer: Committer,
     readonly orderer: DevnetOrderer,
     private configRef: { current: ChannelConfig },
+    private readonly definitions: Map<string, ChaincodeDefinition>,
   ) {}
 
   get config(): ChannelConfig {
@@ -50,14 +52,17 @@ export class DevnetChannel {
     const configRef = { current: ChannelConfig.fromBlock(lastConfigBlock!) };
     const channel = configRef.current.channelId;
 
-    const policies = new Map(
-      Object.entries(opts.chaincodes).map(([name, dsl]) => [name, new SignaturePolicy(parseSignaturePolicy(dsl))]),
+    const definitions = new Map<string, ChaincodeDefinition>(
+      opts.chaincodes.map((c) => [
+        c.name,
+        { name: c.name, version: c.version, endorsementPolicy: new SignaturePolicy(parseSignaturePolicy(c.endorsementPolicy)) },
+      ]),
     );
     const committer = new Committer(ledger, {
       channel,
       msps: () => configRef.current.msps,
       endorsementPolicy: (ns) => {
-        const policy = policies.get(ns);
+        const policy = definitions.get(ns)?.endorsementPolicy;
         return policy && ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps));
       },
       applyConfig: (tx) => {
@@ -79,7 +84,17 @@ export class DevnetChannel {
       lastConfig: ledger.stats().lastConfig,
       log,
     });
-    return new DevnetChannel(ledger, committer, orderer, configRef);
+    return new DevnetChannel(ledger, committer, orderer, configRef, definitions);
+  }
+
+  /** The peer side's view of the channel (devnet-peer's ChannelResources), always current. */
+  resources(): ChannelResources {
+    return {
+      channelId: this.config.channelId,
+      msps: () => this.config.msps,
+      policy: (path) => this.config.policy(path),
+      chaincode: (name) => this.definitions.get(name),
+    };
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { genesisBlock } from '../src/channelconfig/genesis';
 import { BroadcastRefusedError } from '../src/interfaces';
 import { toHighS, type SigningIdentity } from '../src/msp';
 import { createCa, identity, mspConfig, type TestCa } from './fixtures/pki';
-import { buildTransaction, type RwSpec } from './fixtures/transactions';
+import { buildTransaction, type RwSpec } from '../src/testing/transactions';
 
 const Code = peer.TxValidationCode;
 const CHANNEL = 'ehr';
@@ -53,7 +53,7 @@ function open(batch: { maxMessageCount?: number; batchTimeoutMs?: number } = {})
   return DevnetChannel.open({
     dir,
     signer: pki.orderer0,
-    chaincodes: { [CC]: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" },
+    chaincodes: [{ name: CC, version: '1.0', endorsementPolicy: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" }],
     batch: { batchTimeoutMs: 20, ...batch },
     genesis: () =>
       genesisBlock({

@@ -10,7 +10,7 @@ import { genesisBlock } from '../src/channelconfig/genesis';
 import { deliverHandlers } from '../src/deliver/deliver';
 import type { SigningIdentity } from '../src/msp';
 import { createCa, identity, mspConfig } from './fixtures/pki';
-import { buildTransaction } from './fixtures/transactions';
+import { buildTransaction } from '../src/testing/transactions';
 
 const Code = peer.TxValidationCode;
 let dir: string;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   ch = await DevnetChannel.open({
     dir,
     signer: await identity(ord, 'OrdererMSP', { cn: 'orderer0', ous: ['orderer'] }),
-    chaincodes: { ehr: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" },
+    chaincodes: [{ name: 'ehr', version: '1.0', endorsementPolicy: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" }],
     batch: { batchTimeoutMs: 10 },
     genesis: () =>
       genesisBlock({

@@ -20,6 +20,8 @@ const READERS = '/Channel/Application/Readers';
 
 export interface DeliverSource {
   channelId: string;
+  /** Policy a requester must satisfy: peers /Channel/Application/Readers, the orderer /Channel/Readers. */
+  readersPolicy?: string;
   ledger: DevnetLedger;
   notifier: CommitNotifier;
   config: () => ChannelConfig;
@@ -101,11 +103,15 @@ function response(kind: Kind, block: common.Block, channelId: string): peer.Deli
   return r;
 }
 
-async function serveRequest(
+interface StreamResponse {
+  serializeBinary(): Uint8Array;
+}
+
+async function serveRequest<R extends StreamResponse>(
   source: DeliverSource,
   envelope: common.Envelope,
-  kind: Kind,
-  send: (r: peer.DeliverResponse) => Promise<void>,
+  blockResponse: (block: common.Block) => R,
+  send: (r: R) => Promise<void>,
   signal: AbortSignal,
 ): Promise<number> {
   let payload: common.Payload;
@@ -134,7 +140,7 @@ async function serveRequest(
   const allowed = () => {
     try {
       const id = source.config().msps.deserializeIdentity(creator);
-      return !id.isExpired() && source.config().evaluate(READERS, signed);
+      return !id.isExpired() && source.config().evaluate(source.readersPolicy ?? READERS, signed);
     } catch {
       return false;
     }
@@ -196,7 +202,7 @@ async function serveRequest(
       toSend.setHeader(block.getHeader());
       toSend.setMetadata(block.getMetadata());
     }
-    await send(response(kind, toSend, source.channelId));
+    await send(blockResponse(toSend));
     if (number >= stopNum) return Status.SUCCESS;
     number++;
   }
@@ -212,27 +218,29 @@ function isConfigBlock(block: common.Block): boolean {
   }
 }
 
-/** Serves one Deliver stream: request after request until the client ends it. */
-export async function serveDeliverStream(
+/**
+ * Serves one Deliver stream: request after request until the client ends it. `blockResponse`
+ * and `statusResponse` build the service's own response message (peer or orderer DeliverResponse).
+ */
+export async function serveDeliverStream<R extends StreamResponse>(
   source: DeliverSource,
-  call: ServerDuplexStream<common.Envelope, peer.DeliverResponse>,
-  kind: Kind,
+  call: ServerDuplexStream<common.Envelope, R>,
+  blockResponse: (block: common.Block) => R,
+  statusResponse: (status: number) => R,
 ): Promise<void> {
   const aborter = new AbortController();
   call.on('cancelled', () => aborter.abort());
   call.on('close', () => aborter.abort());
-  const send = (r: peer.DeliverResponse) =>
+  const send = (r: R) =>
     new Promise<void>((resolve) => {
       if (call.write(r)) resolve();
       else call.once('drain', () => resolve());
     });
   try {
     for await (const envelope of call as AsyncIterable<common.Envelope>) {
-      const status = await serveRequest(source, envelope, kind, send, aborter.signal);
+      const status = await serveRequest(source, envelope, blockResponse, send, aborter.signal);
       if (aborter.signal.aborted) return;
-      const r = new peer.DeliverResponse();
-      r.setStatus(status as common.StatusMap[keyof common.StatusMap]);
-      await send(r);
+      await send(statusResponse(status));
     }
     call.end();
   } catch (e) {
@@ -240,12 +248,16 @@ export async function serveDeliverStream(
   }
 }
 
+function peerStatus(status: number): peer.DeliverResponse {
+  const r = new peer.DeliverResponse();
+  r.setStatus(status as common.StatusMap[keyof common.StatusMap]);
+  return r;
+}
+
 /** The protos.Deliver handlers for grpc-js, to add to a peer's server with peer.DeliverService. */
 export function deliverHandlers(source: DeliverSource) {
-  return {
-    deliver: (call: ServerDuplexStream<common.Envelope, peer.DeliverResponse>) => void serveDeliverStream(source, call, 'block'),
-    deliverFiltered: (call: ServerDuplexStream<common.Envelope, peer.DeliverResponse>) => void serveDeliverStream(source, call, 'filtered'),
-    deliverWithPrivateData: (call: ServerDuplexStream<common.Envelope, peer.DeliverResponse>) =>
-      void serveDeliverStream(source, call, 'private'),
-  };
+  type Call = ServerDuplexStream<common.Envelope, peer.DeliverResponse>;
+  const serve = (kind: Kind) => (call: Call) =>
+    void serveDeliverStream(source, call, (b) => response(kind, b, source.channelId), peerStatus);
+  return { deliver: serve('block'), deliverFiltered: serve('filtered'), deliverWithPrivateData: serve('private') };
 }

@@ -1,0 +1,60 @@
+// The devnet process's wiring: block 0 from the MSP folders, the orderer's Broadcast over TLS,
+// a peer's Deliver over TLS, and the operations endpoint.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { loadNetwork, orgPaths, verifyBlockLink, type Network } from '@ehr/network';
+import { startDevnet, type RunningDevnet } from '../src/main';
+import { SigningIdentity } from '../src/msp';
+import { writeDevPki } from '../src/testing/dev-pki';
+import { BroadcastClient, fetchBlocks, watchCommits } from '../src/testing/ledger-client';
+import { buildTransaction } from '../src/testing/transactions';
+
+let net: Network;
+let devnet: RunningDevnet;
+let dataDir: string;
+
+const id = (paths: { signCert: string; privateKey: string }, mspId: string) => SigningIdentity.fromFiles(mspId, paths.signCert, paths.privateKey);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'devnet-main-'));
+  net = loadNetwork({ dataDir });
+  await writeDevPki(net);
+  devnet = await startDevnet(net, { log: pino({ level: 'silent' }) });
+});
+
+afterAll(async () => {
+  await devnet?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('orders a broadcast transaction, reports it VALID over DeliverFiltered and serves the chain', async () => {
+  const [h1, h2] = net.hospitals;
+  const client = id(orgPaths(net, h1).gatewayService!, h1.mspId);
+  const endorsers = [id(orgPaths(net, h1).peer!, h1.mspId), id(orgPaths(net, h2).peer!, h2.mspId)];
+  const peerAddress = `127.0.0.1:${h1.peer.port}`;
+  const tlsRoot = orgPaths(net, h1).peer!.tlsCa;
+
+  const health = await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/healthz`);
+  expect(health.status).toBe(200);
+
+  const seen = new Map<string, number>();
+  const watcher = watchCommits(peerAddress, tlsRoot, client, net.channel, 1n, (txId, code) => seen.set(txId, code));
+  const broadcaster = new BroadcastClient(`127.0.0.1:${net.ordererOrg.orderer!.port}`, orgPaths(net, net.ordererOrg).orderer!.tlsCa);
+  const t = buildTransaction({ channel: net.channel, chaincode: net.chaincode.name, creator: client, endorsers, rw: { writes: [{ key: 'k', value: 'v' }] } });
+  expect((await broadcaster.send(t.envelope)).getStatus()).toBe(common.Status.SUCCESS);
+  const refused = await broadcaster.send(Buffer.concat([t.envelope, Buffer.from([0x18, 1])]));
+  expect(refused.getStatus()).toBe(common.Status.BAD_REQUEST);
+  while (!seen.has(t.txId)) await new Promise((r) => setTimeout(r, 20));
+  expect(seen.get(t.txId)).toBe(peer.TxValidationCode.VALID);
+  broadcaster.close();
+  watcher.close();
+
+  const blocks = await fetchBlocks(peerAddress, tlsRoot, client, net.channel, 0n, devnet.channel.ledger.height() - 1n);
+  let prev: Buffer | undefined;
+  for (const b of blocks) prev = verifyBlockLink(b, prev);
+  const status = (await (await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`)).json()) as Record<string, unknown>;
+  expect(status).toMatchObject({ channel: net.channel, height: '2', transactionsByCode: { VALID: 2 } });
+});
