@@ -1,5 +1,6 @@
 // The project's command line, run by scripts/bootstrap.mjs on Node 24 once everything is built.
 import { logsCommand, startCommand, statusCommand, stopCommand } from './supervisor/commands';
+import { devnetCommand } from './devnet';
 import { runTests } from './test-runner';
 import { webCommand } from './web-build';
 
@@ -11,6 +12,7 @@ const commands: Record<string, Command> = {
   stop: stopCommand,
   status: statusCommand,
   logs: logsCommand,
+  devnet: devnetCommand,
   web: webCommand,
   // Loaded on demand: ethers and the contract build are not needed by the other commands.
   anchor: async (args) => (await import('@ehr/evm-anchor')).runAnchorCli(args),

@@ -9,6 +9,7 @@ import {
   type ServiceDefinition,
 } from '@ehr/network';
 import { chaincodeServices } from '@ehr/chaincode/service';
+import { devnetService } from '@ehr/devnet';
 
 export function services(net: Network): ServiceDefinition[] {
   return [
@@ -19,5 +20,7 @@ export function services(net: Network): ServiceDefinition[] {
     // One chaincode server per hospital (CCaaS). With LEDGER=fabric pass the Fabric runtime's
     // chaincodeBinding() so they start with the deployed package id and wait for the peers.
     ...chaincodeServices(net),
+    // The ledger: devnet unless LEDGER=fabric (network/fabric adds the real Fabric services).
+    ...(process.env.LEDGER === 'fabric' ? [] : [devnetService(net)]),
   ];
 }
