@@ -1,0 +1,4 @@
+// Helpers for tests and benchmarks of the ledger (not used by the devnet process).
+export { writeDevPki } from './dev-pki';
+export { BroadcastClient, fetchBlocks, seekEnvelope, watchCommits } from './ledger-client';
+export { buildTransaction, type RwSpec, type TxSpec } from './transactions';
