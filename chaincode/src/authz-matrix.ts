@@ -84,7 +84,13 @@ function fakeCid(byte: number): string {
   return out;
 }
 
-async function must(d: MatrixDriver, actor: Actor, fn: string, args: string[], tolerate: string[] = []): Promise<unknown> {
+async function must(
+  d: MatrixDriver,
+  actor: Actor,
+  fn: string,
+  args: string[],
+  tolerate: string[] = [],
+): Promise<unknown> {
   const o = await d.invoke(actor, fn, args);
   if (o.ok) return o.result;
   if (tolerate.includes(o.code)) return undefined;
@@ -111,7 +117,9 @@ function addRecordArgs(d: MatrixDriver, s: Scenario, recordId: string, keyIdA: s
 export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
   const run = d.runId;
   for (const h of ['A', 'B'] as const) {
-    const exists = await d.invoke(h === 'A' ? 'adminA' : 'adminB', 'hospitals:GetHospital', [d.msp[h]]);
+    const exists = await d.invoke(h === 'A' ? 'adminA' : 'adminB', 'hospitals:GetHospital', [
+      d.msp[h],
+    ]);
     if (!exists.ok) {
       const k = d.hospitalKey[h];
       await must(d, h === 'A' ? 'adminA' : 'adminB', 'hospitals:RegisterHospital', [
@@ -120,7 +128,11 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
     }
   }
   const keyOf = async (h: 'A' | 'B') =>
-    ((await must(d, 'adminA', 'hospitals:GetHospital', [d.msp[h]])) as { currentKey: { keyId: string } }).currentKey.keyId;
+    (
+      (await must(d, 'adminA', 'hospitals:GetHospital', [d.msp[h]])) as {
+        currentKey: { keyId: string };
+      }
+    ).currentKey.keyId;
   const keyA = await keyOf('A');
   const keyB = await keyOf('B');
   const s: Scenario = {
@@ -132,7 +144,13 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
     patientSelf: d.personId('patientSelf'),
     otherPatient: d.personId('otherPatient'),
   };
-  await must(d, 'adminA', 'assignments:AssignDoctor', [s.patientSelf, d.personId('assignedDoctor')], ['ALREADY_EXISTS']);
+  await must(
+    d,
+    'adminA',
+    'assignments:AssignDoctor',
+    [s.patientSelf, d.personId('assignedDoctor')],
+    ['ALREADY_EXISTS'],
+  );
   await must(d, 'assignedDoctor', 'records:AddRecord', addRecordArgs(d, s, s.recordId, keyA));
   const grant = (grantId: string, doctorId: string, extra: object = {}) =>
     must(d, 'patientSelf', 'consent:GrantAccess', [
@@ -141,7 +159,10 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
         grantee: { type: 'doctor', doctorId },
         scope: { type: 'records', recordIds: [s.recordId] },
         access: 'read',
-        wrappedKeys: mspOfPerson(doctorId) === d.msp.B ? [{ recordId: s.recordId, keyId: keyB, wrappedKey: fakeWrap('B') }] : [],
+        wrappedKeys:
+          mspOfPerson(doctorId) === d.msp.B
+            ? [{ recordId: s.recordId, keyId: keyB, wrappedKey: fakeWrap('B') }]
+            : [],
         ...extra,
       }),
     ]);
@@ -174,11 +195,33 @@ function only(named: Partial<Record<Actor, Expect>>): Record<Actor, Expect> {
   return Object.fromEntries(ACTOR_NAMES.map((a) => [a, named[a] ?? F])) as Record<Actor, Expect>;
 }
 /** Everyone with a valid certificate may read public hospital information. */
-const everyone = (e: Expect) => only(Object.fromEntries(ACTOR_NAMES.filter((a) => a !== 'noRole').map((a) => [a, e])));
-const patientLog = only({ patientSelf: 'OK', otherPatient: D, patientB: D, auditorA: 'OK', auditorB: D });
-const assignmentReaders = only({ patientSelf: 'OK', otherPatient: D, patientB: D, adminA: 'OK', adminB: D, auditorA: 'OK', auditorB: D });
+const everyone = (e: Expect) =>
+  only(Object.fromEntries(ACTOR_NAMES.filter((a) => a !== 'noRole').map((a) => [a, e])));
+const patientLog = only({
+  patientSelf: 'OK',
+  otherPatient: D,
+  patientB: D,
+  auditorA: 'OK',
+  auditorB: D,
+});
+const assignmentReaders = only({
+  patientSelf: 'OK',
+  otherPatient: D,
+  patientB: D,
+  adminA: 'OK',
+  adminB: D,
+  auditorA: 'OK',
+  auditorB: D,
+});
 const doctors = (e: Expect) =>
-  only({ assignedDoctor: e, unassignedDoctor: e, doctorBNoGrant: e, doctorBGrant: e, doctorBExpired: e, doctorBRevoked: e });
+  only({
+    assignedDoctor: e,
+    unassignedDoctor: e,
+    doctorBNoGrant: e,
+    doctorBGrant: e,
+    doctorBExpired: e,
+    doctorBRevoked: e,
+  });
 const recordReaders = (self: Expect) =>
   only({
     patientSelf: self,
@@ -216,20 +259,30 @@ const writers = only({
 export const MATRIX: Row[] = [
   {
     tx: 'hospitals:RegisterHospital',
-    args: (_, d) => [JSON.stringify({ mspId: d.msp.A, displayName: 'Hospital A', ...d.hospitalKey.A })],
+    args: (_, d) => [
+      JSON.stringify({ mspId: d.msp.A, displayName: 'Hospital A', ...d.hospitalKey.A }),
+    ],
     expect: only({ adminA: 'OK', adminB: D }),
   },
   { tx: 'hospitals:GetHospital', args: (_, d) => [d.msp.A], expect: everyone('OK') },
   { tx: 'hospitals:ListHospitals', args: () => [], expect: everyone('OK') },
   { tx: 'hospitals:ListHospitalKeys', args: (_, d) => [d.msp.A], expect: everyone('OK') },
   { tx: 'hospitals:GetHospitalHistory', args: (_, d) => [d.msp.A], expect: everyone('OK') },
-  { tx: 'hospitals:GetHospitalStats', args: () => [], expect: only({ adminA: 'OK', adminB: 'OK', auditorA: 'OK', auditorB: 'OK' }) },
+  {
+    tx: 'hospitals:GetHospitalStats',
+    args: () => [],
+    expect: only({ adminA: 'OK', adminB: 'OK', auditorA: 'OK', auditorB: 'OK' }),
+  },
   {
     tx: 'hospitals:ApproveHospital',
     args: (s) => [`Run${s.run.replace(/[^A-Za-z0-9]/g, '')}MSP`],
     expect: only({ adminA: 'OK', adminB: 'OK' }),
   },
-  { tx: 'hospitals:GetAdmission', args: (s) => [`Run${s.run.replace(/[^A-Za-z0-9]/g, '')}MSP`], expect: everyone('OK') },
+  {
+    tx: 'hospitals:GetAdmission',
+    args: (s) => [`Run${s.run.replace(/[^A-Za-z0-9]/g, '')}MSP`],
+    expect: everyone('OK'),
+  },
   {
     tx: 'assignments:AssignDoctor',
     args: (s) => [s.otherPatient, s.extraDoctorA],
@@ -241,7 +294,11 @@ export const MATRIX: Row[] = [
     expect: only({ adminA: 'OK', adminB: D }),
   },
   { tx: 'assignments:ListAssignments', args: (s) => [s.patientSelf], expect: assignmentReaders },
-  { tx: 'assignments:GetAssignmentHistory', args: (s, d) => [s.patientSelf, d.personId('assignedDoctor')], expect: assignmentReaders },
+  {
+    tx: 'assignments:GetAssignmentHistory',
+    args: (s, d) => [s.patientSelf, d.personId('assignedDoctor')],
+    expect: assignmentReaders,
+  },
   { tx: 'assignments:ListMyPatients', args: () => [], expect: doctors('OK') },
   {
     tx: 'records:ListRecords',
@@ -258,7 +315,11 @@ export const MATRIX: Row[] = [
       auditorB: D,
     },
   },
-  { tx: 'records:GetRecordMetadata', args: (s) => [s.recordId], expect: { ...recordReaders('OK'), auditorA: 'OK', auditorB: D } },
+  {
+    tx: 'records:GetRecordMetadata',
+    args: (s) => [s.recordId],
+    expect: { ...recordReaders('OK'), auditorA: 'OK', auditorB: D },
+  },
   { tx: 'records:GetKeyHolders', args: (s) => [s.patientSelf], expect: writers },
   {
     tx: 'records:AddRecord',
@@ -282,7 +343,10 @@ export const MATRIX: Row[] = [
   },
   {
     tx: 'consent:PrepareGrant',
-    args: (_s, d) => [JSON.stringify({ type: 'hospital', mspId: d.msp.B }), JSON.stringify({ type: 'all' })],
+    args: (_s, d) => [
+      JSON.stringify({ type: 'hospital', mspId: d.msp.B }),
+      JSON.stringify({ type: 'all' }),
+    ],
     expect: only({ patientSelf: 'OK', otherPatient: 'OK', patientB: 'OK' }),
   },
   { tx: 'consent:GetGrant', args: (s) => [s.grantToDoctorB], expect: grantReaders },
@@ -296,8 +360,16 @@ export const MATRIX: Row[] = [
   },
   { tx: 'access:ListAccessEvents', args: (s) => [s.patientSelf], expect: patientLog },
   { tx: 'access:ListBreakGlass', args: (s) => [s.patientSelf], expect: patientLog },
-  { tx: 'access:ListAccessEventsByReaderHospital', args: () => [], expect: only({ auditorA: 'OK', auditorB: 'OK' }) },
-  { tx: 'access:ListBreakGlassByHospital', args: () => [], expect: only({ auditorA: 'OK', auditorB: 'OK' }) },
+  {
+    tx: 'access:ListAccessEventsByReaderHospital',
+    args: () => [],
+    expect: only({ auditorA: 'OK', auditorB: 'OK' }),
+  },
+  {
+    tx: 'access:ListBreakGlassByHospital',
+    args: () => [],
+    expect: only({ auditorA: 'OK', auditorB: 'OK' }),
+  },
   // Last: a declaration changes what the declaring doctor may read (about another patient here).
   { tx: 'access:BreakGlass', args: (s) => [s.otherPatient, REASON], expect: doctors('OK') },
 ];
@@ -311,7 +383,8 @@ export interface Cell {
 
 function describeOutcome(o: Outcome, expected: Expect): string {
   if (!o.ok) return o.code;
-  if (/^OK\(\d+\)$/.test(expected)) return Array.isArray(o.result) ? `OK(${o.result.length})` : 'OK(?)';
+  if (/^OK\(\d+\)$/.test(expected))
+    return Array.isArray(o.result) ? `OK(${o.result.length})` : 'OK(?)';
   return 'OK';
 }
 
@@ -321,7 +394,12 @@ export async function runMatrix(d: MatrixDriver, s: Scenario): Promise<Cell[]> {
   for (const row of MATRIX) {
     for (const actor of ACTOR_NAMES) {
       const o = await d.invoke(actor, row.tx, row.args(s, d, actor));
-      cells.push({ tx: row.tx, actor, expected: row.expect[actor], actual: describeOutcome(o, row.expect[actor]) });
+      cells.push({
+        tx: row.tx,
+        actor,
+        expected: row.expect[actor],
+        actual: describeOutcome(o, row.expect[actor]),
+      });
     }
   }
   return cells;
@@ -339,7 +417,8 @@ const SHORT: Record<string, string> = {
 
 /** A text table: transactions down, actors across; a cell shows `!actual≠expected` on mismatch. */
 export function formatMatrix(cells: Cell[], markdown = false): string {
-  const short = (v: string) => v.replace(/^OK\((\d+)\)$/, 'ok($1)').replace(/^[A-Z_]+$/, (c) => SHORT[c] ?? c);
+  const short = (v: string) =>
+    v.replace(/^OK\((\d+)\)$/, 'ok($1)').replace(/^[A-Z_]+$/, (c) => SHORT[c] ?? c);
   const header = ['transaction', ...ACTOR_NAMES.map((a) => ACTORS[a].label)];
   const rows = MATRIX.map((row) => [
     row.tx,
@@ -351,10 +430,19 @@ export function formatMatrix(cells: Cell[], markdown = false): string {
   if (markdown) {
     return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   }
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (i === 0 ? r[i]!.length : Math.min(14, Math.max(r[i]!.length, 6))))));
+  const widths = header.map((_, i) =>
+    Math.max(
+      ...[header, ...rows].map((r) =>
+        i === 0 ? r[i]!.length : Math.min(14, Math.max(r[i]!.length, 6)),
+      ),
+    ),
+  );
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w) : s.padEnd(w));
   const cols = ACTOR_NAMES.map((a, i) => `  [${String(i + 1).padStart(2)}] ${ACTORS[a].label}`);
-  const head = ['transaction'.padEnd(widths[0]!), ...ACTOR_NAMES.map((_, i) => fit(`[${i + 1}]`, widths[i + 1]!))].join(' ');
+  const head = [
+    'transaction'.padEnd(widths[0]!),
+    ...ACTOR_NAMES.map((_, i) => fit(`[${i + 1}]`, widths[i + 1]!)),
+  ].join(' ');
   const body = rows.map((r) => r.map((v, i) => fit(v, widths[i]!)).join(' '));
   return [...cols, head, ...body].join('\n');
 }

@@ -1,7 +1,16 @@
 // The authorization rules for records, decided from ledger state and the caller's certificate.
 // Grants and break-glass declarations expire by comparison with the transaction timestamp, so
 // an expired grant stops working without any transaction.
-import type { AccessBasis, Assignment, BreakGlass, Grant, Grantee, PersonId, RecordMeta } from './api';
+import type {
+  AccessBasis,
+  Assignment,
+  BreakGlass,
+  Grant,
+  Grantee,
+  PersonId,
+  RecordMeta,
+  WrappedKey,
+} from './api';
 import type { TxContext } from './context';
 import type { ErrorCode } from '@ehr/common';
 import { fail } from './errors';
@@ -29,13 +38,21 @@ export function grantCovers(grant: Grant, recordId: string): boolean {
   return grant.scope.type === 'all' || grant.scope.recordIds.includes(recordId);
 }
 
-export async function isAssigned(ctx: TxContext, patientId: PersonId, doctorId: PersonId): Promise<boolean> {
+export async function isAssigned(
+  ctx: TxContext,
+  patientId: PersonId,
+  doctorId: PersonId,
+): Promise<boolean> {
   const a = await get<Assignment>(ctx, KEY.assignment, [patientId, doctorId]);
   return !!a && a.active;
 }
 
 /** Grants the patient gave to this doctor or to the doctor's hospital, in key order. */
-export async function grantsFor(ctx: TxContext, doctor: Caller, patientId: PersonId): Promise<Grant[]> {
+export async function grantsFor(
+  ctx: TxContext,
+  doctor: Caller,
+  patientId: PersonId,
+): Promise<Grant[]> {
   const out: Grant[] = [];
   for (const grantee of [`doctor:${doctor.id}`, `hospital:${doctor.mspId}`]) {
     for (const [, , grantId] of await scanKeys(ctx, KEY.grantByGrantee, [grantee, patientId])) {
@@ -97,11 +114,19 @@ export async function readBasis(
     const bg = await activeBreakGlass(ctx, caller, record.patientId, now);
     if (bg) return { type: 'break-glass', breakGlassId: bg.breakGlassId, reason: bg.reason };
   }
-  fail(denial(states, 'ACCESS_DENIED'), 'no assignment, valid consent or break-glass for this record');
+  fail(
+    denial(states, 'ACCESS_DENIED'),
+    'no assignment, valid consent or break-glass for this record',
+  );
 }
 
 /** Why the caller (a doctor) may add records for this patient, or throws. */
-export async function writeBasis(ctx: TxContext, caller: Caller, patientId: PersonId, now: string): Promise<AccessBasis> {
+export async function writeBasis(
+  ctx: TxContext,
+  caller: Caller,
+  patientId: PersonId,
+  now: string,
+): Promise<AccessBasis> {
   if (caller.role !== 'doctor') fail('FORBIDDEN_ROLE', `role ${caller.role} may not add records`);
   if (await isAssigned(ctx, patientId, caller.id)) return { type: 'assignment' };
   const states: GrantState[] = [];
@@ -129,14 +154,21 @@ export async function grantsOfPatient(ctx: TxContext, patientId: PersonId): Prom
  * patient and the assigned doctors can read it) and those of valid all-records grants.
  * Sorted, without duplicates.
  */
-export async function keyHolderMsps(ctx: TxContext, patientId: PersonId, authorMsp: string, now: string): Promise<string[]> {
+export async function keyHolderMsps(
+  ctx: TxContext,
+  patientId: PersonId,
+  authorMsp: string,
+  now: string,
+): Promise<string[]> {
   const msps = new Set([authorMsp, mspOf(patientId)]);
   for (const grant of await grantsOfPatient(ctx, patientId)) {
-    if (grant.scope.type === 'all' && grantState(grant, now) === 'valid') msps.add(granteeMsp(grant.grantee));
+    if (grant.scope.type === 'all' && grantState(grant, now) === 'valid')
+      msps.add(granteeMsp(grant.grantee));
   }
   return [...msps].sort();
 }
 
+/** The record's data keys wrapped for one hospital (one per key id it was wrapped under). */
 export async function wrappedKeysOf(ctx: TxContext, recordId: string, mspId: string) {
-  return scan<import('./api').WrappedKey>(ctx, KEY.wrappedKey, [recordId, mspId]);
+  return scan<WrappedKey>(ctx, KEY.wrappedKey, [recordId, mspId]);
 }

@@ -6,7 +6,9 @@
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-const CODECS = new Set([0x55 /* raw */, 0x70 /* dag-pb */, 0x71 /* dag-cbor */, 0x0129 /* dag-json */]);
+const CODECS = new Set([
+  0x55 /* raw */, 0x70 /* dag-pb */, 0x71 /* dag-cbor */, 0x0129 /* dag-json */,
+]);
 /** multihash function code → digest length */
 const HASHES = new Map([
   [0x12, 32], // sha2-256
@@ -79,7 +81,8 @@ export function isCid(text: string): boolean {
     return !!bytes && bytes.length === 34 && bytes[0] === 0x12 && bytes[1] === 0x20;
   }
   const body = text.slice(1);
-  const bytes = text[0] === 'b' ? decodeBase32(body) : text[0] === 'z' ? decodeBase58(body) : undefined;
+  const bytes =
+    text[0] === 'b' ? decodeBase32(body) : text[0] === 'z' ? decodeBase58(body) : undefined;
   if (!bytes) return false;
   const version = varint(bytes, 0);
   if (!version || version[0] !== 1) return false;

@@ -25,7 +25,8 @@ export function callerOf(ctx: TxContext): Caller {
   if (!role || !(ROLES as readonly string[]).includes(role)) {
     fail('FORBIDDEN_ROLE', 'the certificate carries no valid role attribute');
   }
-  if (!uid || !UID.test(uid)) fail('FORBIDDEN_ROLE', 'the certificate carries no valid uid attribute');
+  if (!uid || !UID.test(uid))
+    fail('FORBIDDEN_ROLE', 'the certificate carries no valid uid attribute');
   if (role === 'doctor') {
     const govId = ctx.clientIdentity.getAttributeValue('govId');
     if (!govId || !GOV_ID.test(govId)) {

@@ -7,6 +7,12 @@ import { HospitalsContract } from './contracts/hospitals';
 import { RecordsContract } from './contracts/records';
 
 export { AccessContract, AssignmentsContract, ConsentContract, HospitalsContract, RecordsContract };
-export const contracts = [HospitalsContract, AssignmentsContract, RecordsContract, ConsentContract, AccessContract];
+export const contracts = [
+  HospitalsContract,
+  AssignmentsContract,
+  RecordsContract,
+  ConsentContract,
+  AccessContract,
+];
 export * from './api';
 export * as authzMatrix from './authz-matrix';

@@ -71,6 +71,9 @@ export function packageId(label: string, bytes: Buffer): string {
 export function ccaasPackage(label: string, connection: Record<string, unknown>): CcaasPackage {
   if (!LABEL.test(label)) throw new Error(`invalid chaincode package label ${label}`);
   const code = tarGz({ 'connection.json': JSON.stringify(connection, null, 2) });
-  const bytes = tarGz({ 'code.tar.gz': code, 'metadata.json': JSON.stringify({ type: 'ccaas', label }) });
+  const bytes = tarGz({
+    'code.tar.gz': code,
+    'metadata.json': JSON.stringify({ type: 'ccaas', label }),
+  });
   return { label, bytes, packageId: packageId(label, bytes) };
 }

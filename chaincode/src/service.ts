@@ -5,7 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { dirname, join } from 'node:path';
-import { caServiceName, orgPaths, type Hospital, type Network, type ServiceDefinition } from '@ehr/network';
+import {
+  caServiceName,
+  orgPaths,
+  type Hospital,
+  type Network,
+  type ServiceDefinition,
+} from '@ehr/network';
 import { ccaasPackage, connectionTemplate, packageLabel } from './packaging';
 
 /** Where a chaincode server gets its CHAINCODE_ID and what it waits for (real Fabric). */
@@ -19,14 +25,18 @@ export const chaincodeServiceName = (h: Hospital) => `chaincode-${h.name.toLower
 /** The chaincode workspace (package.json's main is what the server loads). */
 const CHAINCODE_DIR = (() => {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'service.ts'))) return dir;
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'service.ts')))
+      return dir;
   }
   throw new Error(`chaincode workspace not found above ${__dirname}`);
 })();
 
 /** The package id devnet uses: the same CCaaS package real Fabric installs, computed in Node. */
 export function devnetPackageId(net: Network): string {
-  return ccaasPackage(packageLabel(net.chaincode.name, net.chaincode.version), connectionTemplate(true)).packageId;
+  return ccaasPackage(
+    packageLabel(net.chaincode.name, net.chaincode.version),
+    connectionTemplate(true),
+  ).packageId;
 }
 
 /**
@@ -36,7 +46,10 @@ export function devnetPackageId(net: Network): string {
  */
 export function foundingMembersOf(net: Network): string[] {
   const candidates = new Set(net.candidateHospitals.map((c) => c.mspId));
-  return net.hospitals.map((h) => h.mspId).filter((m) => !candidates.has(m)).sort();
+  return net.hospitals
+    .map((h) => h.mspId)
+    .filter((m) => !candidates.has(m))
+    .sort();
 }
 
 /** What the server process needs: address, id, TLS files and the founding members. */
@@ -80,8 +93,15 @@ function tlsAnswers(port: number, ca: string): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(ca), servername: 'localhost', ALPNProtocols: ['h2'] }, () =>
-      done(true),
+    const socket = connect(
+      {
+        host: '127.0.0.1',
+        port,
+        ca: readFileSync(ca),
+        servername: 'localhost',
+        ALPNProtocols: ['h2'],
+      },
+      () => done(true),
     );
     socket.setTimeout(2000, () => done(false));
     socket.on('error', () => done(false));
@@ -89,7 +109,11 @@ function tlsAnswers(port: number, ca: string): Promise<boolean> {
 }
 
 /** One server per hospital: network.yaml's, or those given (e.g. a hospital that just joined). */
-export function chaincodeServices(net: Network, binding?: ChaincodeBinding, hospitals: Hospital[] = net.hospitals): ServiceDefinition[] {
+export function chaincodeServices(
+  net: Network,
+  binding?: ChaincodeBinding,
+  hospitals: Hospital[] = net.hospitals,
+): ServiceDefinition[] {
   return hospitals.map((h): ServiceDefinition => {
     const tls = orgPaths(net, h).chaincodeServer!;
     return {
@@ -97,10 +121,12 @@ export function chaincodeServices(net: Network, binding?: ChaincodeBinding, hosp
       dependsOn: binding?.dependsOn ?? [caServiceName(h)],
       async prepare() {
         for (const f of [tls.tlsCert, tls.tlsKey, tls.tlsCa]) {
-          if (!existsSync(f)) throw new Error(`chaincode server TLS file missing: ${f} (run the CA bootstrap first)`);
+          if (!existsSync(f))
+            throw new Error(`chaincode server TLS file missing: ${f} (run the CA bootstrap first)`);
         }
       },
-      process: async () => chaincodeServerProcess(net, h, binding ? await binding.packageId() : devnetPackageId(net)),
+      process: async () =>
+        chaincodeServerProcess(net, h, binding ? await binding.packageId() : devnetPackageId(net)),
       healthy: () => tlsAnswers(h.chaincodeServer.port, tls.tlsCa),
       summary: () => [`chaincode server of ${h.name}: 127.0.0.1:${h.chaincodeServer.port}`],
     };

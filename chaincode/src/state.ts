@@ -33,7 +33,11 @@ export function key(ctx: TxContext, type: KeyType, attrs: string[]): string {
   return ctx.stub.createCompositeKey(type, attrs);
 }
 
-export async function get<T>(ctx: TxContext, type: KeyType, attrs: string[]): Promise<T | undefined> {
+export async function get<T>(
+  ctx: TxContext,
+  type: KeyType,
+  attrs: string[],
+): Promise<T | undefined> {
   const bytes = await ctx.stub.getState(key(ctx, type, attrs));
   return bytes && bytes.length > 0 ? fromBytes<T>(bytes) : undefined;
 }
@@ -43,7 +47,12 @@ export async function exists(ctx: TxContext, type: KeyType, attrs: string[]): Pr
   return !!bytes && bytes.length > 0;
 }
 
-export async function put(ctx: TxContext, type: KeyType, attrs: string[], value: unknown): Promise<void> {
+export async function put(
+  ctx: TxContext,
+  type: KeyType,
+  attrs: string[],
+  value: unknown,
+): Promise<void> {
   await ctx.stub.putState(key(ctx, type, attrs), toBytes(value));
 }
 
@@ -66,7 +75,11 @@ export async function scan<T>(ctx: TxContext, type: KeyType, attrs: string[]): P
 }
 
 /** The attributes of every index entry under a partial key, in key order. */
-export async function scanKeys(ctx: TxContext, type: KeyType, attrs: string[]): Promise<string[][]> {
+export async function scanKeys(
+  ctx: TxContext,
+  type: KeyType,
+  attrs: string[],
+): Promise<string[][]> {
   const out: string[][] = [];
   for await (const kv of ctx.stub.getStateByPartialCompositeKey(type, attrs)) {
     out.push(ctx.stub.splitCompositeKey(kv.key).attributes);
@@ -104,7 +117,10 @@ export async function page<T>(
   const entries: Entry<T>[] = [];
   try {
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-      entries.push({ attrs: ctx.stub.splitCompositeKey(r.value.key).attributes, value: decode<T>(r.value.value) });
+      entries.push({
+        attrs: ctx.stub.splitCompositeKey(r.value.key).attributes,
+        value: decode<T>(r.value.value),
+      });
     }
   } finally {
     await iterator.close();
@@ -112,7 +128,12 @@ export async function page<T>(
   return { entries, bookmark: metadata.bookmark ?? '' };
 }
 
-export function underPrefix(ctx: TxContext, type: KeyType, attrs: string[], candidate: string): boolean {
+export function underPrefix(
+  ctx: TxContext,
+  type: KeyType,
+  attrs: string[],
+  candidate: string,
+): boolean {
   return candidate.startsWith(key(ctx, type, attrs));
 }
 
@@ -124,7 +145,11 @@ export interface Change<T> {
 }
 
 /** Fabric's history of one key, newest first. */
-export async function history<T>(ctx: TxContext, type: KeyType, attrs: string[]): Promise<Change<T>[]> {
+export async function history<T>(
+  ctx: TxContext,
+  type: KeyType,
+  attrs: string[],
+): Promise<Change<T>[]> {
   const out: Change<T>[] = [];
   for await (const m of ctx.stub.getHistoryForKey(key(ctx, type, attrs))) {
     const millis = Number(m.timestamp.seconds) * 1000 + Math.floor(m.timestamp.nanos / 1_000_000);

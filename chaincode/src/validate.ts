@@ -13,8 +13,16 @@ export const MAX_JSON_ARGUMENT = 512 * 1024;
 
 const coded = (code: ErrorCode) => ({ params: { code } });
 
-export const ID = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
-export const MSP = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9]*MSP$/);
+export const ID = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+export const MSP = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9]*MSP$/);
 export const PERSON = z.string().min(1).max(130).regex(PERSON_ID);
 export const SHA256_HEX = z
   .string()
@@ -41,13 +49,24 @@ export const MEDIA_TYPE = z
   .max(127)
   .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/);
 
+/** Whether text holds control characters (newline and tab allowed when `lines`). */
+export function hasControlCharacters(text: string, lines = false): boolean {
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (lines && (ch === '\n' || ch === '\t')) continue;
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 function codeOf(issue: z.core.$ZodIssue): ErrorCode {
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'custom') {
     const code = (issue.params as { code?: unknown } | undefined)?.code;
     return isErrorCode(code) ? code : 'INVALID_ARGUMENT';
   }
-  if (issue.code === 'invalid_type' && (input === undefined || input === null)) return 'MISSING_ARGUMENT';
+  if (issue.code === 'invalid_type' && (input === undefined || input === null))
+    return 'MISSING_ARGUMENT';
   if (issue.code === 'too_small' && input === '') return 'MISSING_ARGUMENT';
   if (issue.code === 'too_big' && typeof input === 'string') return 'ARGUMENT_TOO_LONG';
   return 'INVALID_ARGUMENT';
@@ -62,7 +81,10 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, name: stri
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.code === 'unrecognized_keys' ? `${fieldOf(issue.path, name)}.${issue.keys[0]}` : fieldOf(issue.path, name);
+  const field =
+    issue.code === 'unrecognized_keys'
+      ? `${fieldOf(issue.path, name)}.${issue.keys[0]}`
+      : fieldOf(issue.path, name);
   const code = codeOf(issue);
   const what = {
     MISSING_ARGUMENT: 'is required',
@@ -70,7 +92,10 @@ export function check<S extends z.ZodType>(schema: S, value: unknown, name: stri
     INVALID_CID: 'is not a valid CID',
     INVALID_HASH: 'is not a lowercase hex SHA-256 digest',
   }[code as string];
-  fail(code, `${field} ${what ?? (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'is invalid')}`);
+  fail(
+    code,
+    `${field} ${what ?? (issue.code === 'unrecognized_keys' ? 'is not a known field' : 'is invalid')}`,
+  );
 }
 
 export interface ArgSpec {
@@ -79,12 +104,16 @@ export interface ArgSpec {
 }
 
 /** Checks the count of positional string arguments and names them. */
-export function positional(args: readonly unknown[], spec: ArgSpec): Record<string, string | undefined> {
+export function positional(
+  args: readonly unknown[],
+  spec: ArgSpec,
+): Record<string, string | undefined> {
   const max = spec.required.length + (spec.optional?.length ?? 0);
   if (args.length < spec.required.length) {
     fail('MISSING_ARGUMENT', `${spec.required[args.length]} is required`);
   }
-  if (args.length > max) fail('INVALID_ARGUMENT', `expected at most ${max} arguments, got ${args.length}`);
+  if (args.length > max)
+    fail('INVALID_ARGUMENT', `expected at most ${max} arguments, got ${args.length}`);
   const names = [...spec.required, ...(spec.optional ?? [])];
   const out: Record<string, string | undefined> = {};
   args.forEach((a, i) => {
@@ -95,7 +124,11 @@ export function positional(args: readonly unknown[], spec: ArgSpec): Record<stri
 }
 
 /** Parses a JSON-object argument and validates it against a strict schema. */
-export function jsonArg<S extends z.ZodType>(schema: S, text: string | undefined, name: string): z.output<S> {
+export function jsonArg<S extends z.ZodType>(
+  schema: S,
+  text: string | undefined,
+  name: string,
+): z.output<S> {
   if (text === undefined || text === '') fail('MISSING_ARGUMENT', `${name} is required`);
   if (text.length > MAX_JSON_ARGUMENT) fail('ARGUMENT_TOO_LONG', `${name} is too long`);
   let value: unknown;

@@ -1,6 +1,15 @@
 // The authorization matrix against the in-memory ledger: every transaction × every kind of
 // caller, each cell asserted. test/chaincode/ runs the same table against devnet or Fabric.
-import { ACTORS, ACTOR_NAMES, type Actor, type MatrixDriver, MATRIX, formatMatrix, prepareScenario, runMatrix } from '../src/authz-matrix';
+import {
+  ACTORS,
+  ACTOR_NAMES,
+  type Actor,
+  type MatrixDriver,
+  MATRIX,
+  formatMatrix,
+  prepareScenario,
+  runMatrix,
+} from '../src/authz-matrix';
 import { contracts } from '../src';
 import { H1, H2, testKeys } from './support/fixtures';
 import { MemoryLedger, type Person, person } from './support/memory-ledger';
@@ -45,7 +54,10 @@ describe('authorization matrix (in-memory ledger)', () => {
     expect(cells).toHaveLength(MATRIX.length * ACTOR_NAMES.length);
     for (const c of cells) {
       // one assertion per cell, named, so a failure says which one
-      expect({ cell: `${c.tx} × ${c.actor}`, outcome: c.actual }).toEqual({ cell: `${c.tx} × ${c.actor}`, outcome: c.expected });
+      expect({ cell: `${c.tx} × ${c.actor}`, outcome: c.actual }).toEqual({
+        cell: `${c.tx} × ${c.actor}`,
+        outcome: c.expected,
+      });
     }
   });
 

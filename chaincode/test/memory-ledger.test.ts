@@ -4,7 +4,9 @@ import { MemoryLedger } from './support/memory-ledger';
 
 /** Runs raw stub operations inside one transaction, through a throwaway contract call. */
 async function tx(ledger: MemoryLedger, body: (ctx: TxContext) => Promise<unknown>) {
-  const l = ledger as unknown as { stubFor(txId: string): { stub: TxContext['stub']; finish(): unknown } };
+  const l = ledger as unknown as {
+    stubFor(txId: string): { stub: TxContext['stub']; finish(): unknown };
+  };
   const { stub, finish } = l.stubFor(`raw${Math.random()}`);
   const ctx = { stub, clientIdentity: undefined as never };
   const result = await body(ctx);
@@ -36,7 +38,8 @@ describe('MemoryLedger (Fabric behaviour)', () => {
     });
     const got = await tx(ledger, async (ctx) => {
       const out: string[] = [];
-      for await (const kv of ctx.stub.getStateByPartialCompositeKey('t', ['p'])) out.push(dec(kv.value));
+      for await (const kv of ctx.stub.getStateByPartialCompositeKey('t', ['p']))
+        out.push(dec(kv.value));
       return out;
     });
     // UTF-8 order puts U+FFFD before U+1F600 (UTF-16 code-unit order would not).
@@ -46,15 +49,22 @@ describe('MemoryLedger (Fabric behaviour)', () => {
   it('pages with a bookmark that is the next key', async () => {
     const ledger = new MemoryLedger();
     await tx(ledger, async (ctx) => {
-      for (const a of ['1', '2', '3', '4', '5']) await ctx.stub.putState(ctx.stub.createCompositeKey('t', ['p', a]), enc(a));
+      for (const a of ['1', '2', '3', '4', '5'])
+        await ctx.stub.putState(ctx.stub.createCompositeKey('t', ['p', a]), enc(a));
     });
     const pages: string[][] = [];
     let bookmark = '';
     do {
       const r = await tx(ledger, async (ctx) => {
-        const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination('t', ['p'], 2, bookmark);
+        const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+          't',
+          ['p'],
+          2,
+          bookmark,
+        );
         const vals: string[] = [];
-        for (let n = await iterator.next(); !n.done; n = await iterator.next()) vals.push(dec(n.value.value));
+        for (let n = await iterator.next(); !n.done; n = await iterator.next())
+          vals.push(dec(n.value.value));
         return { vals, bookmark: metadata.bookmark };
       });
       pages.push((r as { vals: string[] }).vals);
@@ -83,7 +93,8 @@ describe('MemoryLedger (Fabric behaviour)', () => {
     expect(ledger.keys()).not.toContain('k');
     const hist = await tx(ledger, async (ctx) => {
       const out: string[] = [];
-      for await (const m of ctx.stub.getHistoryForKey('k')) out.push(m.isDelete ? 'deleted' : dec(m.value));
+      for await (const m of ctx.stub.getHistoryForKey('k'))
+        out.push(m.isDelete ? 'deleted' : dec(m.value));
       return out;
     });
     expect(hist).toEqual(['deleted', '2', '1']);

@@ -12,24 +12,50 @@ const offset = Number(process.env.EHR_PORT_OFFSET ?? 4000);
 
 function selfSignedTls(cert: string, key: string, ca: string): void {
   mkdirSync(dirname(cert), { recursive: true });
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=chaincode', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=chaincode',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   execFileSync('cp', [cert, ca]);
 }
 
 describe('chaincode server service', () => {
-  const net = loadNetwork({ dataDir: mkdtempSync(join(tmpdir(), 'ehr-cc-')), portOffset: offset + 50 });
+  const net = loadNetwork({
+    dataDir: mkdtempSync(join(tmpdir(), 'ehr-cc-')),
+    portOffset: offset + 50,
+  });
   const children: ChildProcess[] = [];
   afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
 
   it('defines one server per hospital with the package id devnet uses', async () => {
     const services = chaincodeServices(net);
-    expect(services.map((s) => s.name)).toEqual(net.hospitals.map((h) => `chaincode-${h.name.toLowerCase()}`));
+    expect(services.map((s) => s.name)).toEqual(
+      net.hospitals.map((h) => `chaincode-${h.name.toLowerCase()}`),
+    );
     const spec = (await services[0]!.process())!;
-    expect(spec.env).toMatchObject({ CHAINCODE_ID: devnetPackageId(net), EHR_FOUNDING_MEMBERS: 'Hospital1MSP,Hospital2MSP' });
+    expect(spec.env).toMatchObject({
+      CHAINCODE_ID: devnetPackageId(net),
+      EHR_FOUNDING_MEMBERS: 'Hospital1MSP,Hospital2MSP',
+    });
     expect(spec.args).toContain(`127.0.0.1:${net.hospitals[0]!.chaincodeServer.port}`);
   });
 
@@ -37,7 +63,9 @@ describe('chaincode server service', () => {
     expect(foundingMembersOf(net)).toEqual(['Hospital1MSP', 'Hospital2MSP']);
     const joined = { ...net, hospitals: [...net.hospitals, ...net.candidateHospitals] };
     expect(foundingMembersOf(joined)).toEqual(['Hospital1MSP', 'Hospital2MSP']);
-    expect(chaincodeServices(joined, undefined, net.candidateHospitals).map((s) => s.name)).toEqual(net.candidateHospitals.map((h) => `chaincode-${h.name.toLowerCase()}`));
+    expect(chaincodeServices(joined, undefined, net.candidateHospitals).map((s) => s.name)).toEqual(
+      net.candidateHospitals.map((h) => `chaincode-${h.name.toLowerCase()}`),
+    );
   });
 
   it('refuses to prepare without the TLS identity from the CA bootstrap', async () => {
@@ -52,7 +80,11 @@ describe('chaincode server service', () => {
     await svc.prepare!();
     expect(await svc.healthy()).toBe(false);
     const spec = (await svc.process())!;
-    const child = spawn(spec.command, spec.args, { env: { ...process.env, ...spec.env }, cwd: spec.cwd, stdio: 'ignore' });
+    const child = spawn(spec.command, spec.args, {
+      env: { ...process.env, ...spec.env },
+      cwd: spec.cwd,
+      stdio: 'ignore',
+    });
     children.push(child);
     let healthy = false;
     for (let i = 0; i < 100 && !healthy; i++) {

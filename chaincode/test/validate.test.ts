@@ -26,10 +26,16 @@ describe('CID check', () => {
 
   it.each([
     ['empty', ''],
-    ['CIDv0 with a wrong character (0 is not base58)', 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0'],
+    [
+      'CIDv0 with a wrong character (0 is not base58)',
+      'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0',
+    ],
     ['CIDv0 too short', 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd'],
     ['CIDv1 truncated digest', 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52'],
-    ['CIDv1 upper-case base32 under the lower-case prefix', 'bAFKREIGH2AKISCAILDCQABSYG3DFR6CHU3FGPREGIYMSCK7E7AQA4S52ZY'],
+    [
+      'CIDv1 upper-case base32 under the lower-case prefix',
+      'bAFKREIGH2AKISCAILDCQABSYG3DFR6CHU3FGPREGIYMSCK7E7AQA4S52ZY',
+    ],
     ['unknown multibase', 'fafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'],
     ['a SHA-256 hex digest', sha256('x')],
     ['a path', '/ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'],
@@ -41,7 +47,9 @@ describe('CID check', () => {
 });
 
 describe('field checks map to stable codes', () => {
-  const schema = z.object({ a: z.string().min(1).max(5), n: z.number().int(), h: SHA256_HEX }).strict();
+  const schema = z
+    .object({ a: z.string().min(1).max(5), n: z.number().int(), h: SHA256_HEX })
+    .strict();
 
   it.each([
     ['a missing field', { n: 1, h: sha256('') }, 'MISSING_ARGUMENT'],
@@ -59,7 +67,9 @@ describe('field checks map to stable codes', () => {
   });
 
   it('names the field in the message', () => {
-    expect(() => check(schema, { n: 1, h: sha256('') }, 'request')).toThrow('MISSING_ARGUMENT: request.a is required');
+    expect(() => check(schema, { n: 1, h: sha256('') }, 'request')).toThrow(
+      'MISSING_ARGUMENT: request.a is required',
+    );
   });
 
   it('parses JSON arguments strictly', () => {
@@ -67,26 +77,37 @@ describe('field checks map to stable codes', () => {
     expect(codeOf(() => jsonArg(schema, '{not json', 'request'))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => jsonArg(schema, '[1]', 'request'))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => jsonArg(schema, 'null', 'request'))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => jsonArg(schema, `"${'x'.repeat(600 * 1024)}"`, 'request'))).toBe('ARGUMENT_TOO_LONG');
+    expect(codeOf(() => jsonArg(schema, `"${'x'.repeat(600 * 1024)}"`, 'request'))).toBe(
+      'ARGUMENT_TOO_LONG',
+    );
   });
 
   it('counts positional arguments', () => {
     expect(codeOf(() => positional([], { required: ['recordId'] }))).toBe('MISSING_ARGUMENT');
-    expect(codeOf(() => positional(['a', 'b'], { required: ['recordId'] }))).toBe('INVALID_ARGUMENT');
-    expect(positional(['a', ''], { required: ['x'], optional: ['y'] })).toEqual({ x: 'a', y: undefined });
+    expect(codeOf(() => positional(['a', 'b'], { required: ['recordId'] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(positional(['a', ''], { required: ['x'], optional: ['y'] })).toEqual({
+      x: 'a',
+      y: undefined,
+    });
   });
 
   it('normalises ISO times and refuses other forms', () => {
     expect(check(ISO_TIME, '2026-02-01T10:00:00Z', 't')).toBe('2026-02-01T10:00:00.000Z');
     expect(codeOf(() => check(ISO_TIME, '2026-02-01 10:00', 't'))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => check(ISO_TIME, '2026-02-01T10:00:00+02:00', 't'))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => check(ISO_TIME, '2026-02-01T10:00:00+02:00', 't'))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(codeOf(() => check(ISO_TIME, '2026-13-45T10:00:00Z', 't'))).toBe('INVALID_ARGUMENT');
   });
 });
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
+    );
   });
   it('is the same whatever the insertion order', () => {
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));

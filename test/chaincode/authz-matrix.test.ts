@@ -20,12 +20,18 @@ afterAll(() => clients.close());
 
 async function hospitalKey(h: typeof A, as: CaIdentity): Promise<authzMatrix.HospitalKeyInput> {
   // Keep the key the stack registered (the gateway's); otherwise register a fresh one.
-  const o = await call(clients.contract(clients.gateway(h, as)), 'hospitals:GetHospital', [h.mspId]);
+  const o = await call(clients.contract(clients.gateway(h, as)), 'hospitals:GetHospital', [
+    h.mspId,
+  ]);
   if (o.ok) {
     const { keyId, algorithm, publicKeyPem } = (o.result as HospitalAsset).currentKey;
     return { keyId, algorithm, publicKeyPem };
   }
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { publicKey } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   return { keyId: `test-${randomUUID()}`, algorithm: 'ECIES-P256', publicKeyPem: publicKey };
 }
 
@@ -42,15 +48,25 @@ describe(`authorization matrix on ${LEDGER}`, () => {
         continue;
       }
       const uid = `${actor.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-${randomUUID().slice(0, 8)}`;
-      identities[actor] = await enrollTestUser(net, h, { role: spec.role, uid, ...(spec.role === 'doctor' ? { govId: `GOV-${uid}` } : {}) });
+      identities[actor] = await enrollTestUser(net, h, {
+        role: spec.role,
+        uid,
+        ...(spec.role === 'doctor' ? { govId: `GOV-${uid}` } : {}),
+      });
       personIds[actor] = `${h.mspId}/${uid}`;
     }
     const contracts = Object.fromEntries(
-      ACTOR_NAMES.map((a) => [a, clients.contract(clients.gateway(ACTORS[a].hospital === 'A' ? A : B, identities[a]))]),
+      ACTOR_NAMES.map((a) => [
+        a,
+        clients.contract(clients.gateway(ACTORS[a].hospital === 'A' ? A : B, identities[a])),
+      ]),
     ) as Record<Actor, ReturnType<PeerClients['contract']>>;
     const driver: authzMatrix.MatrixDriver = {
       msp: { A: A.mspId, B: B.mspId },
-      hospitalKey: { A: await hospitalKey(A, identities.adminA), B: await hospitalKey(B, identities.adminB) },
+      hospitalKey: {
+        A: await hospitalKey(A, identities.adminA),
+        B: await hospitalKey(B, identities.adminB),
+      },
       runId: `m${Date.now().toString(36)}`,
       personId: (a) => personIds[a],
       invoke: (a, fn, args) => call(contracts[a], fn, args),
@@ -62,10 +78,15 @@ describe(`authorization matrix on ${LEDGER}`, () => {
     };
     const s = await prepareScenario(driver);
     const cells = await runMatrix(driver, s);
-    console.log(`authorization matrix (${LEDGER}, real CA identities, Fabric Gateway)\n${formatMatrix(cells)}`);
+    console.log(
+      `authorization matrix (${LEDGER}, real CA identities, Fabric Gateway)\n${formatMatrix(cells)}`,
+    );
     expect(cells).toHaveLength(MATRIX.length * ACTOR_NAMES.length);
     for (const c of cells) {
-      expect({ cell: `${c.tx} × ${c.actor}`, outcome: c.actual }).toEqual({ cell: `${c.tx} × ${c.actor}`, outcome: c.expected });
+      expect({ cell: `${c.tx} × ${c.actor}`, outcome: c.actual }).toEqual({
+        cell: `${c.tx} × ${c.actor}`,
+        outcome: c.expected,
+      });
     }
   }, 600_000);
 });

@@ -15,20 +15,32 @@ afterAll(() => clients.close());
 
 /** The proposal response payload and the endorsers' MSP ids inside a prepared transaction. */
 function endorsed(tx: Transaction): { payload: Buffer; endorsers: string[] } {
-  const prepared = gw.PreparedTransaction.deserializeBinary((tx as unknown as { getBytes(): Uint8Array }).getBytes());
+  const prepared = gw.PreparedTransaction.deserializeBinary(
+    (tx as unknown as { getBytes(): Uint8Array }).getBytes(),
+  );
   const payload = common.Payload.deserializeBinary(prepared.getEnvelope()!.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  const action = peer.ChaincodeActionPayload.deserializeBinary(transaction.getActionsList()[0]!.getPayload_asU8()).getAction()!;
-  const endorsers = action.getEndorsementsList().map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid());
+  const action = peer.ChaincodeActionPayload.deserializeBinary(
+    transaction.getActionsList()[0]!.getPayload_asU8(),
+  ).getAction()!;
+  const endorsers = action
+    .getEndorsementsList()
+    .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid());
   return { payload: Buffer.from(action.getProposalResponsePayload_asU8()), endorsers };
 }
 
 /** Endorses one proposal at each hospital separately. */
-async function endorseAtEach(g: Gateway, fn: string, args: string[]): Promise<[Transaction, Transaction]> {
+async function endorseAtEach(
+  g: Gateway,
+  fn: string,
+  args: string[],
+): Promise<[Transaction, Transaction]> {
   const contract = clients.contract(g);
   const first = contract.newProposal(fn, { arguments: args, endorsingOrganizations: [A.mspId] });
   const t1 = await first.endorse();
-  const proposed = gw.ProposedTransaction.deserializeBinary((first as unknown as { getBytes(): Uint8Array }).getBytes());
+  const proposed = gw.ProposedTransaction.deserializeBinary(
+    (first as unknown as { getBytes(): Uint8Array }).getBytes(),
+  );
   proposed.setEndorsingOrganizationsList([B.mspId]);
   const second = g.newProposal(proposed.serializeBinary());
   expect(second.getTransactionId()).toBe(first.getTransactionId());
@@ -52,11 +64,25 @@ describe(`determinism and endorsement policy on ${LEDGER}`, () => {
       keyId = (h.result as { currentKey: { keyId: string } }).currentKey.keyId;
     } else {
       keyId = `test-${randomUUID()}`;
-      const pem = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).publicKey;
-      const reg = await call(clients.contract(adminGw), 'hospitals:RegisterHospital', [JSON.stringify({ mspId: A.mspId, displayName: A.displayName ?? A.name, keyId, algorithm: 'ECIES-P256', publicKeyPem: pem })]);
+      const pem = generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      }).publicKey;
+      const reg = await call(clients.contract(adminGw), 'hospitals:RegisterHospital', [
+        JSON.stringify({
+          mspId: A.mspId,
+          displayName: A.displayName ?? A.name,
+          keyId,
+          algorithm: 'ECIES-P256',
+          publicKeyPem: pem,
+        }),
+      ]);
       expect(reg).toMatchObject({ ok: true });
     }
-    expect(await call(clients.contract(adminGw), 'assignments:AssignDoctor', [patientId, doctorId])).toMatchObject({ ok: true });
+    expect(
+      await call(clients.contract(adminGw), 'assignments:AssignDoctor', [patientId, doctorId]),
+    ).toMatchObject({ ok: true });
 
     const recordId = `det-${randomUUID()}`;
     const request = JSON.stringify({
@@ -84,19 +110,32 @@ describe(`determinism and endorsement policy on ${LEDGER}`, () => {
     expect(status.successful).toBe(false);
     // Nothing was written: the record does not exist.
     const patientGw = clients.gateway(A, patient);
-    expect(await call(clients.contract(patientGw), 'records:GetRecordMetadata', [recordId])).toEqual({ ok: false, code: 'NOT_FOUND' });
+    expect(
+      await call(clients.contract(patientGw), 'records:GetRecordMetadata', [recordId]),
+    ).toEqual({ ok: false, code: 'NOT_FOUND' });
 
     // Both hospitals (the gateway's default) commit it, and its one chaincode event is delivered.
-    const submitted = await clients.contract(doctorGw).submitAsync('records:AddRecord', { arguments: [request] });
+    const submitted = await clients
+      .contract(doctorGw)
+      .submitAsync('records:AddRecord', { arguments: [request] });
     const committed = await submitted.getStatus();
     expect(committed.successful).toBe(true);
-    expect(JSON.parse(Buffer.from(submitted.getResult()).toString())).toMatchObject({ recordId, authorMsp: A.mspId });
-    const events = await doctorGw.getNetwork(net.channel).getChaincodeEvents(net.chaincode.name, { startBlock: committed.blockNumber });
+    expect(JSON.parse(Buffer.from(submitted.getResult()).toString())).toMatchObject({
+      recordId,
+      authorMsp: A.mspId,
+    });
+    const events = await doctorGw
+      .getNetwork(net.channel)
+      .getChaincodeEvents(net.chaincode.name, { startBlock: committed.blockNumber });
     try {
       for await (const ev of events) {
         if (ev.transactionId !== submitted.getTransactionId()) continue;
         expect(ev.eventName).toBe('RecordAdded');
-        expect(JSON.parse(Buffer.from(ev.payload).toString())).toEqual({ recordId, patientId, authorMsp: A.mspId });
+        expect(JSON.parse(Buffer.from(ev.payload).toString())).toEqual({
+          recordId,
+          patientId,
+          authorMsp: A.mspId,
+        });
         break;
       }
     } finally {
@@ -106,6 +145,8 @@ describe(`determinism and endorsement policy on ${LEDGER}`, () => {
     // A read that writes the access log: same result on both peers too.
     const [o1, o2] = await endorseAtEach(doctorGw, 'access:OpenRecord', [recordId, 'treatment']);
     expect(endorsed(o2).payload.equals(endorsed(o1).payload)).toBe(true);
-    expect((await (await o1.submit()).getStatus()).code).toBe(peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
+    expect((await (await o1.submit()).getStatus()).code).toBe(
+      peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE,
+    );
   }, 300_000);
 });

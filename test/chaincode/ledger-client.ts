@@ -3,7 +3,15 @@
 // Nothing here is devnet-specific, so the same tests run unchanged on real Fabric.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway, GatewayError, CommitError } from '@hyperledger/fabric-gateway';
+import {
+  connect,
+  hash,
+  signers,
+  type Contract,
+  type Gateway,
+  GatewayError,
+  CommitError,
+} from '@hyperledger/fabric-gateway';
 import { codeInMessage } from '@ehr/common';
 import { orgPaths, type CaIdentity, type Hospital, type Network } from '@ehr/network';
 import { SUBMITTED_TRANSACTIONS } from '@ehr/chaincode';

@@ -3,7 +3,14 @@
 // the ledger without its trace. Refusals are errors and write nothing.
 import { Contract } from 'fabric-contract-api';
 import { z } from 'zod';
-import { CONTRACTS, PURPOSES, type AccessEvent, type BreakGlass, type OpenRecordResult, type Page } from '../api';
+import {
+  CONTRACTS,
+  PURPOSES,
+  type AccessEvent,
+  type BreakGlass,
+  type OpenRecordResult,
+  type Page,
+} from '../api';
 import { readBasis, wrappedKeysOf } from '../authz';
 import {
   BREAK_GLASS_MAX_REASON,
@@ -18,7 +25,7 @@ import { type Caller, callerOf, mspOf, requireRole } from '../identity';
 import { canonicalJson } from '../json';
 import { requireMember } from '../members';
 import { KEY, get, key, mark, page, put, scanKeys, underPrefix } from '../state';
-import { ID, ISO_TIME, PERSON, check, positional } from '../validate';
+import { ID, ISO_TIME, PERSON, check, hasControlCharacters, positional } from '../validate';
 import { recordOf } from './records';
 
 const PAGE_SIZE = z
@@ -31,14 +38,25 @@ const PAGE_SIZE = z
 async function mayReadLog(ctx: TxContext, caller: Caller, patientId: string): Promise<void> {
   requireRole(caller, 'patient', 'auditor');
   await requireMember(ctx, caller);
-  const ok = caller.role === 'patient' ? caller.id === patientId : caller.mspId === mspOf(patientId);
+  const ok =
+    caller.role === 'patient' ? caller.id === patientId : caller.mspId === mspOf(patientId);
   if (!ok) fail('ACCESS_DENIED', 'not your access log');
 }
 
-async function breakGlassList(ctx: TxContext, index: string[][], patientAt: number, atAt: number, idAt: number) {
+async function breakGlassList(
+  ctx: TxContext,
+  index: string[][],
+  patientAt: number,
+  atAt: number,
+  idAt: number,
+) {
   const out: BreakGlass[] = [];
   for (const attrs of index) {
-    const bg = await get<BreakGlass>(ctx, KEY.breakGlass, [attrs[patientAt]!, attrs[atAt]!, attrs[idAt]!]);
+    const bg = await get<BreakGlass>(ctx, KEY.breakGlass, [
+      attrs[patientAt]!,
+      attrs[atAt]!,
+      attrs[idAt]!,
+    ]);
     if (bg) out.push(bg);
   }
   return out;
@@ -57,8 +75,10 @@ async function windowPage<T>(
 ): Promise<Page<T>> {
   const from = a.from === undefined ? undefined : check(ISO_TIME, a.from, 'from');
   const to = a.to === undefined ? undefined : check(ISO_TIME, a.to, 'to');
-  if (from !== undefined && to !== undefined && from > to) fail('INVALID_ARGUMENT', 'from is after to');
-  const pageSize = a.pageSize === undefined ? DEFAULT_PAGE_SIZE : check(PAGE_SIZE, a.pageSize, 'pageSize');
+  if (from !== undefined && to !== undefined && from > to)
+    fail('INVALID_ARGUMENT', 'from is after to');
+  const pageSize =
+    a.pageSize === undefined ? DEFAULT_PAGE_SIZE : check(PAGE_SIZE, a.pageSize, 'pageSize');
   let start = '';
   if (a.bookmark !== undefined) {
     if (a.bookmark.length > 1024 || !underPrefix(ctx, type, [owner], a.bookmark)) {
@@ -99,7 +119,8 @@ export class AccessContract extends Contract {
     const now = txTime(ctx);
     const basis = await readBasis(ctx, caller, record, now);
     const keys = await wrappedKeysOf(ctx, record.recordId, caller.mspId);
-    if (keys.length === 0) fail('KEY_NOT_AVAILABLE', `record ${recordId} has no data key for ${caller.mspId}`);
+    if (keys.length === 0)
+      fail('KEY_NOT_AVAILABLE', `record ${recordId} has no data key for ${caller.mspId}`);
 
     const event: AccessEvent = {
       eventId: ctx.stub.getTxID(),
@@ -113,7 +134,12 @@ export class AccessContract extends Contract {
       at: now,
     };
     await put(ctx, KEY.access, [event.patientId, event.at, event.eventId], event);
-    await mark(ctx, KEY.accessByReaderMsp, [event.readerMsp, event.at, event.patientId, event.eventId]);
+    await mark(ctx, KEY.accessByReaderMsp, [
+      event.readerMsp,
+      event.at,
+      event.patientId,
+      event.eventId,
+    ]);
     emit(ctx, 'RecordOpened', {
       eventId: event.eventId,
       recordId: event.recordId,
@@ -142,7 +168,8 @@ export class AccessContract extends Contract {
       fail('REASON_TOO_SHORT', `reason must have at least ${BREAK_GLASS_MIN_REASON} characters`);
     }
     if (reason.length > BREAK_GLASS_MAX_REASON) fail('ARGUMENT_TOO_LONG', 'reason is too long');
-    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(reason)) fail('INVALID_ARGUMENT', 'reason contains control characters');
+    if (hasControlCharacters(reason, true))
+      fail('INVALID_ARGUMENT', 'reason contains control characters');
     const now = txTime(ctx);
     const bg: BreakGlass = {
       breakGlassId: ctx.stub.getTxID(),
@@ -171,10 +198,19 @@ export class AccessContract extends Contract {
    */
   async ListAccessEvents(ctx: TxContext, ...args: string[]): Promise<string> {
     const caller = callerOf(ctx);
-    const a = positional(args, { required: ['patientId'], optional: ['from', 'to', 'pageSize', 'bookmark'] });
+    const a = positional(args, {
+      required: ['patientId'],
+      optional: ['from', 'to', 'pageSize', 'bookmark'],
+    });
     const patientId = check(PERSON, a.patientId, 'patientId');
     await mayReadLog(ctx, caller, patientId);
-    const events = await windowPage<AccessEvent>(ctx, KEY.access, patientId, a, async (e) => e.value as AccessEvent);
+    const events = await windowPage<AccessEvent>(
+      ctx,
+      KEY.access,
+      patientId,
+      a,
+      async (e) => e.value as AccessEvent,
+    );
     return canonicalJson(events);
   }
 
@@ -187,10 +223,16 @@ export class AccessContract extends Contract {
     requireRole(caller, 'auditor');
     await requireMember(ctx, caller);
     const a = positional(args, { required: [], optional: ['from', 'to', 'pageSize', 'bookmark'] });
-    const events = await windowPage<AccessEvent>(ctx, KEY.accessByReaderMsp, caller.mspId, a, async (e) => {
-      const [, at, patientId, eventId] = e.attrs;
-      return (await get<AccessEvent>(ctx, KEY.access, [patientId!, at!, eventId!]))!;
-    });
+    const events = await windowPage<AccessEvent>(
+      ctx,
+      KEY.accessByReaderMsp,
+      caller.mspId,
+      a,
+      async (e) => {
+        const [, at, patientId, eventId] = e.attrs;
+        return (await get<AccessEvent>(ctx, KEY.access, [patientId!, at!, eventId!]))!;
+      },
+    );
     return canonicalJson(events);
   }
 
@@ -200,7 +242,11 @@ export class AccessContract extends Contract {
     const { patientId } = positional(args, { required: ['patientId'] });
     const patient = check(PERSON, patientId, 'patientId');
     await mayReadLog(ctx, caller, patient);
-    const index = (await scanKeys(ctx, KEY.breakGlass, [patient])).map(([p, at, id]) => [p!, at!, id!]);
+    const index = (await scanKeys(ctx, KEY.breakGlass, [patient])).map(([p, at, id]) => [
+      p!,
+      at!,
+      id!,
+    ]);
     return canonicalJson(await breakGlassList(ctx, index, 0, 1, 2));
   }
 

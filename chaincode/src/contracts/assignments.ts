@@ -13,13 +13,17 @@ import { PERSON, check, positional } from '../validate';
 
 function pair(args: string[]): { patientId: string; doctorId: string } {
   const a = positional(args, { required: ['patientId', 'doctorId'] });
-  return { patientId: check(PERSON, a.patientId, 'patientId'), doctorId: check(PERSON, a.doctorId, 'doctorId') };
+  return {
+    patientId: check(PERSON, a.patientId, 'patientId'),
+    doctorId: check(PERSON, a.doctorId, 'doctorId'),
+  };
 }
 
 /** Patients see their own; admins and auditors see the patients of their own hospital. */
 function mayReadAssignments(caller: Caller, patientId: string): void {
   requireRole(caller, 'patient', 'admin', 'auditor');
-  const ok = caller.role === 'patient' ? caller.id === patientId : caller.mspId === mspOf(patientId);
+  const ok =
+    caller.role === 'patient' ? caller.id === patientId : caller.mspId === mspOf(patientId);
   if (!ok) fail('ACCESS_DENIED', 'not your patient');
 }
 
@@ -78,7 +82,9 @@ export class AssignmentsContract extends Contract {
     const patient = check(PERSON, patientId, 'patientId');
     mayReadAssignments(caller, patient);
     await requireMember(ctx, caller);
-    return canonicalJson((await scan<Assignment>(ctx, KEY.assignment, [patient])).map((e) => e.value));
+    return canonicalJson(
+      (await scan<Assignment>(ctx, KEY.assignment, [patient])).map((e) => e.value),
+    );
   }
 
   /** Fabric's history of one assignment key, newest first. */
@@ -96,6 +102,8 @@ export class AssignmentsContract extends Contract {
     requireRole(caller, 'doctor');
     await requireMember(ctx, caller);
     positional(args, { required: [] });
-    return canonicalJson((await scanKeys(ctx, KEY.assignmentByDoctor, [caller.id])).map(([, p]) => p));
+    return canonicalJson(
+      (await scanKeys(ctx, KEY.assignmentByDoctor, [caller.id])).map(([, p]) => p),
+    );
   }
 }

@@ -3,7 +3,15 @@
 // an optional not-after time. It carries the data keys re-wrapped for the grantee's hospital.
 import { Contract } from 'fabric-contract-api';
 import { z } from 'zod';
-import { CONTRACTS, GRANT_ACCESS, type Grant, type Grantee, type GrantScope, type RecordMeta, type WrappedKey } from '../api';
+import {
+  CONTRACTS,
+  GRANT_ACCESS,
+  type Grant,
+  type Grantee,
+  type GrantScope,
+  type RecordMeta,
+  type WrappedKey,
+} from '../api';
 import { grantState, granteeKey, granteeMsp, grantsOfPatient, wrappedKeysOf } from '../authz';
 import { MAX_GRANT_RECORDS } from '../config';
 import { emit, txTime, type TxContext } from '../context';
@@ -44,13 +52,18 @@ function normaliseScope(scope: GrantScope): GrantScope {
 }
 
 /** The records a scope covers today, all belonging to the patient. */
-async function recordsInScope(ctx: TxContext, patientId: string, scope: GrantScope): Promise<RecordMeta[]> {
+async function recordsInScope(
+  ctx: TxContext,
+  patientId: string,
+  scope: GrantScope,
+): Promise<RecordMeta[]> {
   if (scope.type === 'all') return recordsOfPatient(ctx, patientId);
   const out: RecordMeta[] = [];
   for (const recordId of scope.recordIds) {
     const record = await get<RecordMeta>(ctx, KEY.record, [recordId]);
     // Another patient's record is reported exactly like a missing one.
-    if (!record || record.patientId !== patientId) fail('NOT_FOUND', `record ${recordId} does not exist`);
+    if (!record || record.patientId !== patientId)
+      fail('NOT_FOUND', `record ${recordId} does not exist`);
     out.push(record);
   }
   return out;
@@ -67,7 +80,9 @@ function mayReadGrant(caller: Caller, grant: Grant): boolean {
   if (caller.role === 'patient') return caller.id === grant.patientId;
   if (caller.role === 'auditor') return caller.mspId === mspOf(grant.patientId);
   if (caller.role === 'doctor') {
-    return grant.grantee.type === 'doctor' ? grant.grantee.doctorId === caller.id : grant.grantee.mspId === caller.mspId;
+    return grant.grantee.type === 'doctor'
+      ? grant.grantee.doctorId === caller.id
+      : grant.grantee.mspId === caller.mspId;
   }
   return false;
 }
@@ -94,11 +109,16 @@ export class ConsentContract extends Contract {
     const now = txTime(ctx);
     const grantee: Grantee = req.grantee;
     const scope = normaliseScope(req.scope);
-    if (grantee.type === 'doctor' && grantee.doctorId === caller.id) fail('INVALID_ARGUMENT', 'request.grantee is the patient');
+    if (grantee.type === 'doctor' && grantee.doctorId === caller.id)
+      fail('INVALID_ARGUMENT', 'request.grantee is the patient');
     if (req.access === 'read-write' && scope.type !== 'all') {
-      fail('INVALID_ARGUMENT', 'request.access read-write needs scope all (it allows adding new records)');
+      fail(
+        'INVALID_ARGUMENT',
+        'request.access read-write needs scope all (it allows adding new records)',
+      );
     }
-    if (req.notAfter !== undefined && req.notAfter <= now) fail('INVALID_ARGUMENT', 'request.notAfter is in the past');
+    if (req.notAfter !== undefined && req.notAfter <= now)
+      fail('INVALID_ARGUMENT', 'request.notAfter is in the past');
 
     const candidate: Omit<Grant, 'createdAt' | 'txId'> = {
       grantId: req.grantId,
@@ -120,10 +140,15 @@ export class ConsentContract extends Contract {
     const inScope = new Set(records.map((r) => r.recordId));
     const given = new Map<string, (typeof req.wrappedKeys)[number]>();
     for (const w of req.wrappedKeys) {
-      if (given.has(w.recordId)) fail('INVALID_ARGUMENT', `request.wrappedKeys names ${w.recordId} twice`);
-      if (!inScope.has(w.recordId)) fail('WRAPPED_KEY_UNEXPECTED', `record ${w.recordId} is not in the grant's scope`);
+      if (given.has(w.recordId))
+        fail('INVALID_ARGUMENT', `request.wrappedKeys names ${w.recordId} twice`);
+      if (!inScope.has(w.recordId))
+        fail('WRAPPED_KEY_UNEXPECTED', `record ${w.recordId} is not in the grant's scope`);
       if (w.keyId !== holder!.keyId) {
-        fail('STALE_HOSPITAL_KEY', `${targetMsp}'s current key is ${holder!.keyId}, not ${w.keyId}`);
+        fail(
+          'STALE_HOSPITAL_KEY',
+          `${targetMsp}'s current key is ${holder!.keyId}, not ${w.keyId}`,
+        );
       }
       given.set(w.recordId, w);
     }
@@ -133,7 +158,11 @@ export class ConsentContract extends Contract {
       // A wrapped key already held (under any of its keys) is never overwritten.
       if (held.length > 0) continue;
       const w = given.get(record.recordId);
-      if (!w) fail('WRAPPED_KEY_MISSING', `request.wrappedKeys needs record ${record.recordId} wrapped for ${targetMsp}`);
+      if (!w)
+        fail(
+          'WRAPPED_KEY_MISSING',
+          `request.wrappedKeys needs record ${record.recordId} wrapped for ${targetMsp}`,
+        );
       toWrite.push({
         recordId: record.recordId,
         mspId: targetMsp,
@@ -150,7 +179,11 @@ export class ConsentContract extends Contract {
     await mark(ctx, KEY.grantByPatient, [grant.patientId, grant.grantId]);
     await mark(ctx, KEY.grantByGrantee, [granteeKey(grantee), grant.patientId, grant.grantId]);
     for (const w of toWrite) await put(ctx, KEY.wrappedKey, [w.recordId, w.mspId, w.keyId], w);
-    emit(ctx, 'AccessGranted', { grantId: grant.grantId, patientId: grant.patientId, granteeMsp: targetMsp });
+    emit(ctx, 'AccessGranted', {
+      grantId: grant.grantId,
+      patientId: grant.patientId,
+      granteeMsp: targetMsp,
+    });
     return canonicalJson(grant);
   }
 
@@ -162,7 +195,8 @@ export class ConsentContract extends Contract {
     await requireMember(ctx, caller);
     const { grantId } = positional(args, { required: ['grantId'] });
     const grant = await get<Grant>(ctx, KEY.grant, [check(ID, grantId, 'grantId')]);
-    if (!grant || grant.patientId !== caller.id) fail('NOT_FOUND', `grant ${grantId} does not exist`);
+    if (!grant || grant.patientId !== caller.id)
+      fail('NOT_FOUND', `grant ${grantId} does not exist`);
     if (grant.revokedAt !== undefined) return canonicalJson(grant);
     const revoked: Grant = { ...grant, revokedAt: txTime(ctx) };
     await put(ctx, KEY.grant, [grant.grantId], revoked);
@@ -247,4 +281,3 @@ export class ConsentContract extends Contract {
     return canonicalJson({ keyHolder: holder, records });
   }
 }
-

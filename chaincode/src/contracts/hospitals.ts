@@ -28,12 +28,16 @@ import { callerOf, requireRole } from '../identity';
 import { canonicalJson } from '../json';
 import { hospitalOf, requireMember } from '../members';
 import { KEY, get, history, put, scan, scanKeys } from '../state';
-import { ID, MSP, check, jsonArg, positional } from '../validate';
+import { ID, MSP, check, hasControlCharacters, jsonArg, positional } from '../validate';
 
 const RegisterHospitalRequest = z
   .object({
     mspId: MSP,
-    displayName: z.string().min(1).max(200).regex(/^[^\u0000-\u001f]+$/),
+    displayName: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((v) => !hasControlCharacters(v)),
     keyId: ID,
     algorithm: z.enum(KEY_ALGORITHMS),
     publicKeyPem: z.string().min(1).max(4096),
@@ -42,7 +46,9 @@ const RegisterHospitalRequest = z
 
 /** The key must parse as an SPKI public key of the declared algorithm and size. */
 function checkPublicKey(pem: string, algorithm: KeyAlgorithm): string {
-  if (!/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/.test(pem)) {
+  if (
+    !/^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/.test(pem)
+  ) {
     fail('INVALID_ARGUMENT', 'request.publicKeyPem must be one SPKI PEM public key');
   }
   let details: { type?: string; bits?: number; curve?: string };
@@ -79,7 +85,8 @@ export class HospitalsContract extends Contract {
     requireRole(caller, 'admin');
     const { request } = positional(args, { required: ['request'] });
     const req = jsonArg(RegisterHospitalRequest, request, 'request');
-    if (req.mspId !== caller.mspId) fail('ACCESS_DENIED', 'an admin registers only their own hospital');
+    if (req.mspId !== caller.mspId)
+      fail('ACCESS_DENIED', 'an admin registers only their own hospital');
     const pem = checkPublicKey(req.publicKeyPem, req.algorithm);
     const now = txTime(ctx);
 
@@ -96,8 +103,13 @@ export class HospitalsContract extends Contract {
     if (!existing) {
       let membership: Hospital['membership'];
       if (foundingMembers().includes(req.mspId)) membership = 'founding';
-      else if ((await get<Admission>(ctx, KEY.admission, [req.mspId]))?.admittedAt) membership = 'admitted';
-      else fail('HOSPITAL_NOT_REGISTERED', `${req.mspId} is neither a founding member nor admitted by the members`);
+      else if ((await get<Admission>(ctx, KEY.admission, [req.mspId]))?.admittedAt)
+        membership = 'admitted';
+      else
+        fail(
+          'HOSPITAL_NOT_REGISTERED',
+          `${req.mspId} is neither a founding member nor admitted by the members`,
+        );
       const hospital: Hospital = {
         mspId: req.mspId,
         displayName: req.displayName,
@@ -114,7 +126,10 @@ export class HospitalsContract extends Contract {
 
     const sameKey = existing.currentKey.keyId === req.keyId;
     if (sameKey && existing.currentKey.publicKeyPem !== pem) {
-      fail('CONFLICT', `key id ${req.keyId} is already used for another key; rotate with a new key id`);
+      fail(
+        'CONFLICT',
+        `key id ${req.keyId} is already used for another key; rotate with a new key id`,
+      );
     }
     if (sameKey && existing.displayName === req.displayName) return canonicalJson(existing); // nothing changes
     const updated: Hospital = { ...existing, displayName: req.displayName, updatedAt: now };
@@ -122,12 +137,18 @@ export class HospitalsContract extends Contract {
       if (await get<HospitalKey>(ctx, KEY.hospitalKey, [req.mspId, req.keyId])) {
         fail('ALREADY_EXISTS', `key id ${req.keyId} was used before; key ids are never reused`);
       }
-      await put(ctx, KEY.hospitalKey, [req.mspId, existing.currentKey.keyId], { ...existing.currentKey, retiredAt: now });
+      await put(ctx, KEY.hospitalKey, [req.mspId, existing.currentKey.keyId], {
+        ...existing.currentKey,
+        retiredAt: now,
+      });
       await put(ctx, KEY.hospitalKey, [req.mspId, req.keyId], newKey);
       updated.currentKey = newKey;
     }
     await put(ctx, KEY.hospital, [req.mspId], updated);
-    emit(ctx, sameKey ? 'HospitalUpdated' : 'HospitalKeyRotated', { mspId: req.mspId, keyId: req.keyId });
+    emit(ctx, sameKey ? 'HospitalUpdated' : 'HospitalKeyRotated', {
+      mspId: req.mspId,
+      keyId: req.keyId,
+    });
     return canonicalJson(updated);
   }
 
@@ -141,15 +162,23 @@ export class HospitalsContract extends Contract {
     if ((await hospitalOf(ctx, msp)) || foundingMembers().includes(msp)) {
       fail('ALREADY_EXISTS', `${msp} is already a member`);
     }
-    const admission = (await get<Admission>(ctx, KEY.admission, [msp])) ?? { mspId: msp, approvals: [] };
+    const admission = (await get<Admission>(ctx, KEY.admission, [msp])) ?? {
+      mspId: msp,
+      approvals: [],
+    };
     if (admission.admittedAt) fail('ALREADY_EXISTS', `${msp} is already admitted`);
-    if (admission.approvals.includes(caller.mspId)) fail('ALREADY_EXISTS', `${caller.mspId} already approved ${msp}`);
+    if (admission.approvals.includes(caller.mspId))
+      fail('ALREADY_EXISTS', `${caller.mspId} already approved ${msp}`);
     const approvals = [...admission.approvals, caller.mspId].sort();
     const members = await registeredMsps(ctx);
     const updated: Admission = { mspId: msp, approvals };
-    if (approvals.filter((a) => members.includes(a)).length * 2 > members.length) updated.admittedAt = txTime(ctx);
+    if (approvals.filter((a) => members.includes(a)).length * 2 > members.length)
+      updated.admittedAt = txTime(ctx);
     await put(ctx, KEY.admission, [msp], updated);
-    emit(ctx, updated.admittedAt ? 'HospitalAdmitted' : 'HospitalApproved', { mspId: msp, approvedBy: caller.mspId });
+    emit(ctx, updated.admittedAt ? 'HospitalAdmitted' : 'HospitalApproved', {
+      mspId: msp,
+      approvedBy: caller.mspId,
+    });
     return canonicalJson(updated);
   }
 

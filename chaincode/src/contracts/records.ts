@@ -2,7 +2,13 @@
 // the SHA-256 of the ciphertext and its data key wrapped for each hospital that may decrypt it.
 import { Contract } from 'fabric-contract-api';
 import { z } from 'zod';
-import { CONTRACTS, RECORD_CATEGORIES, type KeyHolder, type RecordMeta, type WrappedKey } from '../api';
+import {
+  CONTRACTS,
+  RECORD_CATEGORIES,
+  type KeyHolder,
+  type RecordMeta,
+  type WrappedKey,
+} from '../api';
 import { keyHolderMsps, readBasis, writeBasis } from '../authz';
 import { emit, txTime, type TxContext } from '../context';
 import { ChaincodeError, fail } from '../errors';
@@ -10,7 +16,18 @@ import { type Caller, callerOf, mspOf, requireRole } from '../identity';
 import { canonicalJson } from '../json';
 import { hospitalOf, requireMember } from '../members';
 import { KEY, get, mark, put, scanKeys } from '../state';
-import { BASE64_BLOB, CID, ID, MEDIA_TYPE, MSP, PERSON, SHA256_HEX, check, jsonArg, positional } from '../validate';
+import {
+  BASE64_BLOB,
+  CID,
+  ID,
+  MEDIA_TYPE,
+  MSP,
+  PERSON,
+  SHA256_HEX,
+  check,
+  jsonArg,
+  positional,
+} from '../validate';
 
 /** Largest ciphertext the ledger accepts a record for (the gateway enforces its own limit). */
 const MAX_RECORD_BYTES = 10 * 1024 ** 3;
@@ -33,7 +50,16 @@ const AddRecordRequest = z
   .strict();
 
 /** The fields a retry of the same upload repeats exactly (wrapped keys are re-randomised). */
-const IDEMPOTENT_FIELDS = ['patientId', 'authorId', 'cid', 'sha256', 'size', 'mediaType', 'category', 'remarkHash'] as const;
+const IDEMPOTENT_FIELDS = [
+  'patientId',
+  'authorId',
+  'cid',
+  'sha256',
+  'size',
+  'mediaType',
+  'category',
+  'remarkHash',
+] as const;
 
 export async function recordOf(ctx: TxContext, recordId: string): Promise<RecordMeta> {
   const record = await get<RecordMeta>(ctx, KEY.record, [recordId]);
@@ -64,13 +90,20 @@ export async function keyHolders(ctx: TxContext, msps: string[]): Promise<KeyHol
 
 /** Metadata readers: the patient, auditors of the patient's or the author's hospital, and
  *  doctors who may read the record. Admins never. */
-async function mayReadMetadata(ctx: TxContext, caller: Caller, record: RecordMeta, now: string): Promise<boolean> {
-  if (caller.role === 'auditor') return caller.mspId === mspOf(record.patientId) || caller.mspId === record.authorMsp;
+async function mayReadMetadata(
+  ctx: TxContext,
+  caller: Caller,
+  record: RecordMeta,
+  now: string,
+): Promise<boolean> {
+  if (caller.role === 'auditor')
+    return caller.mspId === mspOf(record.patientId) || caller.mspId === record.authorMsp;
   try {
     await readBasis(ctx, caller, record, now);
     return true;
   } catch (e) {
-    if (e instanceof ChaincodeError && e.code !== 'FORBIDDEN_ROLE' && e.code !== 'INTERNAL') return false;
+    if (e instanceof ChaincodeError && e.code !== 'FORBIDDEN_ROLE' && e.code !== 'INTERNAL')
+      return false;
     throw e;
   }
 }
@@ -97,10 +130,14 @@ export class RecordsContract extends Contract {
       fail('ALREADY_EXISTS', `record ${req.recordId} already exists with other content`);
     }
 
-    const holders = await keyHolders(ctx, await keyHolderMsps(ctx, req.patientId, caller.mspId, now));
+    const holders = await keyHolders(
+      ctx,
+      await keyHolderMsps(ctx, req.patientId, caller.mspId, now),
+    );
     const given = new Map<string, (typeof req.wrappedKeys)[number]>();
     for (const w of req.wrappedKeys) {
-      if (given.has(w.mspId)) fail('INVALID_ARGUMENT', `request.wrappedKeys names ${w.mspId} twice`);
+      if (given.has(w.mspId))
+        fail('INVALID_ARGUMENT', `request.wrappedKeys names ${w.mspId} twice`);
       if (!holders.some((h) => h.mspId === w.mspId)) {
         fail('WRAPPED_KEY_UNEXPECTED', `${w.mspId} must not receive this record's data key`);
       }
@@ -109,7 +146,8 @@ export class RecordsContract extends Contract {
     for (const h of holders) {
       const w = given.get(h.mspId);
       if (!w) fail('WRAPPED_KEY_MISSING', `request.wrappedKeys needs a key wrapped for ${h.mspId}`);
-      if (w.keyId !== h.keyId) fail('STALE_HOSPITAL_KEY', `${h.mspId}'s current key is ${h.keyId}, not ${w.keyId}`);
+      if (w.keyId !== h.keyId)
+        fail('STALE_HOSPITAL_KEY', `${h.mspId}'s current key is ${h.keyId}, not ${w.keyId}`);
     }
 
     const record: RecordMeta = {
@@ -142,7 +180,11 @@ export class RecordsContract extends Contract {
       };
       await put(ctx, KEY.wrappedKey, [record.recordId, h.mspId, w.keyId], wrapped);
     }
-    emit(ctx, 'RecordAdded', { recordId: record.recordId, patientId: record.patientId, authorMsp: record.authorMsp });
+    emit(ctx, 'RecordAdded', {
+      recordId: record.recordId,
+      patientId: record.patientId,
+      authorMsp: record.authorMsp,
+    });
     return canonicalJson(record);
   }
 
@@ -155,7 +197,9 @@ export class RecordsContract extends Contract {
     const patient = check(PERSON, patientId, 'patientId');
     const now = txTime(ctx);
     await writeBasis(ctx, caller, patient, now);
-    return canonicalJson(await keyHolders(ctx, await keyHolderMsps(ctx, patient, caller.mspId, now)));
+    return canonicalJson(
+      await keyHolders(ctx, await keyHolderMsps(ctx, patient, caller.mspId, now)),
+    );
   }
 
   /** Metadata (hashes, CID, category), never wrapped keys; not a logged read of the content. */
@@ -166,7 +210,8 @@ export class RecordsContract extends Contract {
     const { recordId } = positional(args, { required: ['recordId'] });
     const record = await recordOf(ctx, check(ID, recordId, 'recordId'));
     if (caller.role === 'auditor') {
-      if (!(await mayReadMetadata(ctx, caller, record, txTime(ctx)))) fail('ACCESS_DENIED', 'not a record of your hospital');
+      if (!(await mayReadMetadata(ctx, caller, record, txTime(ctx))))
+        fail('ACCESS_DENIED', 'not a record of your hospital');
     } else {
       await readBasis(ctx, caller, record, txTime(ctx));
     }
@@ -180,7 +225,8 @@ export class RecordsContract extends Contract {
     await requireMember(ctx, caller);
     const { patientId } = positional(args, { required: ['patientId'] });
     const patient = check(PERSON, patientId, 'patientId');
-    if (caller.role === 'patient' && caller.id !== patient) fail('ACCESS_DENIED', 'not your records');
+    if (caller.role === 'patient' && caller.id !== patient)
+      fail('ACCESS_DENIED', 'not your records');
     if (caller.role === 'auditor' && caller.mspId !== mspOf(patient)) {
       fail('ACCESS_DENIED', 'not a patient of your hospital');
     }

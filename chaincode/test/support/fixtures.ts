@@ -34,11 +34,31 @@ export function testKeys() {
     const spki = { type: 'spki', format: 'pem' } as const;
     const pkcs8 = { type: 'pkcs8', format: 'pem' } as const;
     keys = {
-      rsa: generateKeyPairSync('rsa', { modulusLength: 3072, publicKeyEncoding: spki, privateKeyEncoding: pkcs8 }).publicKey,
-      rsa2: generateKeyPairSync('rsa', { modulusLength: 3072, publicKeyEncoding: spki, privateKeyEncoding: pkcs8 }).publicKey,
-      rsa2048: generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: spki, privateKeyEncoding: pkcs8 }).publicKey,
-      ec: generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: spki, privateKeyEncoding: pkcs8 }).publicKey,
-      ec2: generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: spki, privateKeyEncoding: pkcs8 }).publicKey,
+      rsa: generateKeyPairSync('rsa', {
+        modulusLength: 3072,
+        publicKeyEncoding: spki,
+        privateKeyEncoding: pkcs8,
+      }).publicKey,
+      rsa2: generateKeyPairSync('rsa', {
+        modulusLength: 3072,
+        publicKeyEncoding: spki,
+        privateKeyEncoding: pkcs8,
+      }).publicKey,
+      rsa2048: generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: spki,
+        privateKeyEncoding: pkcs8,
+      }).publicKey,
+      ec: generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: spki,
+        privateKeyEncoding: pkcs8,
+      }).publicKey,
+      ec2: generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        publicKeyEncoding: spki,
+        privateKeyEncoding: pkcs8,
+      }).publicKey,
     };
   }
   return keys;
@@ -71,11 +91,21 @@ export function cidOf(content: string): string {
 
 export const wrapped = (label: string) => Buffer.from(`wrapped:${label}`).toString('base64');
 
-export function registerRequest(mspId: string, keyId: string, pem: string, algorithm = 'RSA-OAEP-3072', displayName = `${mspId} hospital`) {
+export function registerRequest(
+  mspId: string,
+  keyId: string,
+  pem: string,
+  algorithm = 'RSA-OAEP-3072',
+  displayName = `${mspId} hospital`,
+) {
   return JSON.stringify({ mspId, displayName, keyId, algorithm, publicKeyPem: pem });
 }
 
-export function expectOk(o: Outcome): { result: any; event?: { name: string; payload: any }; writes: number } {
+export function expectOk(o: Outcome): {
+  result: unknown;
+  event?: { name: string; payload: unknown };
+  writes: number;
+} {
   if (!o.ok) throw new Error(`expected success, got ${o.message}`);
   return o;
 }
@@ -88,15 +118,33 @@ export function codeOf(o: Outcome): string {
 export async function world(): Promise<MemoryLedger> {
   const k = testKeys();
   const ledger = new MemoryLedger();
-  expectOk(await ledger.invoke(P.admin1, 'hospitals:RegisterHospital', registerRequest(H1, 'h1-k1', k.rsa)));
-  expectOk(await ledger.invoke(P.admin2, 'hospitals:RegisterHospital', registerRequest(H2, 'h2-k1', k.ec, 'ECIES-P256')));
-  expectOk(await ledger.invoke(P.admin1, 'assignments:AssignDoctor', idOf(P.patient1), idOf(P.doctor1)));
+  expectOk(
+    await ledger.invoke(
+      P.admin1,
+      'hospitals:RegisterHospital',
+      registerRequest(H1, 'h1-k1', k.rsa),
+    ),
+  );
+  expectOk(
+    await ledger.invoke(
+      P.admin2,
+      'hospitals:RegisterHospital',
+      registerRequest(H2, 'h2-k1', k.ec, 'ECIES-P256'),
+    ),
+  );
+  expectOk(
+    await ledger.invoke(P.admin1, 'assignments:AssignDoctor', idOf(P.patient1), idOf(P.doctor1)),
+  );
   ledger.advance(1000);
   return ledger;
 }
 
 let recordSeq = 0;
-export function recordRequest(patient: Person, overrides: Partial<AddRecordRequest> = {}, holders: string[] = [patient.mspId]): AddRecordRequest {
+export function recordRequest(
+  patient: Person,
+  overrides: Partial<AddRecordRequest> = {},
+  holders: string[] = [patient.mspId],
+): AddRecordRequest {
   const n = ++recordSeq;
   const currentKey: Record<string, string> = { [H1]: 'h1-k1', [H2]: 'h2-k1', [H3]: 'h3-k1' };
   return {
@@ -108,18 +156,31 @@ export function recordRequest(patient: Person, overrides: Partial<AddRecordReque
     mediaType: 'application/pdf',
     category: 'report',
     remarkHash: sha256(`remark ${n}`),
-    wrappedKeys: [...new Set(holders)].sort().map((mspId) => ({ mspId, keyId: currentKey[mspId]!, wrappedKey: wrapped(`${n}:${mspId}`) })),
+    wrappedKeys: [...new Set(holders)]
+      .sort()
+      .map((mspId) => ({ mspId, keyId: currentKey[mspId]!, wrappedKey: wrapped(`${n}:${mspId}`) })),
     ...overrides,
   };
 }
 
 /** Adds a record as `doctor`, wrapping for exactly the hospitals GetKeyHolders names. */
-export async function addRecord(ledger: MemoryLedger, doctor: Person, patient: Person, overrides: Partial<AddRecordRequest> = {}): Promise<RecordMeta> {
-  const holders = expectOk(await ledger.invoke(doctor, 'records:GetKeyHolders', idOf(patient))).result as KeyHolder[];
-  const req = recordRequest(patient, overrides, holders.map((h) => h.mspId));
+export async function addRecord(
+  ledger: MemoryLedger,
+  doctor: Person,
+  patient: Person,
+  overrides: Partial<AddRecordRequest> = {},
+): Promise<RecordMeta> {
+  const holders = expectOk(await ledger.invoke(doctor, 'records:GetKeyHolders', idOf(patient)))
+    .result as KeyHolder[];
+  const req = recordRequest(
+    patient,
+    overrides,
+    holders.map((h) => h.mspId),
+  );
   const keyIds = Object.fromEntries(holders.map((h) => [h.mspId, h.keyId]));
   req.wrappedKeys = req.wrappedKeys.map((w) => ({ ...w, keyId: keyIds[w.mspId]! }));
-  return expectOk(await ledger.invoke(doctor, 'records:AddRecord', JSON.stringify(req))).result as RecordMeta;
+  return expectOk(await ledger.invoke(doctor, 'records:AddRecord', JSON.stringify(req)))
+    .result as RecordMeta;
 }
 
 export function grantRequest(fields: Record<string, unknown>): string {

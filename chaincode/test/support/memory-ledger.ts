@@ -24,7 +24,8 @@ interface Modification {
   value: Uint8Array;
 }
 
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+const byteOrder = (a: string, b: string) =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 const MAX_RUNE = '\u{10ffff}';
 const NAMESPACE = 'ehr';
 
@@ -33,8 +34,16 @@ export interface Person {
   attrs: Record<string, string>;
 }
 
-export function person(mspId: string, role: string, uid: string, extra: Record<string, string> = {}): Person {
-  return { mspId, attrs: { role, uid, ...(role === 'doctor' ? { govId: `GOV-${uid}` } : {}), ...extra } };
+export function person(
+  mspId: string,
+  role: string,
+  uid: string,
+  extra: Record<string, string> = {},
+): Person {
+  return {
+    mspId,
+    attrs: { role, uid, ...(role === 'doctor' ? { govId: `GOV-${uid}` } : {}), ...extra },
+  };
 }
 
 export const idOf = (p: Person) => `${p.mspId}/${p.attrs.uid}`;
@@ -48,25 +57,39 @@ function identityOf(p: Person): Identity {
 }
 
 /** Something both a promise and an async iterable, like the shim's query results. */
-function queryResult<T>(items: T[]): Promise<{ next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> }> &
+function queryResult<T>(
+  items: T[],
+): Promise<{ next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> }> &
   AsyncIterable<T> {
   const iterator = () => {
     let i = 0;
     return {
-      next: async () => (i < items.length ? { value: items[i++]!, done: false } : { value: undefined as unknown as T, done: true }),
+      next: async () =>
+        i < items.length
+          ? { value: items[i++]!, done: false }
+          : { value: undefined as unknown as T, done: true },
       close: async () => undefined,
     };
   };
   const promise = Promise.resolve(iterator()) as ReturnType<typeof queryResult<T>>;
   (promise as unknown as AsyncIterable<T>)[Symbol.asyncIterator] = () => {
     const it = iterator();
-    return { next: it.next, return: async () => ({ value: undefined, done: true }) } as AsyncIterator<T>;
+    return {
+      next: it.next,
+      return: async () => ({ value: undefined, done: true }),
+    } as AsyncIterator<T>;
   };
   return promise;
 }
 
 export type Outcome =
-  | { ok: true; result: unknown; event?: { name: string; payload: unknown }; txId: string; writes: number }
+  | {
+      ok: true;
+      result: unknown;
+      event?: { name: string; payload: unknown };
+      txId: string;
+      writes: number;
+    }
   | { ok: false; code: ErrorCode | undefined; message: string; txId: string };
 
 export class MemoryLedger {
@@ -102,7 +125,8 @@ export class MemoryLedger {
     const [contractName, txName] = fn.split(':') as [string, string];
     const contract = this.contractsByName.get(contractName) as Record<string, unknown> | undefined;
     const method = contract?.[txName];
-    if (typeof method !== 'function' || txName.startsWith('_')) throw new Error(`no transaction ${fn}`);
+    if (typeof method !== 'function' || txName.startsWith('_'))
+      throw new Error(`no transaction ${fn}`);
     const txId = `tx${String(++this.txCount).padStart(6, '0')}`;
     const { stub, finish } = this.stubFor(txId);
     const ctx: TxContext = { stub, clientIdentity: identityOf(who) };
@@ -116,25 +140,37 @@ export class MemoryLedger {
     }
   }
 
-  private stubFor(txId: string): { stub: Stub; finish(): { writes: number; event?: { name: string; payload: unknown } } } {
+  private stubFor(txId: string): {
+    stub: Stub;
+    finish(): { writes: number; event?: { name: string; payload: unknown } };
+  } {
     const writes = new Map<string, Uint8Array>();
     let paginated = false;
     let event: { name: string; payload: Uint8Array } | undefined;
     const millis = this.now;
     const seconds = Math.floor(millis / 1000);
     // The shim gives a protobuf Long; our code only converts it with Number().
-    const timestamp = { seconds: { valueOf: () => seconds, toNumber: () => seconds }, nanos: (millis % 1000) * 1e6 } as unknown as Timestamp;
+    const timestamp = {
+      seconds: { valueOf: () => seconds, toNumber: () => seconds },
+      nanos: (millis % 1000) * 1e6,
+    } as unknown as Timestamp;
     const range = (start: string, end: string): KV[] =>
       [...this.state.keys()]
         .filter((k) => byteOrder(k, start) >= 0 && byteOrder(k, end) < 0)
         .sort(byteOrder)
         .map((k) => ({ namespace: NAMESPACE, key: k, value: this.state.get(k)! }));
     const write = (key: string, value: Uint8Array) => {
-      if (paginated) throw new Error('txSimulator does not support write operations along with paginated queries');
+      if (paginated)
+        throw new Error(
+          'txSimulator does not support write operations along with paginated queries',
+        );
       if (!key) throw new Error('key must not be empty');
       writes.set(key, value);
     };
-    const proto = ChaincodeStub.prototype as unknown as Pick<Stub, 'createCompositeKey' | 'splitCompositeKey'>;
+    const proto = ChaincodeStub.prototype as unknown as Pick<
+      Stub,
+      'createCompositeKey' | 'splitCompositeKey'
+    >;
 
     const stub: Stub = {
       getTxID: () => txId,
@@ -148,9 +184,16 @@ export class MemoryLedger {
         const prefix = proto.createCompositeKey(type, attrs);
         return queryResult(range(prefix, prefix + MAX_RUNE));
       }) as Stub['getStateByPartialCompositeKey'],
-      getStateByPartialCompositeKeyWithPagination: ((type: string, attrs: string[], pageSize: number, bookmark?: string) => {
+      getStateByPartialCompositeKeyWithPagination: ((
+        type: string,
+        attrs: string[],
+        pageSize: number,
+        bookmark?: string,
+      ) => {
         if (writes.size > 0) {
-          return Promise.reject(new Error('txSimulator does not support paginated queries in read-write transactions'));
+          return Promise.reject(
+            new Error('txSimulator does not support paginated queries in read-write transactions'),
+          );
         }
         paginated = true;
         const prefix = proto.createCompositeKey(type, attrs);
@@ -179,7 +222,9 @@ export class MemoryLedger {
         h.push({ txId, timestamp, isDelete, value });
         this.histories.set(key, h);
       }
-      const decoded = event ? { name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) } : undefined;
+      const decoded = event
+        ? { name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) }
+        : undefined;
       if (decoded) this.events.push({ ...decoded, txId });
       return { writes: writes.size, ...(decoded ? { event: decoded } : {}) };
     };
