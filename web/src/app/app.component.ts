@@ -90,8 +90,9 @@ const ROLE_NAME: Record<Role, string> = { patient: 'Patient', doctor: 'Doctor', 
       left: 8px;
     }
     .bar {
-      background: var(--mat-sys-primary);
-      color: var(--mat-sys-on-primary);
+      /* The toolbar's own tokens: its buttons take their colours from them. */
+      --mat-toolbar-container-background-color: var(--mat-sys-primary);
+      --mat-toolbar-container-text-color: var(--mat-sys-on-primary);
       gap: 8px;
       flex-wrap: wrap;
       height: auto;
@@ -111,8 +112,7 @@ const ROLE_NAME: Record<Role, string> = { patient: 'Patient', doctor: 'Doctor', 
       font: var(--mat-sys-body-medium);
     }
     .out {
-      color: var(--mat-sys-on-primary);
-      border-color: var(--mat-sys-on-primary);
+      --mat-button-outlined-outline-color: var(--mat-sys-on-primary);
     }
     .nav {
       display: flex;

@@ -123,7 +123,8 @@ import { ErrorBox } from '../shared/ui';
       display: flex;
       flex-wrap: wrap;
       gap: 8px 24px;
-      padding-left: 20px;
+      padding-left: 0;
+      list-style-position: inside;
       color: var(--mat-sys-on-surface-variant);
     }
     .steps .current {

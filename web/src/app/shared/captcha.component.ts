@@ -16,7 +16,7 @@ import { ErrorBox } from './ui';
   template: `
     <div class="captcha">
       @if (src(); as s) {
-        <img [src]="s" alt="Security check: a picture of distorted characters" width="150" height="50" data-testid="captcha-image" />
+        <img [src]="s" alt="Security check: a picture of distorted characters" width="150" height="50" data-testid="captcha-image" [attr.data-captcha-id]="captchaId()" />
       } @else {
         <span class="placeholder" aria-hidden="true"></span>
       }
@@ -32,6 +32,10 @@ import { ErrorBox } from './ui';
     </mat-form-field>
   `,
   styles: `
+    :host {
+      display: flex;
+      flex-direction: column;
+    }
     .captcha {
       display: flex;
       align-items: center;
@@ -52,7 +56,7 @@ export class CaptchaComponent {
   private readonly auth = inject(AuthService);
   readonly src = signal<string | null>(null);
   readonly error = signal<ShownError | null>(null);
-  private captchaId: string | null = null;
+  readonly captchaId = signal<string | null>(null);
   readonly answer = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(16)] });
 
   constructor() {
@@ -63,7 +67,7 @@ export class CaptchaComponent {
     this.answer.reset();
     this.auth.createCaptcha().subscribe({
       next: (c) => {
-        this.captchaId = c.captchaId;
+        this.captchaId.set(c.captchaId);
         // Shown as an image (never inserted as markup): an SVG in <img> cannot run scripts.
         this.src.set('data:image/svg+xml;charset=utf-8,' + encodeURIComponent(c.svg));
         this.error.set(null);
@@ -75,7 +79,8 @@ export class CaptchaComponent {
   /** The solution to send, or null (and the field marked) when incomplete. */
   solution(): CaptchaSolution | null {
     this.answer.markAsTouched();
-    if (!this.captchaId || this.answer.invalid) return null;
-    return { captchaId: this.captchaId, captchaAnswer: this.answer.value.trim() };
+    const captchaId = this.captchaId();
+    if (!captchaId || this.answer.invalid) return null;
+    return { captchaId, captchaAnswer: this.answer.value.trim() };
   }
 }
