@@ -13,6 +13,8 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   logs: logsCommand,
   devnet: devnetCommand,
+  // Loaded on demand: the benchmarks pull in the gateway client and devnet's test helpers.
+  bench: async (args) => (await import('@ehr/bench')).runBench(args),
   web: webCommand,
   // Loaded on demand: ethers and the contract build are not needed by the other commands.
   anchor: async (args) => (await import('@ehr/evm-anchor')).runAnchorCli(args),

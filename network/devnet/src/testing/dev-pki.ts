@@ -102,5 +102,6 @@ export async function writeDevPki(net: Network): Promise<void> {
     if (paths.orderer) await writeIdentity(paths.orderer, ca, `orderer0.${org.domain}`, 'orderer');
     if (paths.peer) await writeIdentity(paths.peer, ca, `peer0.${org.domain}`, 'peer');
     if (paths.gatewayService) await writeIdentity(paths.gatewayService, ca, `gateway.${org.domain}`, 'client');
+    if (paths.chaincodeServer) await writeIdentity(paths.chaincodeServer, ca, `chaincode.${org.domain}`, 'peer');
   }
 }
