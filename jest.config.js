@@ -25,7 +25,7 @@ module.exports = {
       ...base,
       displayName: suite,
       testMatch: [`<rootDir>/test/${suite}/**/*.test.ts`],
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
       // One stack for every integration suite: started once, stopped at the end (test/support).
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -17,16 +17,19 @@ describe('postgres configuration', () => {
     else process.env.DATABASE_URL = saved;
   });
 
-  it('generates the local password once, keeps it 0600, and builds URLs on the configured port', () => {
+  it('gives each database its own role and password, generated once and kept 0600', () => {
     const net = loadNetwork({ dataDir, portOffset: 3 });
     const a = new URL(databaseUrl(net, 'ehr_hospital1'));
     const b = new URL(databaseUrl(net, 'ehr_hospital2'));
     expect(a.port).toBe(String(net.postgres.port));
     expect(net.postgres.port).toBe(loadNetwork({ dataDir }).postgres.port + 3);
     expect(a.pathname).toBe('/ehr_hospital1');
+    expect(a.username).toBe('ehr_hospital1');
+    expect(b.username).toBe('ehr_hospital2');
     expect(a.password.length).toBeGreaterThanOrEqual(32);
-    expect(b.password).toBe(a.password);
-    expect(statSync(postgresPaths(net).passwordFile).mode & 0o777).toBe(0o600);
+    expect(b.password).not.toBe(a.password);
+    expect(new URL(databaseUrl(net, 'ehr_hospital1')).password).toBe(a.password);
+    expect(statSync(join(postgresPaths(net).root, 'roles', 'ehr_hospital1')).mode & 0o777).toBe(0o600);
   });
 
   it('uses DATABASE_URL when set: same server and credentials, own database, no local process', async () => {

@@ -30,4 +30,16 @@ describe('PostgreSQL', () => {
     wrong.password = 'not-the-password';
     await expect(query(wrong.toString(), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
   });
+
+  it("a gateway's role cannot reach another hospital's database nor act as superuser", async () => {
+    const [h1, h2] = net.hospitals;
+    const other = new URL(databaseUrl(net, h1.gateway.database));
+    other.pathname = `/${h2.gateway.database}`;
+    await expect(query(other.toString(), 'SELECT 1')).rejects.toThrow(/permission denied for database/);
+    const rows = await query<{ rolsuper: boolean; rolcreatedb: boolean }>(
+      databaseUrl(net, h1.gateway.database),
+      'SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = current_user',
+    );
+    expect(rows).toEqual([{ rolsuper: false, rolcreatedb: false }]);
+  });
 });

@@ -19,7 +19,7 @@ export function caService(net: Network, org: Organization): ServiceDefinition {
     dependsOn: [POSTGRES_SERVICE],
     async prepare() {
       mkdirSync(home, { recursive: true, mode: 0o700 });
-      await ensureDatabase(net, caDatabase(org));
+      await ensureDatabase(net, caDatabase(org), { createdb: true });
       writeServerConfig(net, org);
     },
     process: () => ({

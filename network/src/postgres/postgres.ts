@@ -40,9 +40,8 @@ function localPassword(net: Network): string {
   return persistentSecret(postgresPaths(net).passwordFile);
 }
 
-/** Connection URL of database `name` (DATABASE_URL's server and credentials, or the local server). */
-export function databaseUrl(net: Network, name: string): string {
-  if (!DATABASE_NAME.test(name)) throw new Error(`invalid database name "${name}"`);
+/** The server's URL for `database` with the local superuser's or DATABASE_URL's credentials. */
+function serverUrl(net: Network, database: string): URL {
   const external = externalDatabaseUrl();
   const url = new URL(external ?? 'postgres://127.0.0.1/');
   if (!external) {
@@ -50,19 +49,39 @@ export function databaseUrl(net: Network, name: string): string {
     url.username = SUPERUSER;
     url.password = encodeURIComponent(localPassword(net));
   }
-  url.pathname = `/${name}`;
+  url.pathname = `/${database}`;
+  return url;
+}
+
+/** Password of the role that owns database `name` on the local server (generated once, 0600). */
+function rolePassword(net: Network, name: string): string {
+  return persistentSecret(join(postgresPaths(net).root, 'roles', name));
+}
+
+/**
+ * Connection URL of database `name`. On the local server each database has its own login role
+ * (same name, own password) that can reach no other database; with DATABASE_URL, that URL's
+ * credentials are used for every database.
+ */
+export function databaseUrl(net: Network, name: string): string {
+  if (!DATABASE_NAME.test(name)) throw new Error(`invalid database name "${name}"`);
+  const url = serverUrl(net, name);
+  if (!externalDatabaseUrl()) {
+    url.username = name;
+    url.password = encodeURIComponent(rolePassword(net, name));
+  }
   return url.toString();
 }
 
 /** Connection to the server's maintenance database (DATABASE_URL's own database when external). */
-function adminConfig(net: Network): ClientConfig {
+function adminConfig(net: Network, database?: string): ClientConfig {
   const external = externalDatabaseUrl();
-  const connectionString = external ?? databaseUrl(net, 'postgres');
+  const connectionString = database || !external ? serverUrl(net, database ?? 'postgres').toString() : external;
   return { connectionString, connectionTimeoutMillis: 3000, query_timeout: 5000 };
 }
 
-async function withAdmin<T>(net: Network, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client(adminConfig(net));
+async function withAdmin<T>(net: Network, fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
+  const client = new Client(adminConfig(net, database));
   client.on('error', () => {}); // a dropped connection surfaces as a failed query
   await client.connect();
   try {
@@ -95,18 +114,65 @@ export function libpqDatasource(net: Network, name: string): string {
     .join(' ');
 }
 
-/** Creates database `name` when missing (idempotent) and returns its connection URL. */
-export async function ensureDatabase(net: Network, name: string): Promise<string> {
+export interface EnsureDatabaseOptions {
+  /**
+   * The owning role may create databases (fabric-ca-server issues CREATE DATABASE on every start
+   * and only tolerates "already exists"). Local server only.
+   */
+  createdb?: boolean;
+}
+
+/**
+ * Creates database `name` when missing (idempotent) and returns its connection URL. On the local
+ * server it is owned by its own role, and other roles (PUBLIC) may not connect to it.
+ */
+export async function ensureDatabase(net: Network, name: string, opts: EnsureDatabaseOptions = {}): Promise<string> {
   const url = databaseUrl(net, name);
-  await withAdmin(net, async (c) => {
-    const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  const external = externalDatabaseUrl();
+  // Identifiers cannot be bound parameters: `name` matched DATABASE_NAME in databaseUrl.
+  const ident = `"${name}"`;
+  const moved = await withAdmin(net, async (c) => {
+    if (!external) {
+      const password = c.escapeLiteral(rolePassword(net, name));
+      const rights = `LOGIN ${opts.createdb ? 'CREATEDB' : 'NOCREATEDB'} NOSUPERUSER NOCREATEROLE`;
+      const role = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+      if (role.rowCount === 0) {
+        await c.query(`CREATE ROLE ${ident} ${rights} PASSWORD ${password}`).catch((e: { code?: string }) => {
+          if (e.code !== '42710') throw e; // created concurrently
+        });
+      }
+      await c.query(`ALTER ROLE ${ident} ${rights} PASSWORD ${password}`);
+    }
+    const found = await c.query<{ owner: string }>(
+      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+      [name],
+    );
     if (found.rowCount === 0) {
-      // The name is checked against DATABASE_NAME above; identifiers cannot be bound parameters.
-      await c.query(`CREATE DATABASE "${name}"`).catch((e: { code?: string }) => {
+      await c.query(`CREATE DATABASE ${ident}${external ? '' : ` OWNER ${ident}`}`).catch((e: { code?: string }) => {
         if (e.code !== '42P04') throw e; // created concurrently
       });
     }
+    if (external) return false;
+    await c.query(`REVOKE ALL ON DATABASE ${ident} FROM PUBLIC`);
+    const owner = found.rows[0]?.owner;
+    if (owner !== undefined && owner !== name) {
+      await c.query(`ALTER DATABASE ${ident} OWNER TO ${ident}`);
+      return true;
+    }
+    return false;
   });
+  if (moved) {
+    // A database made before it had its own role: give the role what was created in it.
+    await withAdmin(
+      net,
+      async (c) => {
+        await c.query(`GRANT ALL ON SCHEMA public TO ${ident}`);
+        await c.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${ident}`);
+        await c.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${ident}`);
+      },
+      name,
+    );
+  }
   return url;
 }
 
