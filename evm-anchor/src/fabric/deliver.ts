@@ -123,11 +123,16 @@ export class PeerBlockSource implements BlockSource {
   }
 
   /** Streams the blocks of one seek request until the closing SUCCESS status. */
-  private async *deliver(start: bigint | 'newest', stop: bigint | 'newest'): AsyncGenerator<common.Block> {
+  private async *deliver(
+    start: bigint | 'newest',
+    stop: bigint | 'newest',
+    deadlineMs?: number,
+  ): AsyncGenerator<common.Block> {
     const envelope = await this.seekEnvelope(start, stop);
-    const call = this.client.deliver();
+    const call = this.client.deliver(deadlineMs ? { deadline: Date.now() + deadlineMs } : {});
+    // The request side stays open until the answer is complete, as Fabric's own clients do
+    // (a server may take a half-closed stream for a cancelled one); finally cancels it.
     call.write(envelope);
-    call.end();
     let finished = false;
     try {
       for await (const response of call as AsyncIterable<peer.DeliverResponse>) {
@@ -152,7 +157,7 @@ export class PeerBlockSource implements BlockSource {
   }
 
   async newest(): Promise<common.Block> {
-    for await (const block of this.deliver('newest', 'newest')) return block;
+    for await (const block of this.deliver('newest', 'newest', 30_000)) return block;
     throw new DeliverError('the peer sent no block for the newest position');
   }
 
