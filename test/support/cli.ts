@@ -37,7 +37,8 @@ export function spawnSupervisor(e: CliEnv, logFile: string, services: string[] =
   assertBuilt();
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [CLI, 'start', ...services], {
-    env: envFor(e),
+    // If this test process dies without a teardown (e.g. killed), the stack stops by itself.
+    env: { ...envFor(e), EHR_STOP_WITH_PID: String(process.pid) },
     stdio: ['ignore', out, out],
     detached: true, // not in jest's process group: a Ctrl-C on jest reaches it through teardown
   });

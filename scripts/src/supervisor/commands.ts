@@ -31,6 +31,9 @@ export async function startCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A test run starts us detached: if it dies without stopping us, stop by ourselves.
+  const owner = Number(process.env.EHR_STOP_WITH_PID);
+  if (owner) setInterval(() => !alive(owner) && stop(`owner ${owner} exited`), 1000).unref();
   try {
     await supervisor.start();
   } catch (e) {

@@ -86,7 +86,8 @@ export class Supervisor {
 
   /** Starts everything; resolves when all are healthy, rejects (after stopping all) otherwise. */
   async start(): Promise<void> {
-    mkdirSync(this.logDir, { recursive: true });
+    // Logs name people's enrolment ids and the like: owner only.
+    mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     await this.killLeftovers();
     this.save();
     this.log(`supervisor ${process.pid} starting ${this.managed.map((m) => m.def.name).join(', ')}`);
