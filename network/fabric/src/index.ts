@@ -11,3 +11,5 @@ export * from './lifecycle';
 export * from './services';
 export * from './topology';
 export * from './status';
+export * from './addorg';
+export * from './configupdate';

@@ -3,7 +3,7 @@
 // join the channel through osnadmin; peers wait for the orderers, then join with the genesis
 // block. The chaincode servers (chaincode package) wait for the peers and get their package id
 // from fabricChaincodeBinding, which deploys the chaincode the first time it is asked.
-import { caServiceName, type Network, type ServiceDefinition } from '@ehr/network';
+import { caService, caServiceName, type Network, type ServiceDefinition } from '@ehr/network';
 import { resolveFabricBinaries, type FabricBinaries } from './binaries';
 import { createGenesisBlock, joinOrderer, joinPeer } from './channel';
 import { CCAAS_BUILDER_CONFIG_ENV } from './config/core';
@@ -28,7 +28,7 @@ export interface FabricOptions {
 
 /** One real Fabric network: its topology, binaries (resolved once) and chaincode deployment (done once). */
 export class FabricRuntime {
-  readonly topo: FabricTopology;
+  topo: FabricTopology;
   readonly chaincode: PackageOptions;
   private bins?: Promise<FabricBinaries>;
   private prepared?: Promise<void>;
@@ -40,6 +40,13 @@ export class FabricRuntime {
   ) {
     this.topo = fabricTopology(net, opts.env ?? process.env);
     this.chaincode = opts.chaincode ?? { tls: true };
+  }
+
+  /** Re-reads the topology (a hospital joined) and forgets what must be redone for it. */
+  reload(): void {
+    this.topo = fabricTopology(this.net, this.opts.env ?? process.env);
+    this.prepared = undefined;
+    this.deployed = undefined;
   }
 
   binaries(): Promise<FabricBinaries> {
@@ -72,6 +79,8 @@ export class FabricRuntime {
   services(): ServiceDefinition[] {
     const { topo } = this;
     const allCas = this.net.organizations.map((o) => caServiceName(o));
+    // Hospitals that joined later have their CA run with the network's (it is theirs to run).
+    const joinedCas = topo.peers.filter((p) => p.joinedLater).map((p) => caService(this.net, p.org));
     const orderers = topo.orderers.map(
       (o): ServiceDefinition => ({
         name: ordererServiceName(o),
@@ -110,7 +119,7 @@ export class FabricRuntime {
         summary: () => [`Fabric ${p.name} of ${p.org.name}: ${endpoint(p.port)}, data in ${p.dataDir}`],
       }),
     );
-    return [...orderers, ...peers];
+    return [...joinedCas, ...orderers, ...peers];
   }
 
   /**

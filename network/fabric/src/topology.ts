@@ -1,6 +1,7 @@
 // The real Fabric network derived from network.yaml: which orderers and peers exist, where they
 // listen, where their configuration, data and crypto material live. Every other module of
 // @ehr/fabric works from this one view, so a port or a path is decided in exactly one place.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   dataPaths,
@@ -40,6 +41,8 @@ export interface PeerNode {
   /** FABRIC_CFG_PATH of this peer (core.yaml). */
   configDir: string;
   dataDir: string;
+  /** A candidate hospital added to the channel after its creation (not in the genesis block). */
+  joinedLater: boolean;
 }
 
 export interface FabricTopology {
@@ -94,7 +97,8 @@ export function fabricTopology(net: Network, env: NodeJS.ProcessEnv = process.en
       dataDir: join(root, 'orderers', name, 'data'),
     };
   });
-  const peers = net.hospitals.map((h): PeerNode => {
+  const joined = joinedCandidates(net);
+  const peers = [...net.hospitals, ...joined].map((h): PeerNode => {
     const name = 'peer0';
     const identity = orgPaths(net, h).peer;
     if (!identity) throw new Error(`no peer identity for ${h.name}`);
@@ -108,6 +112,7 @@ export function fabricTopology(net: Network, env: NodeJS.ProcessEnv = process.en
       identity,
       configDir: join(dir, 'config'),
       dataDir: join(dir, 'data'),
+      joinedLater: joined.includes(h),
     };
   });
   const channelDir = join(root, 'channel');
@@ -121,6 +126,23 @@ export function fabricTopology(net: Network, env: NodeJS.ProcessEnv = process.en
     orderers,
     peers,
   };
+}
+
+/** Candidates (network.yaml) that add-org has made members, recorded under the data directory. */
+const membersFile = (net: Network) => join(dataPaths(net).fabric, 'joined-members.json');
+
+export function joinedCandidates(net: Network): Hospital[] {
+  const file = membersFile(net);
+  if (!existsSync(file)) return [];
+  const names = JSON.parse(readFileSync(file, 'utf8')) as string[];
+  return net.candidateHospitals.filter((h) => names.includes(h.name));
+}
+
+export function recordJoinedCandidate(net: Network, name: string): void {
+  const names = joinedCandidates(net).map((h) => h.name);
+  if (names.includes(name)) return;
+  mkdirSync(dataPaths(net).fabric, { recursive: true });
+  writeFileSync(membersFile(net), JSON.stringify([...names, name], null, 2));
 }
 
 export const endpoint = (port: number) => `${HOST}:${port}`;

@@ -56,7 +56,8 @@ export function configtx(topo: FabricTopology): Record<string, unknown> {
     Policies: orgPolicies(net.ordererOrg),
     OrdererEndpoints: topo.orderers.map((o) => `${HOST}:${o.port}`),
   };
-  const hospitals = topo.peers.map((p) => hospitalOrgSection(topo, p.org, p.port));
+  // The channel's founding members; hospitals added later come in through config updates.
+  const hospitals = topo.peers.filter((p) => !p.joinedLater).map((p) => hospitalOrgSection(topo, p.org, p.port));
   const orderer = {
     OrdererType: 'etcdraft',
     BatchTimeout: net.ordering.batchTimeout,
