@@ -3,6 +3,8 @@
 import { common, peer } from '@hyperledger/fabric-protos';
 import { headerHashOf } from '@ehr/network';
 import { ChannelConfig } from './channelconfig/config';
+import { proposeConfigUpdate, signedConfigEnvelope, verifyConfigTransaction } from './channelconfig/update';
+import { BroadcastRefusedError } from './interfaces';
 import { Committer } from './committer/committer';
 import { DevnetLedger } from './ledger/ledger';
 import { DevnetOrderer, type OrdererSigner } from './orderer/orderer';
@@ -66,7 +68,7 @@ export class DevnetChannel {
         return policy && ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps));
       },
       applyConfig: (tx) => {
-        configRef.current = ChannelConfig.fromEnvelope(tx.envelope);
+        configRef.current = new ChannelConfig(verifyConfigTransaction(configRef.current, tx.envelope), channel);
       },
       log,
     });
@@ -82,6 +84,17 @@ export class DevnetChannel {
       height: ledger.height(),
       tipHeaderHash: headerHashOf(tip!),
       lastConfig: ledger.stats().lastConfig,
+      configUpdate: async (update) => {
+        try {
+          const config = proposeConfigUpdate(configRef.current, update);
+          return signedConfigEnvelope(channel, config, update, opts.signer);
+        } catch (e) {
+          throw new BroadcastRefusedError(
+            common.Status.BAD_REQUEST,
+            `error applying config update to existing channel '${channel}': ${(e as Error).message}`,
+          );
+        }
+      },
       log,
     });
     return new DevnetChannel(ledger, committer, orderer, configRef, definitions);

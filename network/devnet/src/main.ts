@@ -132,14 +132,32 @@ export async function startDevnet(
 
   const services = [deliverServices, ...(opts.peerServices ?? [])];
   const peers: RunningDevnet['peers'] = [];
-  for (const hospital of net.hospitals) {
+  const startPeer = async (hospital: Hospital) => {
     const ids = orgPaths(net, hospital).peer!;
     const server = new grpc.Server(GRPC_OPTIONS);
     for (const add of services) add(server, hospital, channel, log.child({ peer: hospital.name }));
     const port = await bind(server, hospital.peer.port, tlsCredentials(ids.tlsCert, ids.tlsKey));
     peers.push({ hospital, server, port });
     log.info({ organization: hospital.name, port }, 'peer endpoint serving');
-  }
+  };
+  const members = () => new Set(channel.config.applicationOrgs().values());
+  for (const hospital of net.hospitals) await startPeer(hospital);
+  // Candidates of network.yaml that a configuration update has made members get their endpoint.
+  const startNewMembers = async () => {
+    const current = members();
+    for (const candidate of net.candidateHospitals) {
+      if (!current.has(candidate.mspId) || peers.some((p) => p.hospital.mspId === candidate.mspId)) continue;
+      try {
+        await startPeer(candidate);
+      } catch (e) {
+        log.error({ organization: candidate.name, error: (e as Error).message }, 'could not start the new member\'s peer endpoint');
+      }
+    }
+  };
+  await startNewMembers();
+  channel.committer.onBlock((block) => {
+    if (BigInt(block.getHeader()!.getNumber()) === channel.ledger.stats().lastConfig) void startNewMembers();
+  });
 
   const status = (): DevnetStatus => {
     const stats = channel.ledger.stats();

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { verifyBlockLink, verifyBlockSignatures } from '@ehr/network';
 import { DevnetChannel } from '../src/channel';
-import { genesisBlock } from '../src/channelconfig/genesis';
+import { applicationOrgGroup, genesisBlock } from '../src/channelconfig/genesis';
+import { addApplicationOrgUpdate, configUpdateEnvelope, signConfigUpdate } from '../src/channelconfig/update';
 import { BroadcastRefusedError } from '../src/interfaces';
 import { toHighS, type SigningIdentity } from '../src/msp';
 import { createCa, identity, mspConfig, type TestCa } from './fixtures/pki';
@@ -16,7 +17,10 @@ const CHANNEL = 'ehr';
 const CC = 'ehr';
 
 interface Pki {
-  cas: Record<'h1' | 'h2' | 'ord' | 'foreign', TestCa>;
+  cas: Record<'h1' | 'h2' | 'h3' | 'ord' | 'foreign', TestCa>;
+  admin1: SigningIdentity;
+  admin2: SigningIdentity;
+  client3: SigningIdentity;
   client1: SigningIdentity;
   peer1: SigningIdentity;
   peer2: SigningIdentity;
@@ -31,11 +35,15 @@ beforeAll(async () => {
   const cas = {
     h1: await createCa('Hospital1'),
     h2: await createCa('Hospital2'),
+    h3: await createCa('Hospital3'),
     ord: await createCa('Orderer'),
     foreign: await createCa('Foreign'),
   };
   pki = {
     cas,
+    admin1: await identity(cas.h1, 'Hospital1MSP', { cn: 'admin1', ous: ['admin'] }),
+    admin2: await identity(cas.h2, 'Hospital2MSP', { cn: 'admin2', ous: ['admin'] }),
+    client3: await identity(cas.h3, 'Hospital3MSP', { cn: 'doctor3', ous: ['client'] }),
     client1: await identity(cas.h1, 'Hospital1MSP', { cn: 'doctor1', ous: ['client'] }),
     peer1: await identity(cas.h1, 'Hospital1MSP', { cn: 'peer0.hospital1', ous: ['peer'] }),
     peer2: await identity(cas.h2, 'Hospital2MSP', { cn: 'peer0.hospital2', ous: ['peer'] }),
@@ -240,6 +248,51 @@ describe('devnet channel: ordering, validation, ledger', () => {
       expect(ch.ledger.height()).toBe(2n);
       expect((await ch.ledger.getState(CC, 'keep'))?.value.toString()).toBe('1');
       expect((await submit(ch, tx({ writes: [{ key: 'after', value: '2' }] }))).code).toBe(Code.VALID);
+    } finally {
+      await ch.close();
+    }
+  });
+
+  it('adds an organisation through a CONFIG_UPDATE signed by a majority of member admins, and only then', async () => {
+    let ch = await open();
+    try {
+      const group = applicationOrgGroup({ name: 'Hospital3', mspId: 'Hospital3MSP', msp: mspConfig('Hospital3MSP', pki.cas.h3) });
+      const update = addApplicationOrgUpdate(ch.config, 'Hospital3', group).serializeBinary();
+      const one = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1)], pki.admin1);
+      await expect(ch.orderer.broadcast(one.serializeBinary())).rejects.toMatchObject({
+        status: common.Status.BAD_REQUEST,
+        info: expect.stringContaining('/Channel/Application/Admins'),
+      });
+      // Two signatures by the same admin are one signer.
+      const twice = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin1)], pki.admin1);
+      await expect(ch.orderer.broadcast(twice.serializeBinary())).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+      // A Hospital3 identity is no member yet.
+      const early = tx({ writes: [{ key: 'h3', value: '1' }] }, { creator: pki.client3 });
+      await expect(ch.orderer.broadcast(early.envelope)).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+
+      const both = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin2)], pki.admin1);
+      const before = ch.ledger.height();
+      await ch.orderer.broadcast(both.serializeBinary());
+      await ch.orderer.flush();
+      expect(ch.ledger.height()).toBe(before + 1n);
+      expect(ch.ledger.stats().lastConfig).toBe(before);
+      const configBlock = (await ch.ledger.getBlock(before))!;
+      expect(Array.from(configBlock.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER])).toEqual([Code.VALID]);
+      expect(verifyBlockSignatures(configBlock, (s) => s.mspId === 'OrdererMSP')).toHaveLength(1);
+      expect(ch.config.msps.mspIds).toContain('Hospital3MSP');
+      expect(ch.config.sequence).toBe(1);
+      // The same update again is stale: its read set names the old Application version.
+      await expect(ch.orderer.broadcast(both.serializeBinary())).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+
+      const now = tx({ writes: [{ key: 'h3', value: '1' }] }, { creator: pki.client3 });
+      expect((await submit(ch, now)).code).toBe(Code.VALID);
+    } finally {
+      await ch.close();
+    }
+    // After a restart the channel runs on the last config block.
+    ch = await open();
+    try {
+      expect(ch.config.msps.mspIds).toContain('Hospital3MSP');
     } finally {
       await ch.close();
     }

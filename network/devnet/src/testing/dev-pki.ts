@@ -90,9 +90,9 @@ async function writeIdentity(paths: IdentityPaths, ca: Ca, cn: string, ou: strin
   write(paths.tlsCa, ca.pem);
 }
 
-/** Writes every organisation's MSP and its admin, orderer0/peer0 and gateway identities. */
+/** Writes every organisation's (and candidate's) MSP and its admin, orderer0/peer0 and gateway identities. */
 export async function writeDevPki(net: Network): Promise<void> {
-  for (const org of net.organizations) {
+  for (const org of [...net.organizations, ...net.candidateHospitals]) {
     const ca = await createCa(org);
     const paths = orgPaths(net, org);
     write(paths.caCert, ca.pem);
