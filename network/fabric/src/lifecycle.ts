@@ -1,12 +1,14 @@
-// Chaincode as a service on real Fabric: one CCaaS package (metadata.json + code.tar.gz holding a
-// templated connection.json), installed on every peer, approved by every hospital with the
-// endorsement policy of network.yaml, committed once a majority approved, as Fabric's
-// _lifecycle requires. Each peer fills the template with its own hospital's chaincode server
-// through CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG, so one package id serves every hospital.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Chaincode as a service on real Fabric: one CCaaS package per chaincode (the chaincode
+// package's reproducible packaging: metadata.json + code.tar.gz holding a templated
+// connection.json), installed on every peer, approved by every hospital with the endorsement
+// policy of network.yaml, committed once a majority approved, as Fabric's _lifecycle requires.
+// Each peer fills the template with its own hospital's chaincode server through
+// CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG, so one package id serves every hospital. The main
+// chaincode and, when network.yaml defines it, the conformance suite's test chaincode are deployed.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { orgPaths } from '@ehr/network';
+import { ccaasPackage, connectionTemplate, packageLabel } from '@ehr/chaincode/packaging';
+import { orgPaths, type Network } from '@ehr/network';
 import type { FabricBinaries } from './binaries';
 import { FabricToolError, runTool } from './exec';
 import { ordererFlags, peerAdminEnv } from './identities';
@@ -22,37 +24,38 @@ export interface PackageOptions {
   tls: boolean;
 }
 
-export const packageFile = (topo: FabricTopology) => join(topo.chaincodeDir, `${topo.net.chaincode.name}.tar.gz`);
-export const packageIdFile = (topo: FabricTopology) => join(topo.chaincodeDir, 'package-id');
-export const packageLabel = (topo: FabricTopology) =>
-  `${topo.net.chaincode.name}_${topo.net.chaincode.version}`.replace(/[^A-Za-z0-9_.+-]/g, '_');
+/** A chaincode of network.yaml and the builder-config field naming its server's address. */
+export interface ChaincodeSpec {
+  name: string;
+  version: string;
+  endorsementPolicy: string;
+  addressField: 'address' | 'test_address';
+}
 
-/** A reproducible tar.gz of the given files (fixed order, owner and times), made with GNU tar. */
-function tarGz(dir: string, names: string[], out: string): void {
-  const tar = spawnSync(
-    'tar',
-    ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-cf', '-', ...names],
-    { maxBuffer: 64 << 20 },
-  );
-  if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.toString()}`);
-  const gz = spawnSync('gzip', ['-n', '-9'], { input: tar.stdout, maxBuffer: 64 << 20 });
-  if (gz.status !== 0) throw new Error(`gzip failed: ${gz.stderr.toString()}`);
-  writeFileSync(out, gz.stdout);
+/** The chaincodes deployed on real Fabric: the system's, and the conformance suite's if defined. */
+export function chaincodeSpecs(net: Network): ChaincodeSpec[] {
+  const specs: ChaincodeSpec[] = [{ ...net.chaincode, addressField: 'address' }];
+  if (net.testChaincode) specs.push({ ...net.testChaincode, addressField: 'test_address' });
+  return specs;
+}
+
+export const packageFile = (topo: FabricTopology, cc: ChaincodeSpec) => join(topo.chaincodeDir, `${cc.name}.tar.gz`);
+export const packageIdFile = (topo: FabricTopology, cc: ChaincodeSpec) => join(topo.chaincodeDir, `${cc.name}.package-id`);
+
+/** The package's bytes and id: reproducible, so anyone can compute the id without the network. */
+export function chaincodePackage(cc: ChaincodeSpec, opts: PackageOptions) {
+  const connection = { ...connectionTemplate(opts.tls), address: `{{.${cc.addressField}}}` };
+  return ccaasPackage(packageLabel(cc.name, cc.version), connection);
 }
 
 /** connection.json with Go-template fields the CCaaS builder fills per peer. */
-export function connectionJson(opts: PackageOptions): Record<string, unknown> {
-  return {
-    address: '{{.address}}',
-    dial_timeout: '10s',
-    tls_required: opts.tls,
-    ...(opts.tls ? { client_auth_required: false, root_cert: '{{.root_cert}}' } : {}),
-  };
-}
+export const connectionJson = (opts: PackageOptions) => connectionTemplate(opts.tls);
 
-/** The builder configuration one peer's process carries: its hospital's chaincode server. */
+/** The builder configuration one peer's process carries: its hospital's chaincode servers. */
 export function builderConfig(topo: FabricTopology, peer: PeerNode, opts: PackageOptions): string {
-  const cfg: Record<string, string> = { address: endpoint(peer.org.chaincodeServer.port) };
+  const server = peer.org.chaincodeServer;
+  const cfg: Record<string, string> = { address: endpoint(server.port) };
+  if (server.testPort) cfg.test_address = endpoint(server.testPort);
   if (opts.tls) {
     const cc = orgPaths(topo.net, peer.org).chaincodeServer;
     if (!cc) throw new Error(`no chaincode server identity for ${peer.org.name}`);
@@ -61,31 +64,12 @@ export function builderConfig(topo: FabricTopology, peer: PeerNode, opts: Packag
   return JSON.stringify(cfg);
 }
 
-/** Writes the package once (its bytes decide the package id, so it is never rewritten). */
-export function writePackage(topo: FabricTopology, opts: PackageOptions): string {
-  const file = packageFile(topo);
-  if (existsSync(file)) return file;
+/** Writes the package file and returns its id. */
+export function writePackage(topo: FabricTopology, cc: ChaincodeSpec, opts: PackageOptions): string {
+  const pkg = chaincodePackage(cc, opts);
   mkdirSync(topo.chaincodeDir, { recursive: true });
-  const work = mkdtempSync(join(topo.chaincodeDir, '.pkg-'));
-  try {
-    mkdirSync(join(work, 'code'));
-    writeFileSync(join(work, 'code', 'connection.json'), JSON.stringify(connectionJson(opts), null, 2));
-    tarGz(join(work, 'code'), ['connection.json'], join(work, 'code.tar.gz'));
-    writeFileSync(join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label: packageLabel(topo) }));
-    tarGz(work, ['code.tar.gz', 'metadata.json'], file);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return file;
-}
-
-export async function calculatePackageId(topo: FabricTopology, bins: FabricBinaries): Promise<string> {
-  const { stdout } = await runTool(
-    bins.tool.peer,
-    ['lifecycle', 'chaincode', 'calculatepackageid', packageFile(topo)],
-    peerAdminEnv(topo, topo.peers[0]!),
-  );
-  return stdout.trim();
+  writeFileSync(packageFile(topo, cc), pkg.bytes);
+  return pkg.packageId;
 }
 
 async function installedIds(topo: FabricTopology, bins: FabricBinaries, peer: PeerNode): Promise<string[]> {
@@ -98,9 +82,15 @@ async function installedIds(topo: FabricTopology, bins: FabricBinaries, peer: Pe
   return (parsed.installed_chaincodes ?? []).map((c) => c.package_id);
 }
 
-export async function installOnPeer(topo: FabricTopology, bins: FabricBinaries, peer: PeerNode, packageId: string) {
+export async function installOnPeer(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  peer: PeerNode,
+  cc: ChaincodeSpec,
+  packageId: string,
+) {
   if ((await installedIds(topo, bins, peer)).includes(packageId)) return false;
-  await runTool(bins.tool.peer, ['lifecycle', 'chaincode', 'install', packageFile(topo)], peerAdminEnv(topo, peer), 300_000);
+  await runTool(bins.tool.peer, ['lifecycle', 'chaincode', 'install', packageFile(topo, cc)], peerAdminEnv(topo, peer), 300_000);
   return true;
 }
 
@@ -109,8 +99,11 @@ interface Committed {
   version: string;
 }
 
-export async function queryCommitted(topo: FabricTopology, bins: FabricBinaries): Promise<Committed | undefined> {
-  const { name } = topo.net.chaincode;
+export async function queryCommitted(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  name: string = topo.net.chaincode.name,
+): Promise<Committed | undefined> {
   try {
     const { stdout } = await runTool(
       bins.tool.peer,
@@ -129,9 +122,9 @@ async function approvedPackage(
   topo: FabricTopology,
   bins: FabricBinaries,
   peer: PeerNode,
+  name: string,
   sequence: number,
 ): Promise<string | undefined> {
-  const { name } = topo.net.chaincode;
   try {
     const { stdout } = await runTool(
       bins.tool.peer,
@@ -146,8 +139,7 @@ async function approvedPackage(
   }
 }
 
-function definitionFlags(topo: FabricTopology, sequence: number): string[] {
-  const cc = topo.net.chaincode;
+function definitionFlags(topo: FabricTopology, cc: ChaincodeSpec, sequence: number): string[] {
   return [
     '-C',
     topo.channel,
@@ -166,44 +158,40 @@ function definitionFlags(topo: FabricTopology, sequence: number): string[] {
 export async function deployChaincode(
   topo: FabricTopology,
   bins: FabricBinaries,
+  cc: ChaincodeSpec,
   opts: PackageOptions,
   log: (line: string) => void = () => {},
 ): Promise<ChaincodeDeployment> {
-  writePackage(topo, opts);
-  const packageId = await calculatePackageId(topo, bins);
-  writeFileSync(packageIdFile(topo), `${packageId}\n`);
+  const packageId = writePackage(topo, cc, opts);
+  writeFileSync(packageIdFile(topo, cc), `${packageId}\n`);
   for (const peer of topo.peers) {
-    if (await installOnPeer(topo, bins, peer, packageId)) log(`installed ${packageId} on ${peer.name}.${peer.org.name}`);
+    if (await installOnPeer(topo, bins, peer, cc, packageId)) log(`installed ${packageId} on ${peer.name}.${peer.org.name}`);
   }
-  const committed = await queryCommitted(topo, bins);
-  const sequence = !committed
-    ? 1
-    : committed.version === topo.net.chaincode.version
-      ? committed.sequence
-      : committed.sequence + 1;
+  const committed = await queryCommitted(topo, bins, cc.name);
+  const sequence = !committed ? 1 : committed.version === cc.version ? committed.sequence : committed.sequence + 1;
   for (const peer of topo.peers) {
-    if ((await approvedPackage(topo, bins, peer, sequence)) === packageId) continue;
+    if ((await approvedPackage(topo, bins, peer, cc.name, sequence)) === packageId) continue;
     await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(topo), ...definitionFlags(topo, sequence), '--package-id', packageId, '--waitForEvent'],
+      ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(topo), ...definitionFlags(topo, cc, sequence), '--package-id', packageId, '--waitForEvent'],
       peerAdminEnv(topo, peer),
     );
-    log(`${peer.org.mspId} approved ${topo.net.chaincode.name} sequence ${sequence}`);
+    log(`${peer.org.mspId} approved ${cc.name} sequence ${sequence}`);
   }
   if (committed?.sequence !== sequence) {
     const peerFlags = topo.peers.flatMap((p) => ['--peerAddresses', endpoint(p.port), '--tlsRootCertFiles', p.identity.tlsCa]);
     await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'commit', ...ordererFlags(topo), ...definitionFlags(topo, sequence), ...peerFlags, '--waitForEvent'],
+      ['lifecycle', 'chaincode', 'commit', ...ordererFlags(topo), ...definitionFlags(topo, cc, sequence), ...peerFlags, '--waitForEvent'],
       peerAdminEnv(topo, topo.peers[0]!),
     );
-    log(`committed ${topo.net.chaincode.name} ${topo.net.chaincode.version} sequence ${sequence}`);
+    log(`committed ${cc.name} ${cc.version} sequence ${sequence}`);
   }
   return { packageId, sequence };
 }
 
 /** The package id recorded by the last deployment (chaincode servers start with it). */
-export function recordedPackageId(topo: FabricTopology): string | undefined {
-  const file = packageIdFile(topo);
+export function recordedPackageId(topo: FabricTopology, cc: ChaincodeSpec): string | undefined {
+  const file = packageIdFile(topo, cc);
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

@@ -9,7 +9,7 @@ import { createGenesisBlock, joinOrderer, joinPeer } from './channel';
 import { CCAAS_BUILDER_CONFIG_ENV } from './config/core';
 import { writeFabricConfig } from './files';
 import { operationsHealthy } from './health';
-import { builderConfig, deployChaincode, type PackageOptions } from './lifecycle';
+import { builderConfig, chaincodeSpecs, deployChaincode, type PackageOptions } from './lifecycle';
 import { waitForFabricReady } from './status';
 import { endpoint, fabricTopology, ordererServiceName, peerServiceName, type FabricTopology } from './topology';
 
@@ -65,11 +65,15 @@ export class FabricRuntime {
     }));
   }
 
-  /** Deploys the chaincode (each step only if not done) and returns its package id. */
+  /** Deploys the chaincodes (each step only if not done); returns the system chaincode's package id. */
   packageId(): Promise<string> {
     return (this.deployed ??= (async () => {
-      const d = await deployChaincode(this.topo, await this.binaries(), this.chaincode, this.opts.log);
-      return d.packageId;
+      const bins = await this.binaries();
+      const ids: string[] = [];
+      for (const cc of chaincodeSpecs(this.net)) {
+        ids.push((await deployChaincode(this.topo, bins, cc, this.chaincode, this.opts.log)).packageId);
+      }
+      return ids[0]!;
     })().catch((e: unknown) => {
       this.deployed = undefined;
       throw e;

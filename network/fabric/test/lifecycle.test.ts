@@ -1,5 +1,6 @@
 import { loadNetwork } from '@ehr/network';
-import { builderConfig, connectionJson, fabricTopology, parseOsnadmin } from '../src';
+import { devnetPackageId } from '@ehr/chaincode/service';
+import { builderConfig, chaincodePackage, chaincodeSpecs, connectionJson, fabricTopology, parseOsnadmin } from '../src';
 
 describe('CCaaS package', () => {
   it('templates the address so one package serves every hospital', () => {
@@ -10,8 +11,16 @@ describe('CCaaS package', () => {
   it('gives each peer its own hospital chaincode server', () => {
     const net = loadNetwork({ portOffset: 7000, dataDir: '/tmp/ehr-fabric-unit' });
     const topo = fabricTopology(net, {});
-    const cfgs = topo.peers.map((p) => JSON.parse(builderConfig(topo, p, { tls: false })) as { address: string });
+    const cfgs = topo.peers.map((p) => JSON.parse(builderConfig(topo, p, { tls: false })) as Record<string, string>);
     expect(cfgs.map((c) => c.address)).toEqual(net.hospitals.map((h) => `127.0.0.1:${h.chaincodeServer.port}`));
+    expect(cfgs.map((c) => c.test_address)).toEqual(net.hospitals.map((h) => `127.0.0.1:${h.chaincodeServer.testPort}`));
+  });
+
+  it('installs the same package devnet runs, and a distinct one for the test contract', () => {
+    const net = loadNetwork({ portOffset: 7000, dataDir: '/tmp/ehr-fabric-unit' });
+    const [main, test] = chaincodeSpecs(net).map((cc) => chaincodePackage(cc, { tls: true }));
+    expect(main!.packageId).toBe(devnetPackageId(net));
+    expect(test!.packageId).toMatch(/^ledgertest_1\.0:[0-9a-f]{64}$/);
   });
 });
 
