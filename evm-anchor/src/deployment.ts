@@ -10,6 +10,7 @@ import { getAddress, type JsonRpcProvider } from 'ethers';
 import { connectChain, signerFor, type ChainConfig } from './chain';
 import { AnchorContract } from './contract/anchor-contract';
 import { loadArtifact } from './contract/compile';
+import { anchorDataDir } from './state-files';
 
 export interface Deployment {
   chainId: number;
@@ -25,10 +26,6 @@ export interface Deployment {
   buildHash: string;
   explorerBaseUrl: string;
   deployedAt: string;
-}
-
-export function anchorDataDir(net: Network): string {
-  return join(net.dataDir, 'anchor');
 }
 
 export function deploymentFile(net: Network, chainId: number): string {

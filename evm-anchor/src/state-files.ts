@@ -3,7 +3,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Network } from '@ehr/network';
-import { anchorDataDir } from './deployment';
+
+/** <data dir>/anchor: deployment files, the anchor identity, status and verify reports. */
+export function anchorDataDir(net: Network): string {
+  return join(net.dataDir, 'anchor');
+}
 
 export const statusFile = (net: Network, channel: string) => join(anchorDataDir(net), `status-${channel}.json`);
 export const lastVerifyFile = (net: Network, channel: string) => join(anchorDataDir(net), `last-verify-${channel}.json`);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SigningIdentity } from '@ehr/devnet/dist/src/msp';
 import { caClient, FabricCaError, orgPaths, registrar, type Hospital, type Network } from '@ehr/network';
-import { anchorDataDir } from '../deployment';
+import { anchorDataDir } from '../state-files';
 import { PeerBlockSource, type FabricIdentity, type PeerEndpoint } from './deliver';
 
 const ANCHOR_ENROLLMENT_ID = 'anchor';

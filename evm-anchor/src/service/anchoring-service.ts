@@ -21,13 +21,6 @@ export interface AnchoringOptions {
   backoff: { initialMs: number; maxMs: number };
 }
 
-export const DEFAULT_ANCHORING: Omit<AnchoringOptions, 'channel'> = {
-  everyBlocks: 10,
-  everyMs: 5 * 60_000,
-  pollMs: 2000,
-  backoff: { initialMs: 1000, maxMs: 60_000 },
-};
-
 export type TickOutcome =
   | { action: 'anchored'; blockNumber: bigint; headerHash: string; txHash: string; ethBlock: number }
   | { action: 'waiting'; newest: bigint; lastAnchored?: bigint; reason: string };

@@ -3,17 +3,22 @@
 // writing its status (each tick, or each retry while something it needs is down).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Network, ServiceDefinition } from '@ehr/network';
+import { caServiceName, type Network, type ServiceDefinition } from '@ehr/network';
 import { statusFile } from '../state-files';
-import { DEFAULT_ANCHORING } from './anchoring-service';
+import { DEFAULT_ANCHORING } from './options';
 
+/** `ledgerServices`: the services serving the member's peer (devnet, or its Fabric peer). */
 export function anchoringService(net: Network, opts: { ledgerServices: string[] }): ServiceDefinition {
   const channel = process.env.ANCHOR_CHANNEL ?? net.channel;
+  const memberId = process.env.ANCHOR_MEMBER ?? net.hospitals[0].mspId;
+  const member = net.hospitals.find((h) => h.mspId === memberId);
+  if (!member) throw new Error(`ANCHOR_MEMBER ${memberId} is not a hospital of network.yaml`);
   const freshMs = 2 * DEFAULT_ANCHORING.backoff.maxMs;
   let startedAt = 0;
   return {
     name: 'anchor',
-    dependsOn: ['anvil', ...opts.ledgerServices],
+    // Its CA enrols the service's `anchor` identity for reading blocks.
+    dependsOn: ['anvil', caServiceName(member), ...opts.ledgerServices],
     process() {
       startedAt = Date.now();
       return { command: process.execPath, args: ['--enable-source-maps', join(__dirname, 'main.js')] };
@@ -28,7 +33,9 @@ export function anchoringService(net: Network, opts: { ledgerServices: string[] 
       }
     },
     summary() {
-      return [`anchoring ${channel} every ${process.env.ANCHOR_EVERY_BLOCKS ?? DEFAULT_ANCHORING.everyBlocks} blocks`];
+      return [
+        `Anchor  ${channel} anchored as ${memberId} every ${process.env.ANCHOR_EVERY_BLOCKS ?? DEFAULT_ANCHORING.everyBlocks} blocks or ${process.env.ANCHOR_EVERY ?? '5m'}; \`npm run anchor -- status|verify\``,
+      ];
     },
   };
 }

@@ -1,7 +1,14 @@
 // The anchoring service's schedule from the environment: ANCHOR_EVERY_BLOCKS (default 10),
 // ANCHOR_EVERY (default 5m), ANCHOR_POLL (default 2s); durations as in network.yaml (250ms, 2s, 5m).
 import { parseDuration } from '@ehr/network';
-import { DEFAULT_ANCHORING, type AnchoringOptions } from './anchoring-service';
+import type { AnchoringOptions } from './anchoring-service';
+
+export const DEFAULT_ANCHORING: Omit<AnchoringOptions, 'channel'> = {
+  everyBlocks: 10,
+  everyMs: 5 * 60_000,
+  pollMs: 2000,
+  backoff: { initialMs: 1000, maxMs: 60_000 },
+};
 
 export function anchoringOptions(channel: string, env: NodeJS.ProcessEnv = process.env): AnchoringOptions {
   const everyBlocks = env.ANCHOR_EVERY_BLOCKS ? Number(env.ANCHOR_EVERY_BLOCKS) : DEFAULT_ANCHORING.everyBlocks;

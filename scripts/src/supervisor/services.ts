@@ -9,7 +9,8 @@ import {
   type ServiceDefinition,
 } from '@ehr/network';
 import { chaincodeServices } from '@ehr/chaincode/service';
-import { devnetService } from '@ehr/devnet';
+import { DEVNET_SERVICE, devnetService } from '@ehr/devnet';
+import { anchoringService } from '@ehr/evm-anchor/service';
 
 export function services(net: Network): ServiceDefinition[] {
   return [
@@ -22,5 +23,9 @@ export function services(net: Network): ServiceDefinition[] {
     ...chaincodeServices(net),
     // The ledger: devnet unless LEDGER=fabric (network/fabric adds the real Fabric services).
     ...(process.env.LEDGER === 'fabric' ? [] : [devnetService(net)]),
+    // Anchors the channel on Ethereum (Anvil here) every N blocks or T minutes.
+    anchoringService(net, {
+      ledgerServices: process.env.LEDGER === 'fabric' ? [] : [DEVNET_SERVICE],
+    }),
   ];
 }
