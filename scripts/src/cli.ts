@@ -1,5 +1,6 @@
 // The project's command line, run by scripts/bootstrap.mjs on Node 24 once everything is built.
 import { logsCommand, startCommand, statusCommand, stopCommand } from './supervisor/commands';
+import { SUPERVISED_ENV } from './supervisor/state';
 import { devnetCommand } from './devnet';
 import { runTests } from './test-runner';
 import { webCommand } from './web-build';
@@ -18,6 +19,14 @@ const commands: Record<string, Command> = {
   web: webCommand,
   // Loaded on demand: ethers and the contract build are not needed by the other commands.
   anchor: async (args) => (await import('@ehr/evm-anchor')).runAnchorCli(args),
+  // The system on real Fabric: up/down/status/add-org (network/fabric).
+  fabric: async (args) =>
+    (await import('@ehr/fabric')).runFabricCli(args, {
+      start: startCommand,
+      stop: stopCommand,
+      status: statusCommand,
+      supervisedEnv: SUPERVISED_ENV,
+    }),
 };
 
 async function main(): Promise<void> {

@@ -13,3 +13,4 @@ export * from './topology';
 export * from './status';
 export * from './addorg';
 export * from './configupdate';
+export * from './cli';

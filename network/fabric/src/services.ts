@@ -158,3 +158,7 @@ export const fabricServices = (net: Network, opts?: FabricOptions) => fabricRunt
 
 /** For the chaincode servers when LEDGER=fabric: see FabricRuntime.chaincodeBinding. */
 export const fabricChaincodeBinding = (net: Network, opts?: FabricOptions) => fabricRuntime(net, opts).chaincodeBinding();
+
+/** The services that make the ledger available on real Fabric (what ledger users wait for). */
+export const fabricLedgerServiceNames = (net: Network, env: NodeJS.ProcessEnv = process.env) =>
+  fabricTopology(net, env).peers.map(peerServiceName);

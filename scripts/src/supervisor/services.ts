@@ -11,8 +11,10 @@ import {
 import { chaincodeServices } from '@ehr/chaincode/service';
 import { DEVNET_SERVICE, devnetService } from '@ehr/devnet';
 import { anchoringService } from '@ehr/evm-anchor/service';
+import { fabricChaincodeBinding, fabricLedgerServiceNames, fabricServices, joinedCandidates } from '@ehr/fabric';
 
 export function services(net: Network): ServiceDefinition[] {
+  const fabric = process.env.LEDGER === 'fabric';
   return [
     postgresService(net),
     ...caServices(net),
@@ -20,12 +22,14 @@ export function services(net: Network): ServiceDefinition[] {
     anvilService(net),
     // One chaincode server per hospital (CCaaS). With LEDGER=fabric pass the Fabric runtime's
     // chaincodeBinding() so they start with the deployed package id and wait for the peers.
-    ...chaincodeServices(net),
+    ...(fabric
+      ? chaincodeServices(net, fabricChaincodeBinding(net), [...net.hospitals, ...joinedCandidates(net)])
+      : chaincodeServices(net)),
     // The ledger: devnet unless LEDGER=fabric (network/fabric adds the real Fabric services).
-    ...(process.env.LEDGER === 'fabric' ? [] : [devnetService(net)]),
+    ...(fabric ? fabricServices(net) : [devnetService(net)]),
     // Anchors the channel on Ethereum (Anvil here) every N blocks or T minutes.
     anchoringService(net, {
-      ledgerServices: process.env.LEDGER === 'fabric' ? [] : [DEVNET_SERVICE],
+      ledgerServices: fabric ? fabricLedgerServiceNames(net) : [DEVNET_SERVICE],
     }),
   ];
 }
