@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCid } from '../src/cid';
+import { AccessContract } from '../src/contracts/access';
 import { ChaincodeError } from '../src/errors';
 import { canonicalJson } from '../src/json';
 import { CID, ISO_TIME, SHA256_HEX, check, jsonArg, positional } from '../src/validate';
@@ -115,5 +116,16 @@ describe('canonical JSON', () => {
   it('refuses values JSON cannot carry faithfully', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow();
     expect(() => canonicalJson({ f: () => 1 })).toThrow();
+  });
+});
+
+describe('unknown transactions', () => {
+  it('answer with a catalogue code', async () => {
+    const ctx = {
+      stub: { getFunctionAndParameters: () => ({ fcn: 'access:DropAllRecords', params: [] }) },
+    };
+    await expect(new AccessContract().unknownTransaction(ctx as never)).rejects.toThrow(
+      'BAD_REQUEST: unknown transaction access:DropAllRecords',
+    );
   });
 });

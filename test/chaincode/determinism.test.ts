@@ -83,6 +83,11 @@ describe(`determinism and endorsement policy on ${LEDGER}`, () => {
     expect(
       await call(clients.contract(adminGw), 'assignments:AssignDoctor', [patientId, doctorId]),
     ).toMatchObject({ ok: true });
+    // An unknown transaction is a coded error too.
+    expect(await call(clients.contract(adminGw), 'records:DropAllRecords', [])).toEqual({
+      ok: false,
+      code: 'BAD_REQUEST',
+    });
 
     const recordId = `det-${randomUUID()}`;
     const request = JSON.stringify({

@@ -1,7 +1,7 @@
 // Reads and emergency access. OpenRecord is a submitted transaction: it authorizes, writes the
 // access event and returns the caller hospital's wrapped data key in one step, so no read leaves
 // the ledger without its trace. Refusals are errors and write nothing.
-import { Contract } from 'fabric-contract-api';
+import { EhrContract } from './base';
 import { z } from 'zod';
 import {
   CONTRACTS,
@@ -103,7 +103,7 @@ async function windowPage<T>(
   return { items, bookmark };
 }
 
-export class AccessContract extends Contract {
+export class AccessContract extends EhrContract {
   constructor() {
     super(CONTRACTS.access);
   }

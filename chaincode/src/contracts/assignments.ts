@@ -1,7 +1,7 @@
 // Doctor assignments: an admin of the patient's hospital assigns a doctor of the same hospital
 // (care across hospitals goes through the patient's consent). Every period of assignment is
 // kept, so the patient sees their full doctor history.
-import { Contract } from 'fabric-contract-api';
+import { EhrContract } from './base';
 import { CONTRACTS, type Assignment } from '../api';
 import { emit, txTime, type TxContext } from '../context';
 import { fail } from '../errors';
@@ -27,7 +27,7 @@ function mayReadAssignments(caller: Caller, patientId: string): void {
   if (!ok) fail('ACCESS_DENIED', 'not your patient');
 }
 
-export class AssignmentsContract extends Contract {
+export class AssignmentsContract extends EhrContract {
   constructor() {
     super(CONTRACTS.assignments);
   }

@@ -1,7 +1,7 @@
 // Consent: only the patient's own identity grants or revokes access. A grant names one doctor
 // or a whole hospital, a scope (records or all, including future ones), read or read-write, and
 // an optional not-after time. It carries the data keys re-wrapped for the grantee's hospital.
-import { Contract } from 'fabric-contract-api';
+import { EhrContract } from './base';
 import { z } from 'zod';
 import {
   CONTRACTS,
@@ -95,7 +95,7 @@ function sameGrant(a: Grant, b: Omit<Grant, 'createdAt' | 'txId'>): boolean {
   );
 }
 
-export class ConsentContract extends Contract {
+export class ConsentContract extends EhrContract {
   constructor() {
     super(CONTRACTS.consent);
   }

@@ -10,7 +10,7 @@
 //   - only an admin of a hospital's own MSP registers it, renames it or rotates its encryption
 //     key. No member can replace another member's key (that would redirect its data keys).
 import { createPublicKey } from 'node:crypto';
-import { Contract } from 'fabric-contract-api';
+import { EhrContract } from './base';
 import { z } from 'zod';
 import {
   CONTRACTS,
@@ -74,7 +74,7 @@ async function registeredMsps(ctx: TxContext): Promise<string[]> {
   return (await scanKeys(ctx, KEY.hospital, [])).map(([msp]) => msp!);
 }
 
-export class HospitalsContract extends Contract {
+export class HospitalsContract extends EhrContract {
   constructor() {
     super(CONTRACTS.hospitals);
   }

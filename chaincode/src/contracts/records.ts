@@ -1,6 +1,6 @@
 // Record metadata. The file itself is encrypted off-ledger (IPFS); the ledger holds its CID,
 // the SHA-256 of the ciphertext and its data key wrapped for each hospital that may decrypt it.
-import { Contract } from 'fabric-contract-api';
+import { EhrContract } from './base';
 import { z } from 'zod';
 import {
   CONTRACTS,
@@ -108,7 +108,7 @@ async function mayReadMetadata(
   }
 }
 
-export class RecordsContract extends Contract {
+export class RecordsContract extends EhrContract {
   constructor() {
     super(CONTRACTS.records);
   }
