@@ -112,17 +112,17 @@ export function validateProposal(
     log?.('access denied', (err as Error).message);
     throw new ProposalError(`access denied: channel [${up.channelId}] creator org unknown, creator is malformed`);
   }
-  const denied = new ProposalError(`access denied: channel [${up.channelId}] creator org [${creator.mspId}]`);
+  const denied = () => new ProposalError(`access denied: channel [${up.channelId}] creator org [${creator.mspId}]`);
   try {
     creator.validate();
   } catch (err) {
     if (!(err instanceof MspError)) throw err;
     log?.('access denied: identity is not valid', err.message);
-    throw denied;
+    throw denied();
   }
   if (!creator.verify(up.signedProposal.getProposalBytes_asU8(), signature)) {
     log?.("access denied: creator's signature over the proposal is not valid", 'signature');
-    throw denied;
+    throw denied();
   }
   return creator;
 }

@@ -11,8 +11,8 @@ import {
   type Ledger,
   type Orderer,
 } from '../interfaces';
-import type { Identity } from '../msp';
-import { evaluateSignedData } from '../policies';
+import { MspError, type Identity } from '../msp';
+import { identitySatisfies } from '../policies';
 import type { Endorser, EndorserResult } from '../endorser/endorser';
 import { ProposalError, payloadWithoutTransient, unpackProposal, type UnpackedProposal } from '../endorser/proposal';
 import { POLICY_READERS, type ChannelResources } from '../peer/channel';
@@ -216,9 +216,7 @@ export class GatewayService {
       }
       responses.push({ node: local, response: first.response! });
       const definition = this.deps.channel.chaincode(up.chaincodeName);
-      const planned = definition
-        ? endorsementPlan(definition.endorsementPolicy, this.deps.peers(), local)
-        : undefined;
+      const planned = definition ? this.plan(definition.endorsementPolicy, local) : undefined;
       if (!planned) {
         throw new RpcError(
           Code.FAILED_PRECONDITION,
@@ -254,6 +252,19 @@ export class GatewayService {
     return res;
   }
 
+  private readonly plans = new WeakMap<object, { key: string; plan: PeerNode[] | undefined }>();
+
+  /** The endorsement plan for a policy, recomputed when the channel's peers change. */
+  private plan(policy: Parameters<typeof endorsementPlan>[0], local: PeerNode): PeerNode[] | undefined {
+    const peers = this.deps.peers();
+    const key = peers.map((p) => p.identity.id).join('|');
+    const cached = this.plans.get(policy);
+    if (cached && cached.key === key) return cached.plan;
+    const plan = endorsementPlan(policy, peers, local);
+    this.plans.set(policy, { key, plan });
+    return plan;
+  }
+
   /** Submit: `envelope` is the prepared transaction exactly as the client sent it. */
   async submit(request: gateway.SubmitRequest, envelope: Uint8Array | undefined): Promise<gateway.SubmitResponse> {
     const txn = request.getPreparedTransaction();
@@ -283,10 +294,18 @@ export class GatewayService {
     return new gateway.SubmitResponse();
   }
 
-  private checkReaders(data: Uint8Array, identity: Uint8Array, signature: Uint8Array): void {
+  private checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): void {
     const { channel } = this.deps;
     const readers = channel.policy(POLICY_READERS);
-    const ok = readers && evaluateSignedData(readers, [{ data, identity, signature }], channel.msps());
+    let ok = false;
+    if (readers) {
+      try {
+        const identity = channel.msps().deserializeIdentity(identityBytes);
+        ok = identity.verify(data, signature) && identitySatisfies(readers, identity);
+      } catch (err) {
+        if (!(err instanceof MspError)) throw err;
+      }
+    }
     if (!ok) {
       throw new RpcError(
         Code.PERMISSION_DENIED,

@@ -17,6 +17,7 @@ export { MspManager } from './manager';
 export { Identity, Msp, MspError, NODE_ROLES, type MspDefinition, type NodeRole } from './msp';
 export { decodePem, decodePemCertificates, encodePem } from './pem';
 export {
+  roleMismatch,
   rolePrincipal,
   roleOfPrincipal,
   satisfiesPrincipal,

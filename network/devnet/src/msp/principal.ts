@@ -40,45 +40,68 @@ export function rolePrincipal(mspId: string, role: PrincipalRole): mspProto.MSPP
   return p;
 }
 
-/** Throws MspError unless `identity` satisfies the role principal. */
-export function satisfiesRole(identity: Identity, principal: RolePrincipal): void {
+/**
+ * Why `identity` does not satisfy the role principal (Fabric's message), or undefined when it
+ * does. Non-throwing: policies evaluate principals on every proposal.
+ */
+export function roleMismatch(identity: Identity, principal: RolePrincipal): string | undefined {
   if (identity.mspId !== principal.mspId) {
-    throw new MspError(
-      `the identity is a member of a different MSP (expected ${principal.mspId}, got ${identity.mspId})`,
-    );
+    return `the identity is a member of a different MSP (expected ${principal.mspId}, got ${identity.mspId})`;
   }
-  identity.validate();
+  if (!identity.isValid()) return 'the identity is not valid';
   switch (principal.role) {
     case 'member':
-      return;
+      return undefined;
     case 'admin':
-      if (!identity.msp.isAdmin(identity)) throw new MspError('This identity is not an admin');
-      return;
+      return identity.msp.isAdmin(identity) ? undefined : 'This identity is not an admin';
     default:
-      if (!identity.msp.nodeOUsEnabled) throw new MspError('NodeOUs not activated. Cannot tell apart identities.');
-      if (!identity.msp.hasNodeRole(identity, principal.role)) {
-        throw new MspError(`The identity does not contain OU [${principal.role.toUpperCase()}], MSP: [${identity.mspId}]`);
-      }
+      if (!identity.msp.nodeOUsEnabled) return 'NodeOUs not activated. Cannot tell apart identities.';
+      return identity.msp.hasNodeRole(identity, principal.role)
+        ? undefined
+        : `The identity does not contain OU [${principal.role.toUpperCase()}], MSP: [${identity.mspId}]`;
   }
 }
 
-/** Whether `identity` satisfies an MSPPrincipal proto. */
-export function satisfiesPrincipal(identity: Identity, principal: mspProto.MSPPrincipal): boolean {
-  try {
+/** Throws MspError unless `identity` satisfies the role principal. */
+export function satisfiesRole(identity: Identity, principal: RolePrincipal): void {
+  if (identity.mspId === principal.mspId) identity.validate(); // the validation error says why
+  const reason = roleMismatch(identity, principal);
+  if (reason) throw new MspError(reason);
+}
+
+/** Parsed principals (policies hold the same MSPPrincipal objects for their lifetime). */
+const parsedPrincipals = new WeakMap<mspProto.MSPPrincipal, RolePrincipal | mspProto.SerializedIdentity | null>();
+
+function parsed(principal: mspProto.MSPPrincipal): RolePrincipal | mspProto.SerializedIdentity | null {
+  let p = parsedPrincipals.get(principal);
+  if (p === undefined) {
     const cls = principal.getPrincipalClassification();
-    if (cls === Classification.ROLE) {
-      satisfiesRole(identity, roleOfPrincipal(principal)!);
-      return true;
+    try {
+      p =
+        cls === Classification.ROLE
+          ? roleOfPrincipal(principal)!
+          : cls === Classification.IDENTITY
+            ? mspProto.SerializedIdentity.deserializeBinary(principal.getPrincipal_asU8())
+            : null;
+    } catch {
+      p = null;
     }
-    if (cls === Classification.IDENTITY) {
-      const si = mspProto.SerializedIdentity.deserializeBinary(principal.getPrincipal_asU8());
-      if (si.getMspid() !== identity.mspId) return false;
-      identity.validate();
-      return identity.msp.deserializeIdentityBytes(si.getIdBytes_asU8()).cert.hash === identity.cert.hash;
-    }
-    return false;
-  } catch (err) {
-    if (err instanceof MspError) return false;
-    throw err;
+    parsedPrincipals.set(principal, p);
   }
+  return p;
+}
+
+/** Whether `identity` satisfies an MSPPrincipal proto (ROLE or IDENTITY). */
+export function satisfiesPrincipal(identity: Identity, principal: mspProto.MSPPrincipal): boolean {
+  const p = parsed(principal);
+  if (p === null) return false;
+  if (p instanceof mspProto.SerializedIdentity) {
+    if (p.getMspid() !== identity.mspId || !identity.isValid()) return false;
+    try {
+      return identity.msp.deserializeIdentityBytes(p.getIdBytes_asU8()).cert.hash === identity.cert.hash;
+    } catch {
+      return false;
+    }
+  }
+  return roleMismatch(identity, p) === undefined;
 }

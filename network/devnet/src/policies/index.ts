@@ -8,6 +8,7 @@
 export { PolicyParseError, parseSignaturePolicy, signaturePolicyToString } from './dsl';
 export {
   evaluateSignedData,
+  identitySatisfies,
   ImplicitMetaPolicy,
   implicitMetaPolicyProto,
   policyFromProto,

@@ -183,3 +183,22 @@ export function implicitMetaPolicyProto(rule: ImplicitMetaRule, subPolicy: strin
   p.setValue(meta.serializeBinary());
   return p;
 }
+
+const singleIdentity = new WeakMap<Policy, Map<string, boolean>>();
+
+/**
+ * Whether one identity whose signature was already verified satisfies the policy (Fabric's
+ * ACL checks of a proposal or request). Cached per policy and identity: the answer depends only
+ * on the certificate and the policy, and a configuration update brings new Policy objects.
+ */
+export function identitySatisfies(policy: Policy, identity: Identity): boolean {
+  let cache = singleIdentity.get(policy);
+  if (!cache) singleIdentity.set(policy, (cache = new Map()));
+  let ok = cache.get(identity.id);
+  if (ok === undefined) {
+    ok = policy.evaluateIdentities([identity]);
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(identity.id, ok);
+  }
+  return ok;
+}
