@@ -5,7 +5,8 @@ import { authToken } from '../src/ca/client';
 // acceptance of real tokens is covered by the foundation integration suite (real fabric-ca-server).
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n';
 
-const P256_HALF_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551') / 2n;
+const P256_HALF_ORDER =
+  BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551') / 2n;
 
 /** s of a DER ECDSA signature. */
 function derS(sig: Buffer): bigint {
@@ -32,8 +33,9 @@ describe('Fabric CA token', () => {
       expect(verify('sha256', Buffer.from(payload), publicKey, sig)).toBe(true);
       expect(derS(sig) <= P256_HALF_ORDER).toBe(true);
       // a different method or body must not verify
-      expect(verify('sha256', Buffer.from(payload.replace('POST', 'PUT')), publicKey, sig)).toBe(false);
+      expect(verify('sha256', Buffer.from(payload.replace('POST', 'PUT')), publicKey, sig)).toBe(
+        false,
+      );
     }
   });
-
 });

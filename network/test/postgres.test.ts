@@ -29,7 +29,9 @@ describe('postgres configuration', () => {
     expect(a.password.length).toBeGreaterThanOrEqual(32);
     expect(b.password).not.toBe(a.password);
     expect(new URL(databaseUrl(net, 'ehr_hospital1')).password).toBe(a.password);
-    expect(statSync(join(postgresPaths(net).root, 'roles', 'ehr_hospital1')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(postgresPaths(net).root, 'roles', 'ehr_hospital1')).mode & 0o777).toBe(
+      0o600,
+    );
   });
 
   it('uses DATABASE_URL when set: same server and credentials, own database, no local process', async () => {

@@ -10,7 +10,9 @@ const def = (name: string, dependsOn: string[] = []): ServiceDefinition => ({
 
 describe('supervisor ordering', () => {
   it('puts every service after its dependencies', () => {
-    const order = dependencyOrder([def('gateway', ['ca', 'db']), def('ca', ['db']), def('db')]).map((d) => d.name);
+    const order = dependencyOrder([def('gateway', ['ca', 'db']), def('ca', ['db']), def('db')]).map(
+      (d) => d.name,
+    );
     expect(order.indexOf('db')).toBeLessThan(order.indexOf('ca'));
     expect(order.indexOf('ca')).toBeLessThan(order.indexOf('gateway'));
   });

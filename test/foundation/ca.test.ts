@@ -20,11 +20,19 @@ describe.each(net.organizations.map((o) => [o.name, o] as const))('CA of %s', (_
   const root = new X509Certificate(readFileSync(paths.caCert));
 
   it('issues a certificate that verifies against its root and carries role, uid and govId', async () => {
-    const user = await enrollTestUser(net, org, { role: 'doctor', uid: 'doc-42', govId: 'GOV-123' });
+    const user = await enrollTestUser(net, org, {
+      role: 'doctor',
+      uid: 'doc-42',
+      govId: 'GOV-123',
+    });
     const cert = new X509Certificate(user.certificate);
     expect(cert.verify(root.publicKey)).toBe(true);
     expect(cert.checkIssued(root)).toBe(true);
-    expect(certificateAttributes(user.certificate)).toMatchObject({ role: 'doctor', uid: 'doc-42', govId: 'GOV-123' });
+    expect(certificateAttributes(user.certificate)).toMatchObject({
+      role: 'doctor',
+      uid: 'doc-42',
+      govId: 'GOV-123',
+    });
     expect(cert.subject).toContain('OU=client');
     expect(cert.subject).toContain(`CN=${user.enrollmentId}`);
     // The returned key is the certificate's key.
@@ -42,12 +50,16 @@ describe.each(net.organizations.map((o) => [o.name, o] as const))('CA of %s', (_
       tlsRootCert: readFileSync(orgPaths(net, other).caCert),
     });
     await expect(client.info()).rejects.toThrow(/certificate/i);
-    await expect(caClient(net, org).info()).resolves.toMatchObject({ caName: `ca-${org.name.toLowerCase()}` });
+    await expect(caClient(net, org).info()).resolves.toMatchObject({
+      caName: `ca-${org.name.toLowerCase()}`,
+    });
   });
 
   it('has its MSP with NodeOUs and the service identities, private keys 0600', () => {
     expect(readFileSync(`${paths.msp}/config.yaml`, 'utf8')).toContain('Enable: true');
-    const identities = [paths.admin, paths.peer, paths.orderer, paths.gatewayService].filter((p) => p !== undefined);
+    const identities = [paths.admin, paths.peer, paths.orderer, paths.gatewayService].filter(
+      (p) => p !== undefined,
+    );
     for (const id of identities) {
       const cert = new X509Certificate(readFileSync(id.signCert));
       expect(cert.verify(root.publicKey)).toBe(true);
@@ -63,40 +75,45 @@ describe.each(net.organizations.map((o) => [o.name, o] as const))('CA of %s', (_
   });
 });
 
-describe.each(net.hospitals.map((h) => [h.name, h] as const))('gateway identity of %s', (_name, org) => {
-  const gateway = () => loadIdentity(orgPaths(net, org).gatewayService!);
+describe.each(net.hospitals.map((h) => [h.name, h] as const))(
+  'gateway identity of %s',
+  (_name, org) => {
+    const gateway = () => loadIdentity(orgPaths(net, org).gatewayService!);
 
-  it('may register clients with role/uid/govId but not peers or other attributes', async () => {
-    const client = caClient(net, org);
-    await expect(
-      client.register(gateway(), { enrollmentId: `peer-${Date.now()}`, type: 'peer' }),
-    ).rejects.toBeInstanceOf(FabricCaError);
-    await expect(
-      client.register(gateway(), {
-        enrollmentId: `x-${Date.now()}`,
-        type: 'client',
-        attributes: [{ name: 'hf.Registrar.Roles', value: 'client' }],
-      }),
-    ).rejects.toBeInstanceOf(FabricCaError);
-  });
-
-  it('revokes a user: the certificate is listed as revoked and the identity cannot enrol again', async () => {
-    const client = caClient(net, org);
-    const enrollmentId = `patient-${randomUUID()}`;
-    const secret = await client.register(gateway(), {
-      enrollmentId,
-      type: 'client',
-      maxEnrollments: 2,
-      attributes: [{ name: 'role', value: 'patient', ecert: true }],
+    it('may register clients with role/uid/govId but not peers or other attributes', async () => {
+      const client = caClient(net, org);
+      await expect(
+        client.register(gateway(), { enrollmentId: `peer-${Date.now()}`, type: 'peer' }),
+      ).rejects.toBeInstanceOf(FabricCaError);
+      await expect(
+        client.register(gateway(), {
+          enrollmentId: `x-${Date.now()}`,
+          type: 'client',
+          attributes: [{ name: 'hf.Registrar.Roles', value: 'client' }],
+        }),
+      ).rejects.toBeInstanceOf(FabricCaError);
     });
-    const e = await client.enroll({ enrollmentId, secret });
-    expect(certificateAttributes(e.certificate).role).toBe('patient');
-    const serial = new X509Certificate(e.certificate).serialNumber.toLowerCase().replace(/^0+/, '');
-    const revoked = await client.revoke(gateway(), { enrollmentId, reason: 'keycompromise' });
-    expect(revoked.map((r) => r.serial.toLowerCase().replace(/^0+/, ''))).toContain(serial);
-    const again = await client.enroll({ enrollmentId, secret }).catch((err: unknown) => err);
-    expect(again).toBeInstanceOf(FabricCaError);
-    expect((again as FabricCaError).status).toBeGreaterThanOrEqual(400);
-    expect((again as FabricCaError).status).toBeLessThan(500);
-  });
-});
+
+    it('revokes a user: the certificate is listed as revoked and the identity cannot enrol again', async () => {
+      const client = caClient(net, org);
+      const enrollmentId = `patient-${randomUUID()}`;
+      const secret = await client.register(gateway(), {
+        enrollmentId,
+        type: 'client',
+        maxEnrollments: 2,
+        attributes: [{ name: 'role', value: 'patient', ecert: true }],
+      });
+      const e = await client.enroll({ enrollmentId, secret });
+      expect(certificateAttributes(e.certificate).role).toBe('patient');
+      const serial = new X509Certificate(e.certificate).serialNumber
+        .toLowerCase()
+        .replace(/^0+/, '');
+      const revoked = await client.revoke(gateway(), { enrollmentId, reason: 'keycompromise' });
+      expect(revoked.map((r) => r.serial.toLowerCase().replace(/^0+/, ''))).toContain(serial);
+      const again = await client.enroll({ enrollmentId, secret }).catch((err: unknown) => err);
+      expect(again).toBeInstanceOf(FabricCaError);
+      expect((again as FabricCaError).status).toBeGreaterThanOrEqual(400);
+      expect((again as FabricCaError).status).toBeLessThan(500);
+    });
+  },
+);

@@ -9,11 +9,12 @@ const [h1, h2] = net.hospitals;
 
 describe('IPFS Cluster', () => {
   it('replicates a file added at Hospital1 to both peers; Hospital2 reads it', async () => {
-    const c1 = new IpfsClusterClient(h1);
-    const c2 = new IpfsClusterClient(h2);
+    const c1 = new IpfsClusterClient(net, h1);
+    const c2 = new IpfsClusterClient(net, h2);
     // Allocation needs the peers' metrics: wait until each peer sees both.
-    await waitFor('both cluster peers to see each other', async () =>
-      (await c1.peers()).length >= 2 && (await c2.peers()).length >= 2,
+    await waitFor(
+      'both cluster peers to see each other',
+      async () => (await c1.peers()).length >= 2 && (await c2.peers()).length >= 2,
     );
     const data = randomBytes(300_000); // several blocks
     const cid = await c1.add(data, 'scan.bin');
@@ -23,9 +24,16 @@ describe('IPFS Cluster', () => {
     expect((await kuboCat(h2, cid)).equals(data)).toBe(true);
   });
 
+  it('refuses cluster API calls without the password', async () => {
+    const res = await fetch(`http://127.0.0.1:${h1.ipfs.clusterApiPort}/pins`);
+    expect(res.status).toBe(401);
+  });
+
   it('Kubo nodes are connected to each other over loopback and to nobody else', async () => {
     const peers = await waitFor('Hospital1 Kubo to be connected to Hospital2', async () => {
-      const res = await fetch(`http://127.0.0.1:${h1.ipfs.apiPort}/api/v0/swarm/peers`, { method: 'POST' });
+      const res = await fetch(`http://127.0.0.1:${h1.ipfs.apiPort}/api/v0/swarm/peers`, {
+        method: 'POST',
+      });
       const body = (await res.json()) as { Peers: { Peer: string; Addr: string }[] | null };
       return body.Peers?.length ? body.Peers : undefined;
     });

@@ -17,10 +17,16 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 }
 
 describe('PostgreSQL', () => {
-  it.each(net.hospitals.map((h) => [h.name, h.gateway.database]))('%s gateway database answers a query', async (_n, db) => {
-    const rows = await query<{ db: string; two: number }>(databaseUrl(net, db), 'SELECT current_database() AS db, 1 + 1 AS two');
-    expect(rows).toEqual([{ db, two: 2 }]);
-  });
+  it.each(net.hospitals.map((h) => [h.name, h.gateway.database]))(
+    '%s gateway database answers a query',
+    async (_n, db) => {
+      const rows = await query<{ db: string; two: number }>(
+        databaseUrl(net, db),
+        'SELECT current_database() AS db, 1 + 1 AS two',
+      );
+      expect(rows).toEqual([{ db, two: 2 }]);
+    },
+  );
 
   it('creates a database once (idempotent) and refuses a wrong password', async () => {
     const name = `ehr_test_${Date.now()}`;
@@ -28,14 +34,18 @@ describe('PostgreSQL', () => {
     expect(await ensureDatabase(net, name)).toBe(url);
     const wrong = new URL(url);
     wrong.password = 'not-the-password';
-    await expect(query(wrong.toString(), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+    await expect(query(wrong.toString(), 'SELECT 1')).rejects.toThrow(
+      /password authentication failed/,
+    );
   });
 
   it("a gateway's role cannot reach another hospital's database nor act as superuser", async () => {
     const [h1, h2] = net.hospitals;
     const other = new URL(databaseUrl(net, h1.gateway.database));
     other.pathname = `/${h2.gateway.database}`;
-    await expect(query(other.toString(), 'SELECT 1')).rejects.toThrow(/permission denied for database/);
+    await expect(query(other.toString(), 'SELECT 1')).rejects.toThrow(
+      /permission denied for database/,
+    );
     const rows = await query<{ rolsuper: boolean; rolcreatedb: boolean }>(
       databaseUrl(net, h1.gateway.database),
       'SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = current_user',

@@ -69,7 +69,9 @@ describe('supervisor', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/NAME\s+PID\s+STATE\s+RESTARTS\s+UPTIME/);
     expect(table.stdout).toMatch(new RegExp(`ca-hospital1\\s+${after.pid}\\s+running\\s+1\\s`));
-    expect(readFileSync(join(net.dataDir, 'logs', 'supervisor.log'), 'utf8')).toMatch(/ca-hospital1 died \(signal SIGKILL\)/);
+    expect(readFileSync(join(net.dataDir, 'logs', 'supervisor.log'), 'utf8')).toMatch(
+      /ca-hospital1 died \(signal SIGKILL\)/,
+    );
   });
 
   it('stop leaves no process of ours running', async () => {

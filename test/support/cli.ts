@@ -16,13 +16,23 @@ export interface CliEnv {
   portOffset: number;
 }
 
-const envFor = (e: CliEnv) => ({ ...process.env, EHR_DATA_DIR: e.dataDir, EHR_PORT_OFFSET: String(e.portOffset) });
+const envFor = (e: CliEnv) => ({
+  ...process.env,
+  EHR_DATA_DIR: e.dataDir,
+  EHR_PORT_OFFSET: String(e.portOffset),
+});
 
 /** Runs a CLI command to completion and returns its exit code and output. */
-export function runCli(e: CliEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  e: CliEnv,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: envFor(e), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: envFor(e),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -12,6 +12,7 @@ export const STACK_PID_ENV = 'EHR_TEST_SUPERVISOR_PID';
 
 export function resolveTestEnv(): { dataDir: string; portOffset: number; created: boolean } {
   const portOffset = Number(process.env.EHR_PORT_OFFSET ?? DEFAULT_TEST_PORT_OFFSET);
-  if (process.env.EHR_DATA_DIR) return { dataDir: process.env.EHR_DATA_DIR, portOffset, created: false };
+  if (process.env.EHR_DATA_DIR)
+    return { dataDir: process.env.EHR_DATA_DIR, portOffset, created: false };
   return { dataDir: mkdtempSync(join(tmpdir(), 'ehr-test-')), portOffset, created: true };
 }

@@ -16,5 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const began = Date.now();
   const pid = await startStack({ dataDir, portOffset });
   process.env[STACK_PID_ENV] = String(pid);
-  process.stderr.write(`\ntest stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (data ${dataDir}, port offset ${portOffset})\n`);
+  process.stderr.write(
+    `\ntest stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (data ${dataDir}, port offset ${portOffset})\n`,
+  );
 }

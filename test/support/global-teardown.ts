@@ -10,5 +10,6 @@ export default async function globalTeardown(): Promise<void> {
   const dataDir = process.env.EHR_DATA_DIR!;
   const code = await stopStack({ dataDir, portOffset: Number(process.env.EHR_PORT_OFFSET) });
   const created = process.env[CREATED_DATA_DIR_ENV];
-  if (created && code === 0 && process.env.EHR_KEEP_DATA !== '1') rmSync(created, { recursive: true, force: true });
+  if (created && code === 0 && process.env.EHR_KEEP_DATA !== '1')
+    rmSync(created, { recursive: true, force: true });
 }

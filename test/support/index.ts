@@ -22,7 +22,8 @@ export { resolveTestEnv, DEFAULT_TEST_PORT_OFFSET } from './env';
 
 /** The network of the test stack (same data dir and port offset as globalSetup's). */
 export function testNetwork(): Network {
-  if (!process.env.EHR_DATA_DIR) throw new Error('no test stack: run integration suites through jest (globalSetup)');
+  if (!process.env.EHR_DATA_DIR)
+    throw new Error('no test stack: run integration suites through jest (globalSetup)');
   return loadNetwork();
 }
 
@@ -50,12 +51,20 @@ export interface EnrolledUser extends Enrollment {
  * the way the gateway does: hospitals through their gateway service identity, the orderer
  * organisation through its registrar.
  */
-export async function enrollTestUser(net: Network, org: Organization, user: TestUser): Promise<EnrolledUser> {
+export async function enrollTestUser(
+  net: Network,
+  org: Organization,
+  user: TestUser,
+): Promise<EnrolledUser> {
   const client = caClient(net, org);
   const gateway = orgPaths(net, org).gatewayService;
   const registrarIdentity: CaIdentity = gateway ? loadIdentity(gateway) : await registrar(net, org);
   const enrollmentId = `${user.role}-${randomUUID()}`;
-  const attrs = { role: user.role, uid: user.uid ?? enrollmentId, ...(user.govId ? { govId: user.govId } : {}) };
+  const attrs = {
+    role: user.role,
+    uid: user.uid ?? enrollmentId,
+    ...(user.govId ? { govId: user.govId } : {}),
+  };
   const secret = await client.register(registrarIdentity, {
     enrollmentId,
     type: 'client',
@@ -66,7 +75,11 @@ export async function enrollTestUser(net: Network, org: Organization, user: Test
 }
 
 /** Polls `check` until it returns a truthy value (or throws after timeoutMs). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -76,7 +89,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(250);
   }
 }

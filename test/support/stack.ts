@@ -37,17 +37,23 @@ function tail(file: string, lines = 40): string {
  * Starts a supervisor (all services, or the named ones with their dependencies) and waits until it
  * reports ready. Returns its pid.
  */
-export async function startStack(e: CliEnv, services: string[] = [], timeoutMs = 300_000): Promise<number> {
+export async function startStack(
+  e: CliEnv,
+  services: string[] = [],
+  timeoutMs = 300_000,
+): Promise<number> {
   const logFile = join(e.dataDir, 'supervisor-console.log');
   const child = spawnSupervisor(e, logFile, services);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = signal ?? String(code)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited !== undefined) throw new Error(`the supervisor exited (${exited}) before ready:\n${tail(logFile)}`);
+    if (exited !== undefined)
+      throw new Error(`the supervisor exited (${exited}) before ready:\n${tail(logFile)}`);
     const state = await stackStatus(e).catch(() => null);
     if (state?.phase === 'ready' && state.pid === child.pid) return child.pid;
-    if (Date.now() > deadline) throw new Error(`the stack was not ready after ${timeoutMs / 1000}s:\n${tail(logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the stack was not ready after ${timeoutMs / 1000}s:\n${tail(logFile)}`);
     await sleep(500);
   }
 }

@@ -72,7 +72,8 @@ export interface RevokeRequest {
   /** Certificate serial (hex) and authority key identifier (hex), to revoke one certificate. */
   serial?: string;
   aki?: string;
-  reason?: 'unspecified' | 'keycompromise' | 'affiliationchange' | 'superseded' | 'cessationofoperation';
+  reason?:
+    'unspecified' | 'keycompromise' | 'affiliationchange' | 'superseded' | 'cessationofoperation';
 }
 
 export interface RevokedCertificate {
@@ -144,7 +145,12 @@ function lowSDerSignature(data: Buffer, key: KeyObject): Buffer {
 const b64 = (data: string | Buffer) => Buffer.from(data).toString('base64');
 
 /** The Authorization token Fabric CA expects from an enrolled identity. */
-export function authToken(identity: CaIdentity, method: string, requestUri: string, body: string): string {
+export function authToken(
+  identity: CaIdentity,
+  method: string,
+  requestUri: string,
+  body: string,
+): string {
   const cert = b64(identity.certificate);
   const payload = `${method}.${b64(requestUri)}.${b64(body)}.${cert}`;
   return `${cert}.${lowSDerSignature(Buffer.from(payload), identity.privateKey).toString('base64')}`;
@@ -169,13 +175,21 @@ export class FabricCaClient {
 
   constructor(private readonly opts: FabricCaClientOptions) {
     this.base = new URL(opts.url);
-    if (this.base.protocol !== 'https:') throw new Error(`Fabric CA URL must be https: ${opts.url}`);
+    if (this.base.protocol !== 'https:')
+      throw new Error(`Fabric CA URL must be https: ${opts.url}`);
   }
 
   /** The CA's name, chain and version (no authentication). */
   async info(): Promise<CaInfo> {
-    const r = await this.call<{ CAName: string; CAChain: string; Version: string }>('GET', '/api/v1/cainfo');
-    return { caName: r.CAName, caChain: Buffer.from(r.CAChain, 'base64').toString(), version: r.Version };
+    const r = await this.call<{ CAName: string; CAChain: string; Version: string }>(
+      'GET',
+      '/api/v1/cainfo',
+    );
+    return {
+      caName: r.CAName,
+      caChain: Buffer.from(r.CAChain, 'base64').toString(),
+      version: r.Version,
+    };
   }
 
   /** Registers an identity; returns its enrolment secret. Needs a registrar allowed to do so. */
@@ -186,7 +200,11 @@ export class FabricCaClient {
       secret: req.secret,
       max_enrollments: req.maxEnrollments ?? 1,
       affiliation: req.affiliation ?? '',
-      attrs: (req.attributes ?? []).map((a) => ({ name: a.name, value: a.value, ecert: a.ecert ?? false })),
+      attrs: (req.attributes ?? []).map((a) => ({
+        name: a.name,
+        value: a.value,
+        ecert: a.ecert ?? false,
+      })),
       caname: this.opts.caName,
     };
     const r = await this.call<{ secret: string }>('POST', '/api/v1/register', body, registrar);
@@ -276,8 +294,15 @@ export class FabricCaClient {
             }
             if (!parsed.success || status >= 400) {
               const errors = parsed.errors ?? [];
-              const text = errors.map((e) => `${e.code}: ${e.message}`).join('; ') || `HTTP ${status}`;
-              reject(new FabricCaError(`Fabric CA ${path}: ${text}`, status || 500, errors.map((e) => e.code)));
+              const text =
+                errors.map((e) => `${e.code}: ${e.message}`).join('; ') || `HTTP ${status}`;
+              reject(
+                new FabricCaError(
+                  `Fabric CA ${path}: ${text}`,
+                  status || 500,
+                  errors.map((e) => e.code),
+                ),
+              );
               return;
             }
             resolve(parsed.result);
@@ -285,7 +310,9 @@ export class FabricCaClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (e) => reject(new FabricCaError(`Fabric CA ${url.origin}${path}: ${e.message}`, 0)));
+      req.on('error', (e) =>
+        reject(new FabricCaError(`Fabric CA ${url.origin}${path}: ${e.message}`, 0)),
+      );
       req.end(body);
     });
   }

@@ -25,7 +25,8 @@ export function caClient(net: Network, org: Organization): FabricCaClient {
   });
 }
 
-const pem = (key: CaIdentity['privateKey']) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+const pem = (key: CaIdentity['privateKey']) =>
+  key.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** Reads an identity written by this module (signcerts/cert.pem and keystore/key.pem). */
 export function loadIdentity(paths: IdentityPaths): CaIdentity {
@@ -37,7 +38,8 @@ export function loadIdentity(paths: IdentityPaths): CaIdentity {
 
 /** NodeOUs: the CA writes the identity type into the OU, which Fabric maps to MSP roles. */
 function nodeOusConfig(): string {
-  const ou = (name: string) => `    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name}\n`;
+  const ou = (name: string) =>
+    `    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name}\n`;
   return (
     'NodeOUs:\n  Enable: true\n' +
     `  ClientOUIdentifier:\n${ou('client')}` +
@@ -73,9 +75,15 @@ function writeTls(paths: IdentityPaths, e: Enrollment, caCert: string): void {
 /** The bootstrap registrar, enrolled once and kept in the CA's home (key 0600). */
 export async function registrar(net: Network, org: Organization): Promise<CaIdentity> {
   const dir = join(orgPaths(net, org).caHome, 'registrar');
-  const paths = { signCert: join(dir, 'cert.pem'), privateKey: join(dir, 'key.pem') } as IdentityPaths;
+  const paths = {
+    signCert: join(dir, 'cert.pem'),
+    privateKey: join(dir, 'key.pem'),
+  } as IdentityPaths;
   if (existsSync(paths.signCert) && existsSync(paths.privateKey)) return loadIdentity(paths);
-  const e = await caClient(net, org).enroll({ enrollmentId: REGISTRAR_ID, secret: registrarPassword(net, org) });
+  const e = await caClient(net, org).enroll({
+    enrollmentId: REGISTRAR_ID,
+    secret: registrarPassword(net, org),
+  });
   writePrivateFile(paths.privateKey, pem(e.privateKey));
   writeFileSync(paths.signCert, e.certificate);
   return e;
@@ -109,14 +117,25 @@ async function enrollServiceIdentity(
   if (done) return false;
   const secret = randomBytes(24).toString('base64url');
   try {
-    await client.register(reg, { enrollmentId: s.id, type: s.type, secret, maxEnrollments: -1, attributes: s.attributes });
+    await client.register(reg, {
+      enrollmentId: s.id,
+      type: s.type,
+      secret,
+      maxEnrollments: -1,
+      attributes: s.attributes,
+    });
   } catch (e) {
     if (!(e instanceof FabricCaError && /already registered/i.test(e.message))) throw e;
     await client.setSecret(reg, s.id, secret);
   }
-  if (wantEcert) writeEnrollment(s.paths, await client.enroll({ enrollmentId: s.id, secret }), caCert);
+  if (wantEcert)
+    writeEnrollment(s.paths, await client.enroll({ enrollmentId: s.id, secret }), caCert);
   if (s.tlsHosts) {
-    writeTls(s.paths, await client.enroll({ enrollmentId: s.id, secret, profile: 'tls', hosts: s.tlsHosts }), caCert);
+    writeTls(
+      s.paths,
+      await client.enroll({ enrollmentId: s.id, secret, profile: 'tls', hosts: s.tlsHosts }),
+      caCert,
+    );
   }
   return true;
 }
@@ -139,10 +158,18 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
   // The orderer organisation's admin also gets a TLS client certificate: osnadmin authenticates
   // with it to the orderers' channel participation (admin) endpoint, which requires mutual TLS.
   const adminTls = org.type === 'orderer' ? { tlsHosts: ['localhost'] } : {};
-  const wanted: ServiceIdentity[] = [{ id: 'admin', type: 'admin', paths: paths.admin, ...adminTls }];
-  if (paths.peer) wanted.push({ id: 'peer0', type: 'peer', paths: paths.peer, tlsHosts: hosts('peer0') });
+  const wanted: ServiceIdentity[] = [
+    { id: 'admin', type: 'admin', paths: paths.admin, ...adminTls },
+  ];
+  if (paths.peer)
+    wanted.push({ id: 'peer0', type: 'peer', paths: paths.peer, tlsHosts: hosts('peer0') });
   if (paths.orderer) {
-    wanted.push({ id: 'orderer0', type: 'orderer', paths: paths.orderer, tlsHosts: hosts('orderer0') });
+    wanted.push({
+      id: 'orderer0',
+      type: 'orderer',
+      paths: paths.orderer,
+      tlsHosts: hosts('orderer0'),
+    });
   }
   paths.extraOrderers.forEach((p, i) => {
     const id = `orderer${i + 1}`;
@@ -172,7 +199,8 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
     });
   }
   const enrolled: string[] = [];
-  for (const s of wanted) if (await enrollServiceIdentity(client, reg, caCert, s)) enrolled.push(s.id);
+  for (const s of wanted)
+    if (await enrollServiceIdentity(client, reg, caCert, s)) enrolled.push(s.id);
   return enrolled;
 }
 

@@ -54,7 +54,11 @@ export function serverConfig(net: Network, org: Organization): Record<string, un
       ],
     },
     // The binaries are built without cgo (no SQLite): the CA keeps its registry in PostgreSQL.
-    db: { type: 'postgres', datasource: libpqDatasource(net, caDatabase(org)), tls: { enabled: false } },
+    db: {
+      type: 'postgres',
+      datasource: libpqDatasource(net, caDatabase(org)),
+      tls: { enabled: false },
+    },
     ldap: { enabled: false },
     affiliations: { [org.name.toLowerCase()]: [] },
     signing: {
@@ -73,7 +77,10 @@ export function serverConfig(net: Network, org: Organization): Record<string, un
       hosts: ['localhost', '127.0.0.1', caHost(org)],
       ca: { expiry: '131400h', pathlength: 1 },
     },
-    bccsp: { default: 'SW', sw: { hash: 'SHA2', security: 256, filekeystore: { keystore: 'msp/keystore' } } },
+    bccsp: {
+      default: 'SW',
+      sw: { hash: 'SHA2', security: 256, filekeystore: { keystore: 'msp/keystore' } },
+    },
     cfg: { identities: { passwordattempts: 10, allowremove: false } },
     // The operations endpoint is not used; port 0 keeps several CAs (and devnet) from colliding.
     operations: { listenAddress: '127.0.0.1:0', tls: { enabled: false } },

@@ -1,6 +1,7 @@
 // A small typed client for what the system needs from IPFS: add through a hospital's cluster
 // peer (replicated by the cluster), ask a pin's status across peers, and read through a Kubo node.
-import type { Hospital } from '../config';
+import type { Hospital, Network } from '../config';
+import { clusterApiAuthorization } from './config';
 
 export type PinState =
   | 'pinned'
@@ -29,8 +30,12 @@ async function check(res: Response, what: string): Promise<Response> {
 
 export class IpfsClusterClient {
   private readonly base: string;
-  constructor(org: Hospital) {
+  private readonly headers: Record<string, string>;
+
+  /** A client of `org`'s cluster peer, authenticated with the password in the data directory. */
+  constructor(net: Network, org: Hospital) {
     this.base = `http://127.0.0.1:${org.ipfs.clusterApiPort}`;
+    this.headers = { authorization: clusterApiAuthorization(net, org) };
   }
 
   /** Adds the bytes and pins them across the cluster; returns the CID (CIDv1, raw leaves). */
@@ -38,7 +43,10 @@ export class IpfsClusterClient {
     const form = new FormData();
     form.append('file', new Blob([data]), name);
     const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
-    const res = await check(await fetch(url, { method: 'POST', body: form }), 'cluster add');
+    const res = await check(
+      await fetch(url, { method: 'POST', body: form, headers: this.headers }),
+      'cluster add',
+    );
     const body = (await res.json()) as { cid: unknown }[] | { cid: unknown };
     const last = Array.isArray(body) ? body[body.length - 1] : body;
     const cid = cidText(last?.cid);
@@ -48,7 +56,10 @@ export class IpfsClusterClient {
 
   /** The pin's state on every cluster peer. */
   async status(cid: string): Promise<PinStatus> {
-    const res = await check(await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`), 'cluster status');
+    const res = await check(
+      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, { headers: this.headers }),
+      'cluster status',
+    );
     const body = (await res.json()) as {
       cid: unknown;
       peer_map: Record<string, { peername: string; status: string; error?: string }>;
@@ -68,12 +79,19 @@ export class IpfsClusterClient {
 
   /** The ids of the cluster's peers as this peer sees them. */
   async peers(): Promise<string[]> {
-    const res = await check(await fetch(`${this.base}/peers`), 'cluster peers');
+    const res = await check(
+      await fetch(`${this.base}/peers`, { headers: this.headers }),
+      'cluster peers',
+    );
     const text = await res.text();
     // The answer is a JSON array, or one JSON object per line (streaming).
     const items = text.trim().startsWith('[')
       ? (JSON.parse(text) as { id: string }[])
-      : text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string });
+      : text
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { id: string });
     return items.map((p) => p.id);
   }
 }
@@ -81,6 +99,9 @@ export class IpfsClusterClient {
 /** Reads a file by CID through a hospital's Kubo node (fetched from its peers when not local). */
 export async function kuboCat(org: Hospital, cid: string, timeoutMs = 30000): Promise<Buffer> {
   const url = `http://127.0.0.1:${org.ipfs.apiPort}/api/v0/cat?arg=${encodeURIComponent(cid)}`;
-  const res = await check(await fetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) }), 'kubo cat');
+  const res = await check(
+    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) }),
+    'kubo cat',
+  );
   return Buffer.from(await res.arrayBuffer());
 }

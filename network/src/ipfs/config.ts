@@ -27,11 +27,16 @@ const sharedDir = (net: Network) => join(net.dataDir, 'ipfs');
 
 /** The private network's pre-shared key (hex, 32 bytes). */
 function swarmKeyHex(net: Network): string {
-  return Buffer.from(persistentSecret(join(sharedDir(net), 'swarm-key'), 32), 'base64url').toString('hex');
+  return Buffer.from(persistentSecret(join(sharedDir(net), 'swarm-key'), 32), 'base64url').toString(
+    'hex',
+  );
 }
 
 function clusterSecretHex(net: Network): string {
-  return Buffer.from(persistentSecret(join(sharedDir(net), 'cluster-secret'), 32), 'base64url').toString('hex');
+  return Buffer.from(
+    persistentSecret(join(sharedDir(net), 'cluster-secret'), 32),
+    'base64url',
+  ).toString('hex');
 }
 
 const loopback = (port: number) => `/ip4/127.0.0.1/tcp/${port}`;
@@ -40,9 +45,26 @@ function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
+/** User of the cluster REST API (basic auth); its password is clusterApiPassword(). */
+export const CLUSTER_API_USER = 'ehr';
+
+/** The password of a hospital's cluster REST API: generated once, kept 0600. */
+export function clusterApiPassword(net: Network, org: Hospital): string {
+  return persistentSecret(clusterApiPasswordFile(net, org));
+}
+
+export const clusterApiPasswordFile = (net: Network, org: Hospital) =>
+  join(sharedDir(net), org.name, 'cluster-api-password');
+
+/** The Authorization header value for a hospital's cluster REST API. */
+export function clusterApiAuthorization(net: Network, org: Hospital): string {
+  return `Basic ${Buffer.from(`${CLUSTER_API_USER}:${clusterApiPassword(net, org)}`).toString('base64')}`;
+}
+
 /** Kubo's peer id of a hospital (from its initialised repository). */
 export function kuboPeerId(net: Network, org: Hospital): string {
-  return readJson<{ Identity: { PeerID: string } }>(join(dataPaths(net).ipfs(org), 'config')).Identity.PeerID;
+  return readJson<{ Identity: { PeerID: string } }>(join(dataPaths(net).ipfs(org), 'config'))
+    .Identity.PeerID;
 }
 
 /** IPFS Cluster's peer id of a hospital. */
@@ -118,7 +140,14 @@ export function writeKuboConfig(net: Network, org: Hospital): void {
       RelayClient: { Enabled: false },
       RelayService: { Enabled: false },
       Transports: {
-        Network: { TCP: true, QUIC: false, WebTransport: false, WebRTCDirect: false, Websocket: false, Relay: false },
+        Network: {
+          TCP: true,
+          QUIC: false,
+          WebTransport: false,
+          WebRTCDirect: false,
+          Websocket: false,
+          Relay: false,
+        },
         Security: {},
         Multiplexers: {},
       },
@@ -126,14 +155,23 @@ export function writeKuboConfig(net: Network, org: Hospital): void {
     Plugins: { Plugins: { telemetry: { Config: { Mode: 'off' } } } },
   });
   writePrivateFile(file, JSON.stringify(c, null, 2));
-  writePrivateFile(join(repo, 'swarm.key'), `/key/swarm/psk/1.0.0/\n/base16/\n${swarmKeyHex(net)}\n`);
+  writePrivateFile(
+    join(repo, 'swarm.key'),
+    `/key/swarm/psk/1.0.0/\n/base16/\n${swarmKeyHex(net)}\n`,
+  );
 }
 
 /** Rewrites one hospital's cluster configuration (CRDT, replication from network.yaml). */
 export function writeClusterConfig(net: Network, org: Hospital): void {
   const dir = dataPaths(net).cluster(org);
   const file = join(dir, 'service.json');
-  const c = readJson<{ cluster: Json; consensus: { crdt: Json }; informer: Record<string, Json>; api: Record<string, Json>; ipfs_connector: { ipfshttp: Json } }>(file);
+  const c = readJson<{
+    cluster: Json;
+    consensus: { crdt: Json };
+    informer: Record<string, Json>;
+    api: Record<string, Json>;
+    ipfs_connector: { ipfshttp: Json };
+  }>(file);
   const others = net.hospitals.filter((h) => h.name !== org.name);
   Object.assign(c.cluster, {
     peername: `cluster-${org.name.toLowerCase()}`,
@@ -148,7 +186,9 @@ export function writeClusterConfig(net: Network, org: Hospital): void {
     // which go to another peer. Shorter than the default 15 s so a loss is noticed sooner.
     disable_repinning: false,
     monitor_ping_interval: '5s',
-    peer_addresses: others.map((h) => `${loopback(h.ipfs.clusterSwarmPort)}/p2p/${clusterPeerId(net, h)}`),
+    peer_addresses: others.map(
+      (h) => `${loopback(h.ipfs.clusterSwarmPort)}/p2p/${clusterPeerId(net, h)}`,
+    ),
   });
   // Allocation uses the peers' informer metrics: broadcast them often enough that a peer that
   // just joined is a candidate within seconds.
@@ -156,6 +196,8 @@ export function writeClusterConfig(net: Network, org: Hospital): void {
   c.consensus.crdt.cluster_name = 'ehr-ledger';
   c.consensus.crdt.trusted_peers = net.hospitals.map((h) => clusterPeerId(net, h));
   c.api.restapi.http_listen_multiaddress = loopback(org.ipfs.clusterApiPort);
+  // Pins decide what stays stored: only the hospital's gateway (holding the password) may change them.
+  c.api.restapi.basic_auth_credentials = { [CLUSTER_API_USER]: clusterApiPassword(net, org) };
   c.api.ipfsproxy.listen_multiaddress = loopback(org.ipfs.clusterProxyPort);
   c.api.ipfsproxy.node_multiaddress = loopback(org.ipfs.apiPort);
   // The pinning-service API is not used; without a port of its own in network.yaml it would
@@ -165,4 +207,3 @@ export function writeClusterConfig(net: Network, org: Hospital): void {
   writePrivateFile(file, JSON.stringify(c, null, 2));
   chmodSync(join(dir, 'identity.json'), 0o600);
 }
-

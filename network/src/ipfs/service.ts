@@ -3,7 +3,15 @@ import type { Hospital, Network } from '../config';
 import { goBinary } from '../services/go-binaries';
 import { httpOk } from '../services/probes';
 import type { ServiceDefinition } from '../services/service';
-import { initIpfsRepos, ipfsEnv, writeClusterConfig, writeKuboConfig } from './config';
+import {
+  CLUSTER_API_USER,
+  clusterApiAuthorization,
+  clusterApiPasswordFile,
+  initIpfsRepos,
+  ipfsEnv,
+  writeClusterConfig,
+  writeKuboConfig,
+} from './config';
 
 export const kuboServiceName = (org: Hospital) => `ipfs-${org.name.toLowerCase()}`;
 export const clusterServiceName = (org: Hospital) => `cluster-${org.name.toLowerCase()}`;
@@ -42,8 +50,13 @@ export function clusterService(net: Network, org: Hospital): ServiceDefinition {
       args: ['daemon'],
       env: ipfsEnv(net, org),
     }),
-    healthy: () => httpOk(`http://127.0.0.1:${org.ipfs.clusterApiPort}/id`),
-    summary: () => [`${org.name} IPFS Cluster  http://127.0.0.1:${org.ipfs.clusterApiPort}`],
+    healthy: () =>
+      httpOk(`http://127.0.0.1:${org.ipfs.clusterApiPort}/id`, {
+        headers: { authorization: clusterApiAuthorization(net, org) },
+      }),
+    summary: () => [
+      `${org.name} IPFS Cluster  http://127.0.0.1:${org.ipfs.clusterApiPort}  (basic auth ${CLUSTER_API_USER}, password in ${clusterApiPasswordFile(net, org)})`,
+    ],
   };
 }
 

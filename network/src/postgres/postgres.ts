@@ -2,7 +2,15 @@
 // platform package ships the binaries), or an existing server named by DATABASE_URL. Each hospital
 // gateway gets its own database (`gateway.database` in network.yaml).
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,11 +84,16 @@ export function databaseUrl(net: Network, name: string): string {
 /** Connection to the server's maintenance database (DATABASE_URL's own database when external). */
 function adminConfig(net: Network, database?: string): ClientConfig {
   const external = externalDatabaseUrl();
-  const connectionString = database || !external ? serverUrl(net, database ?? 'postgres').toString() : external;
+  const connectionString =
+    database || !external ? serverUrl(net, database ?? 'postgres').toString() : external;
   return { connectionString, connectionTimeoutMillis: 3000, query_timeout: 5000 };
 }
 
-async function withAdmin<T>(net: Network, fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
+async function withAdmin<T>(
+  net: Network,
+  fn: (c: Client) => Promise<T>,
+  database?: string,
+): Promise<T> {
   const client = new Client(adminConfig(net, database));
   client.on('error', () => {}); // a dropped connection surfaces as a failed query
   await client.connect();
@@ -107,7 +120,8 @@ export function libpqDatasource(net: Network, name: string): string {
   };
   // fabric-ca-server finds dbname with a regular expression that does not understand quoting.
   for (const [k, v] of Object.entries(parts)) {
-    if (!/^[^\s'"\\]+$/.test(v)) throw new Error(`database ${k} must not contain spaces, quotes or backslashes`);
+    if (!/^[^\s'"\\]+$/.test(v))
+      throw new Error(`database ${k} must not contain spaces, quotes or backslashes`);
   }
   return Object.entries(parts)
     .map(([k, v]) => `${k}=${v}`)
@@ -126,7 +140,11 @@ export interface EnsureDatabaseOptions {
  * Creates database `name` when missing (idempotent) and returns its connection URL. On the local
  * server it is owned by its own role, and other roles (PUBLIC) may not connect to it.
  */
-export async function ensureDatabase(net: Network, name: string, opts: EnsureDatabaseOptions = {}): Promise<string> {
+export async function ensureDatabase(
+  net: Network,
+  name: string,
+  opts: EnsureDatabaseOptions = {},
+): Promise<string> {
   const url = databaseUrl(net, name);
   const external = externalDatabaseUrl();
   // Identifiers cannot be bound parameters: `name` matched DATABASE_NAME in databaseUrl.
@@ -137,9 +155,11 @@ export async function ensureDatabase(net: Network, name: string, opts: EnsureDat
       const rights = `LOGIN ${opts.createdb ? 'CREATEDB' : 'NOCREATEDB'} NOSUPERUSER NOCREATEROLE`;
       const role = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
       if (role.rowCount === 0) {
-        await c.query(`CREATE ROLE ${ident} ${rights} PASSWORD ${password}`).catch((e: { code?: string }) => {
-          if (e.code !== '42710') throw e; // created concurrently
-        });
+        await c
+          .query(`CREATE ROLE ${ident} ${rights} PASSWORD ${password}`)
+          .catch((e: { code?: string }) => {
+            if (e.code !== '42710') throw e; // created concurrently
+          });
       }
       await c.query(`ALTER ROLE ${ident} ${rights} PASSWORD ${password}`);
     }
@@ -148,9 +168,11 @@ export async function ensureDatabase(net: Network, name: string, opts: EnsureDat
       [name],
     );
     if (found.rowCount === 0) {
-      await c.query(`CREATE DATABASE ${ident}${external ? '' : ` OWNER ${ident}`}`).catch((e: { code?: string }) => {
-        if (e.code !== '42P04') throw e; // created concurrently
-      });
+      await c
+        .query(`CREATE DATABASE ${ident}${external ? '' : ` OWNER ${ident}`}`)
+        .catch((e: { code?: string }) => {
+          if (e.code !== '42P04') throw e; // created concurrently
+        });
     }
     if (external) return false;
     await c.query(`REVOKE ALL ON DATABASE ${ident} FROM PUBLIC`);
@@ -194,9 +216,14 @@ function binaries(): { initdb: string; postgres: string } {
     // The package exports only dist/index.js; the binaries are in native/ beside dist/.
     dir = dirname(dirname(req.resolve(pkg)));
   } catch {
-    throw new Error(`${pkg} is not installed: PostgreSQL binaries are not available for this platform`);
+    throw new Error(
+      `${pkg} is not installed: PostgreSQL binaries are not available for this platform`,
+    );
   }
-  return { initdb: join(dir, 'native', 'bin', 'initdb'), postgres: join(dir, 'native', 'bin', 'postgres') };
+  return {
+    initdb: join(dir, 'native', 'bin', 'initdb'),
+    postgres: join(dir, 'native', 'bin', 'postgres'),
+  };
 }
 
 /**
@@ -215,7 +242,8 @@ function requirePasswdEntry(name: string): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith(`${name}:`));
-  if (!line) throw new Error(`user ${name} (to run PostgreSQL as, since we are root) does not exist`);
+  if (!line)
+    throw new Error(`user ${name} (to run PostgreSQL as, since we are root) does not exist`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -250,12 +278,26 @@ async function initCluster(net: Network): Promise<void> {
   try {
     await run(
       initdb,
-      ['-D', paths.pgdata, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-instructions'],
+      [
+        '-D',
+        paths.pgdata,
+        '-U',
+        SUPERUSER,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--no-locale',
+        '--no-instructions',
+      ],
       { ...user, env: { ...process.env, LC_ALL: 'C' } },
     );
   } catch (e) {
     const err = e as Error & { stderr?: string };
-    throw new Error(`initdb failed${user ? ` (running as uid ${user.uid})` : ''}: ${err.stderr || err.message}`);
+    throw new Error(
+      `initdb failed${user ? ` (running as uid ${user.uid})` : ''}: ${err.stderr || err.message}`,
+      { cause: e },
+    );
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -276,11 +318,15 @@ export function postgresService(net: Network): ServiceDefinition {
       return {
         command: postgres,
         args: [
-          '-D', postgresPaths(net).pgdata,
-          '-p', String(net.postgres.port),
-          '-c', 'listen_addresses=127.0.0.1',
+          '-D',
+          postgresPaths(net).pgdata,
+          '-p',
+          String(net.postgres.port),
+          '-c',
+          'listen_addresses=127.0.0.1',
           // No Unix socket: its default folder may not exist or be writable; TCP on loopback only.
-          '-c', 'unix_socket_directories=',
+          '-c',
+          'unix_socket_directories=',
         ],
         env: { LC_ALL: 'C' },
         ...runAs(),
@@ -298,4 +344,3 @@ export function postgresService(net: Network): ServiceDefinition {
     },
   };
 }
-

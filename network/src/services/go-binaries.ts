@@ -8,7 +8,10 @@ import { REPO_ROOT, type Network } from '../config';
 
 /** The tools modules under scripts/tools/ and the binaries each one builds. */
 const TOOLS = {
-  'fabric-ca': { module: 'github.com/hyperledger/fabric-ca', bins: ['fabric-ca-server', 'fabric-ca-client'] },
+  'fabric-ca': {
+    module: 'github.com/hyperledger/fabric-ca',
+    bins: ['fabric-ca-server', 'fabric-ca-client'],
+  },
   kubo: { module: 'github.com/ipfs/kubo', bins: ['ipfs'] },
   'ipfs-cluster': {
     module: 'github.com/ipfs-cluster/ipfs-cluster',
@@ -24,8 +27,11 @@ function toolDir(net: Network, tool: GoTool): string {
   const gomod = readFileSync(join(dir, 'go.mod'), 'utf8');
   const module = TOOLS[tool].module.replace(/[.]/g, '\\.');
   const version = new RegExp(`^\\s*(?:require\\s+)?${module}\\s+(v\\S+)`, 'm').exec(gomod)?.[1];
-  if (!version) throw new Error(`scripts/tools/${tool}/go.mod does not require ${TOOLS[tool].module}`);
-  const sum = createHash('sha256').update(readFileSync(join(dir, 'go.sum'))).digest('hex');
+  if (!version)
+    throw new Error(`scripts/tools/${tool}/go.mod does not require ${TOOLS[tool].module}`);
+  const sum = createHash('sha256')
+    .update(readFileSync(join(dir, 'go.sum')))
+    .digest('hex');
   return join(net.cacheDir, 'bin', `${tool}-${version}-${sum.slice(0, 8)}`);
 }
 
@@ -40,7 +46,9 @@ export function goBinary(net: Network, name: GoBinary): string {
   )!;
   const path = join(toolDir(net, tool), name);
   if (!existsSync(path)) {
-    throw new Error(`${name} not found at ${path}: run \`npm start\` or \`npm test\` once to build it`);
+    throw new Error(
+      `${name} not found at ${path}: run \`npm start\` or \`npm test\` once to build it`,
+    );
   }
   return path;
 }

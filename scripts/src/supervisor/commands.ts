@@ -15,11 +15,19 @@ export async function startCommand(args: string[]): Promise<number> {
   const net = loadNetwork();
   const running = runningSupervisor(net);
   if (running) {
-    console.error(`already running (supervisor pid ${running.pid}, data in ${net.dataDir}): \`npm run stop\` first`);
+    console.error(
+      `already running (supervisor pid ${running.pid}, data in ${net.dataDir}): \`npm run stop\` first`,
+    );
     return 1;
   }
   const began = Date.now();
-  const supervisor = new Supervisor(net, selectServices(services(net), args.filter((a) => !a.startsWith('-'))));
+  const supervisor = new Supervisor(
+    net,
+    selectServices(
+      services(net),
+      args.filter((a) => !a.startsWith('-')),
+    ),
+  );
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -42,9 +50,13 @@ export async function startCommand(args: string[]): Promise<number> {
     // Everything was stopped; leave at once (listr2 and timers may still hold the event loop).
     process.exit(stopping ? 0 : 1);
   }
-  console.log(`\nready in ${fmtMs(Date.now() - began)}. Data: ${net.dataDir}  Logs: ${dataPaths(net).logs}`);
+  console.log(
+    `\nready in ${fmtMs(Date.now() - began)}. Data: ${net.dataDir}  Logs: ${dataPaths(net).logs}`,
+  );
   for (const line of supervisor.summary()) console.log(`  ${line}`);
-  console.log('Ctrl-C (or `npm run stop`) stops everything; `npm run status`, `npm run logs [name]`.');
+  console.log(
+    'Ctrl-C (or `npm run stop`) stops everything; `npm run status`, `npm run logs [name]`.',
+  );
   // Keep running: the supervisor restarts what dies until a signal stops it.
   await new Promise(() => {});
   return 0;
@@ -69,7 +81,11 @@ export async function stopCommand(): Promise<number> {
     console.error(`still running: ${remaining.join(', ')}`);
     return 1;
   }
-  console.log(state || leftovers ? `stopped${leftovers ? ` (${leftovers} leftover process(es))` : ''}` : 'not running');
+  console.log(
+    state || leftovers
+      ? `stopped${leftovers ? ` (${leftovers} leftover process(es))` : ''}`
+      : 'not running',
+  );
   return 0;
 }
 
@@ -78,7 +94,11 @@ function uptime(s: ServiceStatus): string {
   const sec = Math.floor((Date.now() - s.startedAt) / 1000);
   const h = Math.floor(sec / 3600);
   const m = Math.floor((sec % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`;
+  return h
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m
+      ? `${m}m${String(sec % 60).padStart(2, '0')}s`
+      : `${sec}s`;
 }
 
 export async function statusCommand(args: string[]): Promise<number> {
@@ -95,10 +115,22 @@ export async function statusCommand(args: string[]): Promise<number> {
   console.log(`supervisor pid ${state.pid}, ${state.phase}, data ${state.dataDir}`);
   const rows = [
     ['NAME', 'PID', 'STATE', 'RESTARTS', 'UPTIME'],
-    ...state.services.map((s) => [s.name, s.pid ? String(s.pid) : '-', s.state, String(s.restarts), uptime(s)]),
+    ...state.services.map((s) => [
+      s.name,
+      s.pid ? String(s.pid) : '-',
+      s.state,
+      String(s.restarts),
+      uptime(s),
+    ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   return 0;
 }
 
@@ -116,11 +148,15 @@ export async function logsCommand(args: string[]): Promise<number> {
     return 1;
   }
   // tail prints a "==> file <==" header per file when given several.
-  const tailArgs = ['-n', names.length ? '200' : '20', ...(follow ? ['-F'] : []), ...files.map((f) => join(dir, f))];
+  const tailArgs = [
+    '-n',
+    names.length ? '200' : '20',
+    ...(follow ? ['-F'] : []),
+    ...files.map((f) => join(dir, f)),
+  ];
   return new Promise((resolve) => {
     const child = spawn('tail', tailArgs, { stdio: 'inherit' });
     process.on('SIGINT', () => child.kill('SIGINT'));
     child.on('exit', (code) => resolve(code ?? 0));
   });
 }
-

@@ -9,7 +9,8 @@ export function dependencyOrder(defs: ServiceDefinition[]): ServiceDefinition[] 
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (d: ServiceDefinition, path: string[]) => {
     if (state.get(d.name) === 'done') return;
-    if (state.get(d.name) === 'visiting') throw new Error(`dependency cycle: ${[...path, d.name].join(' → ')}`);
+    if (state.get(d.name) === 'visiting')
+      throw new Error(`dependency cycle: ${[...path, d.name].join(' → ')}`);
     state.set(d.name, 'visiting');
     for (const dep of d.dependsOn) {
       const target = byName.get(dep);

@@ -2,11 +2,20 @@
 // another terminal find the running supervisor and its processes. Written atomically on every
 // change. Every process the supervisor starts carries EHR_SUPERVISED=<data dir> in its environment,
 // so leftovers can be found even when the state file is lost (e.g. the supervisor was killed).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { dataPaths, type Network } from '@ehr/network';
 
-export type ServiceState = 'pending' | 'starting' | 'running' | 'restarting' | 'external' | 'failed' | 'stopped';
+export type ServiceState =
+  'pending' | 'starting' | 'running' | 'restarting' | 'external' | 'failed' | 'stopped';
 
 export interface ServiceStatus {
   name: string;

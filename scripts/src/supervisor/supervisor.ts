@@ -46,7 +46,8 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
   return { promise, resolve, reject };
 }
 
-export const fmtMs = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`);
+export const fmtMs = (ms: number) =>
+  ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
 
 export class Supervisor {
   private readonly managed: Managed[];
@@ -90,7 +91,9 @@ export class Supervisor {
     mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     await this.killLeftovers();
     this.save();
-    this.log(`supervisor ${process.pid} starting ${this.managed.map((m) => m.def.name).join(', ')}`);
+    this.log(
+      `supervisor ${process.pid} starting ${this.managed.map((m) => m.def.name).join(', ')}`,
+    );
     const ready = new Map(this.managed.map((m) => [m.def.name, deferred()]));
     for (const r of ready.values()) r.promise.catch(() => {}); // awaited by dependents only
     // listr2 is an ES module: loaded when needed, so this file can be required from CommonJS.
@@ -165,7 +168,8 @@ export class Supervisor {
 
   /** Starts the service's process; false when the service is external (nothing to run). */
   private checkAbort(): void {
-    if (this.aborting || this.stopping) throw new Error('cancelled: another service failed or we are stopping');
+    if (this.aborting || this.stopping)
+      throw new Error('cancelled: another service failed or we are stopping');
   }
 
   private async spawn(m: Managed): Promise<boolean> {
@@ -175,7 +179,10 @@ export class Supervisor {
     const logFile = join(this.logDir, `${m.def.name}.log`);
     const fd = openSync(logFile, 'a');
     try {
-      appendFileSync(fd, `\n=== ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`);
+      appendFileSync(
+        fd,
+        `\n=== ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`,
+      );
       // Its own process group: stopping it stops whatever it started too.
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
@@ -213,12 +220,16 @@ export class Supervisor {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (child && (child.exitCode !== null || child.signalCode !== null || m.child !== child)) {
-        throw new Error(`${m.def.name} exited (${m.status.lastExit}) before it was healthy:\n${this.logTail(m.def.name)}`);
+        throw new Error(
+          `${m.def.name} exited (${m.status.lastExit}) before it was healthy:\n${this.logTail(m.def.name)}`,
+        );
       }
       if (this.stopping || (this.aborting && !m.firstStartDone)) throw new Error('cancelled');
       if (await m.def.healthy()) return;
       if (Date.now() > deadline) {
-        throw new Error(`${m.def.name} not healthy after ${fmtMs(timeoutMs)}:\n${this.logTail(m.def.name)}`);
+        throw new Error(
+          `${m.def.name} not healthy after ${fmtMs(timeoutMs)}:\n${this.logTail(m.def.name)}`,
+        );
       }
       await sleep(HEALTH_POLL_MS);
     }
@@ -226,8 +237,13 @@ export class Supervisor {
 
   private logTail(name: string, lines = 15): string {
     try {
-      const text = readFileSync(join(this.logDir, `${name}.log`), 'utf8').trimEnd().split('\n');
-      return text.slice(-lines).map((l) => `    ${l}`).join('\n');
+      const text = readFileSync(join(this.logDir, `${name}.log`), 'utf8')
+        .trimEnd()
+        .split('\n');
+      return text
+        .slice(-lines)
+        .map((l) => `    ${l}`)
+        .join('\n');
     } catch {
       return '    (no log)';
     }
@@ -248,7 +264,9 @@ export class Supervisor {
     const ranMs = Date.now() - (m.status.startedAt ?? Date.now());
     if (ranMs > STABLE_AFTER_MS) m.backoffMs = BACKOFF_START_MS;
     m.status.restarts += 1;
-    this.log(`${m.def.name} died (${m.status.lastExit}) after ${fmtMs(ranMs)}; restart #${m.status.restarts} in ${fmtMs(m.backoffMs)}`);
+    this.log(
+      `${m.def.name} died (${m.status.lastExit}) after ${fmtMs(ranMs)}; restart #${m.status.restarts} in ${fmtMs(m.backoffMs)}`,
+    );
     this.scheduleRestart(m);
   }
 
@@ -310,7 +328,10 @@ export class Supervisor {
         continue;
       }
       this.signalGroup(child.pid, 'SIGTERM');
-      const timedOut = await Promise.race([m.exited!.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
+      const timedOut = await Promise.race([
+        m.exited!.then(() => false),
+        sleep(STOP_GRACE_MS).then(() => true),
+      ]);
       if (timedOut) {
         this.log(`${m.def.name} ignored SIGTERM for ${fmtMs(STOP_GRACE_MS)}: SIGKILL`);
         this.signalGroup(child.pid, 'SIGKILL');
@@ -331,7 +352,9 @@ export class Supervisor {
     const left = supervisedPids(this.net.dataDir);
     if (left.length === 0) return;
     this.log(`stopping ${left.length} leftover process(es) of an earlier run: ${left.join(', ')}`);
-    console.error(`stopping ${left.length} leftover process(es) of an earlier run: ${left.join(', ')}`);
+    console.error(
+      `stopping ${left.length} leftover process(es) of an earlier run: ${left.join(', ')}`,
+    );
     await killSupervised(this.net.dataDir);
   }
 
