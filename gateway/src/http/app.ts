@@ -51,7 +51,9 @@ export function buildApp(ctx: GatewayContext): Express {
 
   app.use(express.json({ limit: '100kb' }));
   app.use(express.text({ type: 'text/csv', limit: '10mb' }));
-  app.use(sessionMiddleware({ pool: ctx.pool, secret: config.sessionSecret, idleMs: config.sessionIdleMs, secure: config.production }));
+  const sessions = sessionMiddleware({ pool: ctx.pool, secret: config.sessionSecret, idleMs: config.sessionIdleMs, secure: config.production });
+  app.locals.closeSessions = sessions.close;
+  app.use(sessions.middleware);
   const csrf = csrfTokens();
   app.use(csrf.protect);
 

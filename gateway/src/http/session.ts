@@ -18,21 +18,29 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE = 'ehr.sid';
 
+export interface Sessions {
+  middleware: RequestHandler;
+  /** Stops the store's pruning timer (before the pool is ended). */
+  close(): void;
+}
+
 export function sessionMiddleware(opts: {
   pool: Pool;
   secret: string;
   idleMs: number;
   secure: boolean;
-}): RequestHandler {
+}): Sessions {
   const PgStore = connectPgSimple(session);
-  return session({
+  const store = new PgStore({ pool: opts.pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 60 });
+  const middleware = session({
     name: SESSION_COOKIE,
     secret: opts.secret,
-    store: new PgStore({ pool: opts.pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 60 }),
+    store,
     resave: false,
     saveUninitialized: false,
     rolling: true,
     unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'strict', secure: opts.secure, maxAge: opts.idleMs, path: '/' },
   });
+  return { middleware, close: () => store.close() };
 }

@@ -106,16 +106,23 @@ export class LedgerConnection {
         this.withGateway(user, async (g) => {
           const contract = g.getNetwork(channel).getContract(chaincode);
           const proposal = contract.newProposal(fn, { arguments: args });
-          const result = await proposal.evaluate();
-          this.onSigned?.({ fn, kind: 'evaluate', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
-          return decode(result);
+          try {
+            return decode(await proposal.evaluate());
+          } finally {
+            // Reported whether the ledger accepted it or not: refusals are signed proposals too.
+            this.onSigned?.({ fn, kind: 'evaluate', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+          }
         }),
       submit: <T>(fn: string, args: string[], options: { transient?: Record<string, Uint8Array>; decode?: Decoder<T> } = {}) =>
         this.withGateway(user, async (g) => {
           const contract = g.getNetwork(channel).getContract(chaincode);
           const proposal = contract.newProposal(fn, { arguments: args, transientData: options.transient });
-          const transaction = await proposal.endorse();
-          this.onSigned?.({ fn, kind: 'submit', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+          let transaction;
+          try {
+            transaction = await proposal.endorse();
+          } finally {
+            this.onSigned?.({ fn, kind: 'submit', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+          }
           const submitted = await transaction.submit();
           const status = await submitted.getStatus();
           if (!status.successful) {
