@@ -1,7 +1,8 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { parseEcdsaSignature } from "@ehr/network";
 import { MspManager, satisfiesRole, signLowS, toHighS, isLowS, MspError } from '../src/msp';
-import { createCa, identity, issue, mspOf, type TestCa } from './fixtures/pki';
+import { Msp } from '../src/msp';
+import { createCa, crl, identity, issue, mspConfig, mspOf, type TestCa } from './fixtures/pki';
 
 const serialize = (mspId: string, pem: Buffer) => {
   const si = new mspProto.SerializedIdentity();
@@ -102,4 +103,19 @@ describe('MSP', () => {
     const trailing = serialize('Hospital1MSP', Buffer.concat([c.certPem, Buffer.from('junk')]));
     expect(() => mgr.isWellFormed(trailing)).toThrow(/trailing bytes/);
   });
+
+  it('refuses a certificate its CA revoked (CRL in the MSP), ignores a CRL of another CA', async () => {
+    const revoked = await identity(ca1, 'Hospital1MSP', { cn: 'gone', ous: ['client'] });
+    const kept = await identity(ca1, 'Hospital1MSP', { cn: 'kept', ous: ['client'] });
+    const config = mspConfig('Hospital1MSP', ca1);
+    const foreign = await crl(ca2, [kept.certPem]);
+    config.setRevocationListList([
+      Buffer.from(`-----BEGIN X509 CRL-----\n${(await crl(ca1, [revoked.certPem])).toString('base64')}\n-----END X509 CRL-----\n`),
+      foreign,
+    ]);
+    const withCrl = new MspManager([Msp.fromFabricMspConfig(config)]);
+    expect(() => withCrl.deserializeIdentity(revoked.serialized).validate()).toThrow(/The certificate has been revoked/);
+    expect(() => withCrl.deserializeIdentity(kept.serialized).validate()).not.toThrow();
+  });
 });
+

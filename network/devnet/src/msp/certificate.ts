@@ -21,6 +21,8 @@ export class ParsedCertificate {
   /** Attributes Fabric CA embedded (role, uid, govId, hf.*); empty when none. */
   readonly attributes: Record<string, string>;
   readonly isCa: boolean;
+  /** Serial number, lower-case hex without leading zeros. */
+  readonly serial: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
 
@@ -32,6 +34,7 @@ export class ParsedCertificate {
     this.subject = this.node.subject;
     this.notBefore = new Date(this.node.validFrom);
     this.notAfter = new Date(this.node.validTo);
+    this.serial = this.node.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
     const parsed = new PeculiarX509(this.der);
     this.organizationalUnits = parsed.subjectName.getField(OU_OID);
     this.attributes = parseFabricCaAttributes(parsed);

@@ -11,6 +11,7 @@
 // Identities are cached per serialized bytes and their validation result is cached, so the
 // hot path costs one map lookup plus one ECDSA verification.
 export { ParsedCertificate, FABRIC_CA_ATTRS_OID } from './certificate';
+export { revokedSerials, splitSigned } from './crl';
 export { encodeEcdsaSignature, isLowS, sha256, signLowS, toHighS } from './ecdsa';
 export { readMspFolder, toMspConfig } from './folder';
 export { MspManager } from './manager';

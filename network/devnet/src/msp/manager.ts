@@ -2,6 +2,7 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { Identity, Msp, MspError } from './msp';
 import { decodePem } from './pem';
+import { splitSigned } from './crl';
 import { parseEcdsaSignature, encodeEcdsaSignature } from './ecdsa';
 
 export class MspManager {
@@ -83,28 +84,9 @@ export class MspManager {
   }
 }
 
-/** The signatureValue BIT STRING of a certificate when it is ECDSA-signed, else undefined. */
-function certificateSignature(der: Buffer): Buffer | undefined {
-  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
-  let at = 0;
-  const len = (): number => {
-    const first = der[at++]!;
-    if (first < 0x80) return first;
-    let n = 0;
-    for (let i = 0; i < (first & 0x7f); i++) n = (n << 8) | der[at++]!;
-    return n;
-  };
-  at++; // outer SEQUENCE
-  len();
-  at++; // tbs
-  at += len();
-  if (der[at++] !== 0x30) return undefined;
-  const algLen = len();
-  const alg = der.subarray(at, at + algLen);
-  at += algLen;
-  // ecdsa-with-SHA* OIDs start 1.2.840.10045.4
-  if (!alg.toString('hex').includes('2a8648ce3d04')) return undefined;
-  if (der[at++] !== 0x03) return undefined;
-  const bitLen = len();
-  return der.subarray(at + 1, at + bitLen);
+/** The signature of a certificate when it is ECDSA-signed, else undefined. */
+function certificateSignature(der: Buffer): Uint8Array | undefined {
+  const { algorithm, signature } = splitSigned(der);
+  // ecdsa-with-SHA* OIDs are under 1.2.840.10045.4
+  return Buffer.from(algorithm).toString('hex').includes('2a8648ce3d04') ? signature : undefined;
 }

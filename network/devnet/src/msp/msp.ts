@@ -7,6 +7,7 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { ParsedCertificate } from './certificate';
 import { SignatureError, sha256, verifyEcdsa } from './ecdsa';
+import { revokedSerials } from './crl';
 import { decodePem, decodePemCertificates } from './pem';
 
 export type NodeRole = 'client' | 'peer' | 'admin' | 'orderer';
@@ -120,6 +121,8 @@ export interface MspDefinition {
   adminCerts?: Buffer[];
   tlsRootCerts?: Buffer[];
   tlsIntermediateCerts?: Buffer[];
+  /** DER certificate revocation lists issued by the MSP's CAs. */
+  revocationList?: Buffer[];
   /** OU identifiers every identity must carry one of (Fabric's organizational_unit_identifiers). */
   organizationalUnits?: { ou: string; certificate?: Buffer }[];
   nodeOUs?: { enable: boolean } & Partial<Record<NodeRole, { ou: string; certificate?: Buffer }>>;
@@ -132,6 +135,8 @@ export class Msp {
   readonly tlsRoots: ParsedCertificate[];
   readonly tlsIntermediates: ParsedCertificate[];
   private readonly admins: Set<string>;
+  /** Revoked serials by the hash of the revoking CA. */
+  private readonly revoked: Map<string, Set<string>>;
   private readonly ouIdentifiers: NodeOU[];
   private readonly nodeOUs?: Partial<Record<NodeRole, NodeOU>>;
   /** Cached identities by their PEM bytes (latin1 string). */
@@ -149,6 +154,7 @@ export class Msp {
       if (!ca.isCa) throw new MspError(`MSP ${this.mspId}: CA certificate ${ca.subject} is not a CA`);
     }
     for (const im of this.intermediates) this.chainOf(im, true);
+    this.revoked = revokedSerials(definition.revocationList ?? [], [...this.roots, ...this.intermediates]);
     this.admins = new Set((definition.adminCerts ?? []).map((d) => new ParsedCertificate(d).hash));
     this.ouIdentifiers = (definition.organizationalUnits ?? []).map((o) => this.nodeOU(o));
     if (definition.nodeOUs?.enable) {
@@ -177,6 +183,7 @@ export class Msp {
       adminCerts: certs(config.getAdminsList()),
       tlsRootCerts: certs(config.getTlsRootCertsList()),
       tlsIntermediateCerts: certs(config.getTlsIntermediateCertsList()),
+      revocationList: config.getRevocationListList().flatMap((p) => crlsOf(asBytes(p))),
       organizationalUnits: config
         .getOrganizationalUnitIdentifiersList()
         .map(ouId)
@@ -260,6 +267,9 @@ export class Msp {
       throw new MspError(`${identity.cert.publicKey.asymmetricKeyType} is not supported`);
     }
     const chain = identity.certificationChain();
+    if (this.revoked.get(chain[1]!.hash)?.has(identity.cert.serial)) {
+      throw new MspError('could not validate identity against certification chain: The certificate has been revoked');
+    }
     const certifier = chainIdentifier(chain.slice(1));
     const ous = identity.cert.organizationalUnits;
     if (this.ouIdentifiers.length) {
@@ -325,6 +335,19 @@ export class Msp {
     }
     return false;
   }
+}
+
+/** The CRLs of a PEM bundle (X509 CRL blocks) or a single DER CRL. */
+function crlsOf(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let rest: Buffer = bytes;
+  for (;;) {
+    const block = decodePem(rest);
+    if (!block) break;
+    if (block.type === 'X509 CRL') out.push(block.der);
+    rest = block.rest;
+  }
+  return out.length || bytes[0] !== 0x30 ? out : [bytes];
 }
 
 /** Fabric's certification chain identifier: SHA-256 over the chain's DER certificates. */
