@@ -15,7 +15,6 @@ import {
   verifyEcdsa,
 } from '../src/blocks';
 
-
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 function envelope(payload: Uint8Array, signature: Uint8Array): Uint8Array {
@@ -40,18 +39,52 @@ function toDer(r: bigint, s: bigint): Buffer {
 describe('block header hash', () => {
   // Vectors produced by Go's encoding/asn1 with Fabric's asn1Header struct.
   it.each([
-    [0n, '', '', '300702010004000400', '1d1c288c6851505be0b47a0f8e7dfb91ab2abe6ad71cef63a3791d14588d1d0e'],
-    [1n, '010203', 'ff', '300b02010104030102030401ff', '5e52e87ddf06777a5948688e0c27175f5ba9c3452153d76a0b3b25acf65029b8'],
-    [128n, '00'.repeat(32), '00'.repeat(32), `3048020200800420${'00'.repeat(32)}0420${'00'.repeat(32)}`, 'c27767b427898d8d4193098c5eb3584a44e19eaa2dfe84e83df348ef21d7f192'],
-    [2n ** 64n - 1n, '00'.repeat(200), '07', `3081d9020900ffffffffffffffff0481c8${'00'.repeat(200)}040107`, 'aa5f9128424cce8114cb9f9f6d049bc2e68c6ba6ad674fbeacd5ab7c00789338'],
+    [
+      0n,
+      '',
+      '',
+      '300702010004000400',
+      '1d1c288c6851505be0b47a0f8e7dfb91ab2abe6ad71cef63a3791d14588d1d0e',
+    ],
+    [
+      1n,
+      '010203',
+      'ff',
+      '300b02010104030102030401ff',
+      '5e52e87ddf06777a5948688e0c27175f5ba9c3452153d76a0b3b25acf65029b8',
+    ],
+    [
+      128n,
+      '00'.repeat(32),
+      '00'.repeat(32),
+      `3048020200800420${'00'.repeat(32)}0420${'00'.repeat(32)}`,
+      'c27767b427898d8d4193098c5eb3584a44e19eaa2dfe84e83df348ef21d7f192',
+    ],
+    [
+      2n ** 64n - 1n,
+      '00'.repeat(200),
+      '07',
+      `3081d9020900ffffffffffffffff0481c8${'00'.repeat(200)}040107`,
+      'aa5f9128424cce8114cb9f9f6d049bc2e68c6ba6ad674fbeacd5ab7c00789338',
+    ],
   ])('block %s encodes as Go does', (number, prev, data, der, hash) => {
-    const header = { number, previousHash: Buffer.from(prev, 'hex'), dataHash: Buffer.from(data, 'hex') };
+    const header = {
+      number,
+      previousHash: Buffer.from(prev, 'hex'),
+      dataHash: Buffer.from(data, 'hex'),
+    };
     expect(blockHeaderBytes(header).toString('hex')).toBe(der);
     expect(blockHeaderHash(header).toString('hex')).toBe(hash);
   });
 
   it('refuses numbers outside uint64', () => {
-    expect(() => blockHeaderBytes({ number: 2n ** 64n, previousHash: Buffer.alloc(0), dataHash: Buffer.alloc(0) })).toThrow(RangeError);
+    expect(() =>
+      blockHeaderBytes({
+        number: 2n ** 64n,
+        previousHash: Buffer.alloc(0),
+        dataHash: Buffer.alloc(0),
+      }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -60,7 +93,9 @@ describe('block data hash', () => {
 
   it('hashes the concatenated envelopes', () => {
     const other = envelope(Buffer.from('second'), Buffer.from('sig2'));
-    const expected = createHash('sha256').update(Buffer.concat([good, other])).digest();
+    const expected = createHash('sha256')
+      .update(Buffer.concat([good, other]))
+      .digest();
     expect(blockDataHash([good, other])).toEqual(expected);
   });
 
@@ -71,8 +106,12 @@ describe('block data hash', () => {
     expect(() => blockDataHash([dup])).toThrow(/does not match its raw form|trailing/);
     const unknown = Buffer.concat([good, Buffer.from([0x18, 0x01])]); // field 3 varint
     expect(() => blockDataHash([unknown])).toThrow(/trailing bytes/);
-    expect(() => blockDataHash([envelope(new Uint8Array(), Buffer.from('s'))])).toThrow(/no payload/);
-    expect(() => blockDataHash([envelope(Buffer.from('p'), new Uint8Array())])).toThrow(/no signature/);
+    expect(() => blockDataHash([envelope(new Uint8Array(), Buffer.from('s'))])).toThrow(
+      /no payload/,
+    );
+    expect(() => blockDataHash([envelope(Buffer.from('p'), new Uint8Array())])).toThrow(
+      /no signature/,
+    );
     expect(() => blockDataHash([Buffer.from([0xff, 0xff])])).toThrow(/is invalid/);
   });
 
@@ -83,7 +122,10 @@ describe('block data hash', () => {
     header.setChannelHeader(ch.serializeBinary());
     const payload = new common.Payload();
     payload.setHeader(header);
-    const config = Buffer.concat([envelope(payload.serializeBinary(), new Uint8Array()), Buffer.from([0x18, 0x01])]);
+    const config = Buffer.concat([
+      envelope(payload.serializeBinary(), new Uint8Array()),
+      Buffer.from([0x18, 0x01]),
+    ]);
     expect(() => blockDataHash([config])).not.toThrow();
     expect(() => blockDataHash([config, good])).toThrow(MalformedBlockError);
   });
@@ -103,7 +145,9 @@ describe('ECDSA with Fabric rules', () => {
 
   it('refuses malformed DER', () => {
     const sig = sign('sha256', data, privateKey);
-    expect(() => verifyEcdsa(publicKey, data, Buffer.concat([sig, Buffer.from([0])]))).toThrow(SignatureError);
+    expect(() => verifyEcdsa(publicKey, data, Buffer.concat([sig, Buffer.from([0])]))).toThrow(
+      SignatureError,
+    );
     expect(() => verifyEcdsa(publicKey, data, toDer(0n, 1n))).toThrow(/larger than zero/);
     expect(() => verifyEcdsa(publicKey, data, Buffer.from([0x30, 0x00]))).toThrow(SignatureError);
   });
@@ -114,14 +158,21 @@ describe('block signatures and chain', () => {
     const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
     const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: '01', name: 'CN=orderer0', notBefore: new Date(Date.now() - 60000),
-      notAfter: new Date(Date.now() + 3600000), signingAlgorithm: alg, keys,
+      serialNumber: '01',
+      name: 'CN=orderer0',
+      notBefore: new Date(Date.now() - 60000),
+      notAfter: new Date(Date.now() + 3600000),
+      signingAlgorithm: alg,
+      keys,
     });
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
     const id = new msp.SerializedIdentity();
     id.setMspid('OrdererMSP');
     id.setIdBytes(Buffer.from(cert.toString('pem')));
-    return { creator: id.serializeBinary(), key: { key: pkcs8, format: 'der' as const, type: 'pkcs8' as const } };
+    return {
+      creator: id.serializeBinary(),
+      key: { key: pkcs8, format: 'der' as const, type: 'pkcs8' as const },
+    };
   }
 
   async function signedBlock(number: number, previousHash: Uint8Array, data: Uint8Array[]) {
@@ -139,7 +190,11 @@ describe('block signatures and chain', () => {
     sigHeader.setCreator(creator);
     sigHeader.setNonce(Buffer.from('nonce'));
     const value = new common.OrdererBlockMetadata().serializeBinary();
-    const toSign = Buffer.concat([value, sigHeader.serializeBinary(), blockHeaderBytes({ number, previousHash, dataHash: header.getDataHash_asU8() })]);
+    const toSign = Buffer.concat([
+      value,
+      sigHeader.serializeBinary(),
+      blockHeaderBytes({ number, previousHash, dataHash: header.getDataHash_asU8() }),
+    ]);
     let { r, s } = parseEcdsaSignature(sign('sha256', toSign, key));
     if (s > P256_N / 2n) s = P256_N - s;
     const ms = new common.MetadataSignature();
@@ -149,22 +204,34 @@ describe('block signatures and chain', () => {
     md.setValue(value);
     md.setSignaturesList([ms]);
     const bm = new common.BlockMetadata();
-    bm.setMetadataList([md.serializeBinary(), new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array()]);
+    bm.setMetadataList([
+      md.serializeBinary(),
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+    ]);
     block.setMetadata(bm);
     return block;
   }
 
   it('verifies the orderer signature and detects a changed header', async () => {
-    const block = await signedBlock(3, Buffer.alloc(32, 1), [envelope(Buffer.from('p'), Buffer.from('s'))]);
+    const block = await signedBlock(3, Buffer.alloc(32, 1), [
+      envelope(Buffer.from('p'), Buffer.from('s')),
+    ]);
     const signers = verifyBlockSignatures(block, (s) => s.mspId === 'OrdererMSP');
     expect(signers[0].certificate).toBeInstanceOf(X509Certificate);
-    expect(() => verifyBlockSignatures(block, (s) => s.mspId === 'Other')).toThrow(/no signature by a trusted/);
+    expect(() => verifyBlockSignatures(block, (s) => s.mspId === 'Other')).toThrow(
+      /no signature by a trusted/,
+    );
     block.getHeader()!.setNumber(4);
     expect(() => verifyBlockSignatures(block, () => true)).toThrow(/invalid signature/);
   });
 
   it('links blocks by header hash', async () => {
-    const b0 = await signedBlock(0, new Uint8Array(), [envelope(Buffer.from('a'), Buffer.from('s'))]);
+    const b0 = await signedBlock(0, new Uint8Array(), [
+      envelope(Buffer.from('a'), Buffer.from('s')),
+    ]);
     const h0 = verifyBlockLink(b0, undefined);
     expect(h0).toEqual(headerHashOf(b0));
     const b1 = await signedBlock(1, h0, [envelope(Buffer.from('b'), Buffer.from('s'))]);

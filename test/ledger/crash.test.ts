@@ -12,7 +12,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { peer } from '@hyperledger/fabric-protos';
 import { dataPaths, loadNetwork, orgPaths, verifyBlockLink, type Network } from '@ehr/network';
 import { DevnetLedger, SigningIdentity } from '@ehr/devnet';
-import { BroadcastClient, buildTransaction, fetchBlocks, watchCommits, writeDevPki } from '@ehr/devnet/dist/src/testing';
+import {
+  BroadcastClient,
+  buildTransaction,
+  fetchBlocks,
+  watchCommits,
+  writeDevPki,
+} from '@ehr/devnet/dist/src/testing';
 
 const MAIN = require.resolve('@ehr/devnet/dist/src/main.js');
 /** Beside the test stack's ports (which use EHR_PORT_OFFSET), never on them. */
@@ -47,7 +53,9 @@ async function waitHealthy(proc: ChildProcess, timeoutMs = 60_000): Promise<void
 }
 
 function exited(proc: ChildProcess): Promise<void> {
-  return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()));
+  return proc.exitCode !== null || proc.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => proc.once('exit', () => r()));
 }
 
 beforeAll(async () => {
@@ -66,7 +74,8 @@ afterAll(async () => {
 
 it('keeps every transaction reported VALID across kill -9, with an intact hash chain', async () => {
   const [h1, h2] = net.hospitals;
-  const id = (p: { signCert: string; privateKey: string }, mspId: string) => SigningIdentity.fromFiles(mspId, p.signCert, p.privateKey);
+  const id = (p: { signCert: string; privateKey: string }, mspId: string) =>
+    SigningIdentity.fromFiles(mspId, p.signCert, p.privateKey);
   const client = id(orgPaths(net, h1).gatewayService!, h1.mspId);
   const endorsers = [id(orgPaths(net, h1).peer!, h1.mspId), id(orgPaths(net, h2).peer!, h2.mspId)];
   const peerAddress = `127.0.0.1:${h1.peer.port}`;
@@ -89,7 +98,13 @@ it('keeps every transaction reported VALID across kill -9, with an intact hash c
       for (let i = 0; running; i++) {
         const key = `crash-${w}-${i}`;
         const value = `${w}:${i}:${Date.now()}`;
-        const t = buildTransaction({ channel: net.channel, chaincode: net.chaincode.name, creator: client, endorsers, rw: { writes: [{ key, value }] } });
+        const t = buildTransaction({
+          channel: net.channel,
+          chaincode: net.chaincode.name,
+          creator: client,
+          endorsers,
+          rw: { writes: [{ key, value }] },
+        });
         written.set(t.txId, { key, value });
         await broadcaster.send(t.envelope);
       }
@@ -114,7 +129,9 @@ it('keeps every transaction reported VALID across kill -9, with an intact hash c
   // Restart: recovery cuts a torn tail and replays blocks into state and history.
   child = startDevnet();
   await waitHealthy(child);
-  const status = (await (await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`)).json()) as { height: string };
+  const status = (await (
+    await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`)
+  ).json()) as { height: string };
   const height = BigInt(status.height);
   const blocks = await fetchBlocks(peerAddress, peerTls, client, net.channel, 0n, height - 1n);
   expect(blocks).toHaveLength(Number(height));

@@ -5,7 +5,15 @@
 // offsets) is started for the run, with network.yaml's ordering settings (250 ms batch timeout).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +59,11 @@ function fsyncRate(dir: string, ms = 2000): number {
   return n / (ms / 1000);
 }
 
-async function run(label: string, clients: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Result> {
+async function run(
+  label: string,
+  clients: number,
+  op: (worker: number, i: number) => Promise<unknown>,
+): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   const began = performance.now();
@@ -71,7 +83,14 @@ async function run(label: string, clients: number, op: (worker: number, i: numbe
   );
   const seconds = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
-  return { label, ops: latencies.length, seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), errors };
+  return {
+    label,
+    ops: latencies.length,
+    seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    errors,
+  };
 }
 
 function rssMiB(pid: number): { rss: number; peak: number } {
@@ -81,10 +100,17 @@ function rssMiB(pid: number): { rss: number; peak: number } {
 }
 
 function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
+  return spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -93,33 +119,60 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   throw new Error(`${what} not ready after ${timeoutMs / 1000}s`);
 }
 
-async function devnetStatus(net: Network): Promise<{ chaincodeConnections?: { chaincode: string; state: string }[] }> {
+async function devnetStatus(
+  net: Network,
+): Promise<{ chaincodeConnections?: { chaincode: string; state: string }[] }> {
   const res = await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`);
   return (await res.json()) as { chaincodeConnections?: { chaincode: string; state: string }[] };
 }
 
 export async function benchLedger(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ehr-bench-ledger-'));
-  const net = loadNetwork({ dataDir, portOffset: Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000 });
+  const net = loadNetwork({
+    dataDir,
+    portOffset: Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000,
+  });
   const test = net.testChaincode;
-  if (!test) throw new Error('network.yaml has no testChaincode (the contract this benchmark drives)');
+  if (!test)
+    throw new Error('network.yaml has no testChaincode (the contract this benchmark drives)');
   const children: ChildProcess[] = [];
   try {
     await writeDevPki(net);
-    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve('fabric-shim/cli.js');
+    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve(
+      'fabric-shim/cli.js',
+    );
     for (const h of net.hospitals) {
       const tls = orgPaths(net, h).chaincodeServer!;
       const address = `127.0.0.1:${h.chaincodeServer.testPort}`;
       children.push(
-        spawnLogged(process.execPath, [shim, 'server', '--chaincode-address', address, '--chaincode-id', `${test.name}:${test.version}`,
-          '--chaincode-tls-cert-file', tls.tlsCert, '--chaincode-tls-key-file', tls.tlsKey,
-          '--module-path', join(REPO_ROOT, 'test', 'ledger', 'contract')], { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' }),
+        spawnLogged(
+          process.execPath,
+          [
+            shim,
+            'server',
+            '--chaincode-address',
+            address,
+            '--chaincode-id',
+            `${test.name}:${test.version}`,
+            '--chaincode-tls-cert-file',
+            tls.tlsCert,
+            '--chaincode-tls-key-file',
+            tls.tlsKey,
+            '--module-path',
+            join(REPO_ROOT, 'test', 'ledger', 'contract'),
+          ],
+          { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' },
+        ),
       );
     }
-    const devnet = spawnLogged(process.execPath, [require.resolve('@ehr/devnet/dist/src/main.js')], {
-      EHR_DATA_DIR: dataDir,
-      EHR_PORT_OFFSET: String(Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000),
-    });
+    const devnet = spawnLogged(
+      process.execPath,
+      [require.resolve('@ehr/devnet/dist/src/main.js')],
+      {
+        EHR_DATA_DIR: dataDir,
+        EHR_PORT_OFFSET: String(Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000),
+      },
+    );
     children.push(devnet);
     await until('devnet and its chaincode connections', async () => {
       const s = await devnetStatus(net);
@@ -131,7 +184,10 @@ export async function benchLedger(): Promise<number> {
 
     const h1 = net.hospitals[0];
     const idPaths = orgPaths(net, h1).gatewayService!;
-    const client = new grpc.Client(`127.0.0.1:${h1.peer.port}`, grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)));
+    const client = new grpc.Client(
+      `127.0.0.1:${h1.peer.port}`,
+      grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)),
+    );
     const gateway = connect({
       client,
       identity: { mspId: h1.mspId, credentials: readFileSync(idPaths.signCert) },
@@ -141,24 +197,44 @@ export async function benchLedger(): Promise<number> {
     try {
       const results: Result[] = [];
       for (const clients of [1, 8, 64]) {
-        results.push(await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, (w, i) =>
-          contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`)));
+        results.push(
+          await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, (w, i) =>
+            contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
+          ),
+        );
       }
       await contract.submitTransaction('Put', 'bench-read', 'x');
-      results.push(await run('evaluate, 8 clients', 8, () => contract.evaluateTransaction('Get', 'bench-read')));
+      results.push(
+        await run('evaluate, 8 clients', 8, () =>
+          contract.evaluateTransaction('Get', 'bench-read'),
+        ),
+      );
       const mem = rssMiB(devnet.pid!);
       const self = process.memoryUsage();
 
-      console.log(`\nledger benchmark: devnet through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}`);
-      console.log(`baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`);
+      console.log(
+        `\nledger benchmark: devnet through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}`,
+      );
+      console.log(
+        `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
+      );
       console.log('| run | tx/s | p50 ms | p95 ms | errors |');
       console.log('| --- | ---: | ---: | ---: | ---: |');
       for (const r of results) {
-        console.log(`| ${r.label} | ${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} |`);
+        console.log(
+          `| ${r.label} | ${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} |`,
+        );
       }
-      console.log(`\nmemory: devnet RSS ${mem.rss.toFixed(0)} MiB (peak ${mem.peak.toFixed(0)} MiB); benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`);
-      console.log('reference (real Fabric 3.1.5 on a 2-core machine, same client, 250 ms batch timeout): 130–170 submits/s at 64 clients, 330–370 evaluates/s at 8');
-      if (process.env.LEDGER === 'fabric') console.log('LEDGER=fabric: run network/fabric\'s network and this benchmark against it (not started by this command)');
+      console.log(
+        `\nmemory: devnet RSS ${mem.rss.toFixed(0)} MiB (peak ${mem.peak.toFixed(0)} MiB); benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+      );
+      console.log(
+        'reference (real Fabric 3.1.5 on a 2-core machine, same client, 250 ms batch timeout): 130–170 submits/s at 64 clients, 330–370 evaluates/s at 8',
+      );
+      if (process.env.LEDGER === 'fabric')
+        console.log(
+          "LEDGER=fabric: run network/fabric's network and this benchmark against it (not started by this command)",
+        );
       return results.some((r) => r.ops === 0) ? 1 : 0;
     } finally {
       gateway.close();

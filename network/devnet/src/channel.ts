@@ -3,14 +3,23 @@
 import { common, peer } from '@hyperledger/fabric-protos';
 import { headerHashOf } from '@ehr/network';
 import { ChannelConfig } from './channelconfig/config';
-import { proposeConfigUpdate, signedConfigEnvelope, verifyConfigTransaction } from './channelconfig/update';
+import {
+  proposeConfigUpdate,
+  signedConfigEnvelope,
+  verifyConfigTransaction,
+} from './channelconfig/update';
 import { BroadcastRefusedError } from './interfaces';
 import { Committer } from './committer/committer';
 import { DevnetLedger } from './ledger/ledger';
 import { DevnetOrderer, type OrdererSigner } from './orderer/orderer';
 import type { BatchSettings } from './orderer/blockcutter';
 import type { ChaincodeDefinition, ChannelResources } from './peer/channel';
-import { evaluateSignedData, parseSignaturePolicy, SignaturePolicy, type SignedData } from './policies';
+import {
+  evaluateSignedData,
+  parseSignaturePolicy,
+  SignaturePolicy,
+  type SignedData,
+} from './policies';
 
 export interface ChannelOptions {
   /** Ledger directory. */
@@ -45,7 +54,9 @@ export class DevnetChannel {
     if (ledger.height() === 0n) {
       const block = opts.genesis();
       const list = block.getMetadata()!.getMetadataList_asU8().slice();
-      list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from([peer.TxValidationCode.VALID]);
+      list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from([
+        peer.TxValidationCode.VALID,
+      ]);
       block.getMetadata()!.setMetadataList(list);
       await ledger.commitBlock(block);
       log('created the genesis block', { channel: ChannelConfig.fromBlock(block).channelId });
@@ -57,7 +68,11 @@ export class DevnetChannel {
     const definitions = new Map<string, ChaincodeDefinition>(
       opts.chaincodes.map((c) => [
         c.name,
-        { name: c.name, version: c.version, endorsementPolicy: new SignaturePolicy(parseSignaturePolicy(c.endorsementPolicy)) },
+        {
+          name: c.name,
+          version: c.version,
+          endorsementPolicy: new SignaturePolicy(parseSignaturePolicy(c.endorsementPolicy)),
+        },
       ]),
     );
     const committer = new Committer(ledger, {
@@ -65,10 +80,16 @@ export class DevnetChannel {
       msps: () => configRef.current.msps,
       endorsementPolicy: (ns) => {
         const policy = definitions.get(ns)?.endorsementPolicy;
-        return policy && ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps));
+        return (
+          policy &&
+          ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps))
+        );
       },
       applyConfig: (tx) => {
-        configRef.current = new ChannelConfig(verifyConfigTransaction(configRef.current, tx.envelope), channel);
+        configRef.current = new ChannelConfig(
+          verifyConfigTransaction(configRef.current, tx.envelope),
+          channel,
+        );
       },
       log,
     });

@@ -8,14 +8,27 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { orderer as ordererProto, peer as peerProto } from '@hyperledger/fabric-protos';
 import pino, { type Logger } from 'pino';
-import { dataPaths, loadNetwork, orgPaths, parseDuration, type Hospital, type Network } from '@ehr/network';
+import {
+  dataPaths,
+  loadNetwork,
+  orgPaths,
+  parseDuration,
+  type Hospital,
+  type Network,
+} from '@ehr/network';
 import { DevnetChannel } from './channel';
 import { genesisBlock } from './channelconfig/genesis';
 import { toGoDuration } from './channelconfig/config';
 import { deliverHandlers } from './deliver/deliver';
 import { readMspFolder, SigningIdentity } from './msp';
 import { atomicBroadcastHandlers } from './orderer/service';
-import { channelChaincodes, createPeerSide, FABRIC_DEFAULT_LIMITS, limitService, Semaphore } from './peer';
+import {
+  channelChaincodes,
+  createPeerSide,
+  FABRIC_DEFAULT_LIMITS,
+  limitService,
+  Semaphore,
+} from './peer';
 
 /** gRPC message limits of a Fabric peer/orderer (100 MiB each way). */
 const GRPC_OPTIONS = {
@@ -29,11 +42,19 @@ const GRPC_OPTIONS = {
  */
 const RAW_ATOMIC_BROADCAST = {
   ...ordererProto.AtomicBroadcastService,
-  broadcast: { ...ordererProto.AtomicBroadcastService.broadcast, requestDeserialize: (b: Buffer) => b },
+  broadcast: {
+    ...ordererProto.AtomicBroadcastService.broadcast,
+    requestDeserialize: (b: Buffer) => b,
+  },
 } as unknown as grpc.ServiceDefinition;
 
 /** Adds services to a hospital's peer endpoint (Deliver here; Gateway, Endorser: devnet-peer). */
-export type PeerServices = (server: grpc.Server, hospital: Hospital, channel: DevnetChannel, log: Logger) => void;
+export type PeerServices = (
+  server: grpc.Server,
+  hospital: Hospital,
+  channel: DevnetChannel,
+  log: Logger,
+) => void;
 
 export interface RunningDevnet {
   channel: DevnetChannel;
@@ -69,12 +90,18 @@ const deliverServices: PeerServices = (server, _hospital, channel) => {
 };
 
 function tlsCredentials(certFile: string, keyFile: string): grpc.ServerCredentials {
-  return grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyFile) }], false);
+  return grpc.ServerCredentials.createSsl(
+    null,
+    [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyFile) }],
+    false,
+  );
 }
 
 function bind(server: grpc.Server, port: number, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, creds, (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(`127.0.0.1:${port}`, creds, (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
 }
 
@@ -101,7 +128,11 @@ export function openChannel(net: Network, log: Logger): Promise<DevnetChannel> {
           port: ord.orderer!.port,
           tlsCert: readFileSync(ordererId.tlsCert),
         },
-        applicationOrgs: net.hospitals.map((h) => ({ name: h.name, mspId: h.mspId, msp: readMspFolder(orgPaths(net, h).msp, h.mspId) })),
+        applicationOrgs: net.hospitals.map((h) => ({
+          name: h.name,
+          mspId: h.mspId,
+          msp: readMspFolder(orgPaths(net, h).msp, h.mspId),
+        })),
         batch: { ...net.ordering, batchTimeoutMs },
         batchTimeout: toGoDuration(net.ordering.batchTimeout),
       }),
@@ -110,11 +141,18 @@ export function openChannel(net: Network, log: Logger): Promise<DevnetChannel> {
 
 export async function startDevnet(
   net: Network,
-  opts: { log?: Logger; peerServices?: PeerServices[]; extraStatus?: () => Record<string, unknown> } = {},
+  opts: {
+    log?: Logger;
+    peerServices?: PeerServices[];
+    extraStatus?: () => Record<string, unknown>;
+  } = {},
 ): Promise<RunningDevnet> {
   const log = opts.log ?? pino({ name: 'devnet' });
   const channel = await openChannel(net, log);
-  log.info({ height: channel.ledger.height().toString(), channel: channel.config.channelId }, 'ledger open');
+  log.info(
+    { height: channel.ledger.height().toString(), channel: channel.config.channelId },
+    'ledger open',
+  );
 
   const ord = net.ordererOrg;
   const ordererId = orgPaths(net, ord).orderer!;
@@ -123,7 +161,12 @@ export async function startDevnet(
     RAW_ATOMIC_BROADCAST,
     atomicBroadcastHandlers(
       channel.orderer,
-      { channelId: channel.config.channelId, ledger: channel.ledger, notifier: channel.committer, config: () => channel.config },
+      {
+        channelId: channel.config.channelId,
+        ledger: channel.ledger,
+        notifier: channel.committer,
+        config: () => channel.config,
+      },
       (msg, data) => log.warn(data ?? {}, msg),
     ),
   );
@@ -146,17 +189,22 @@ export async function startDevnet(
   const startNewMembers = async () => {
     const current = members();
     for (const candidate of net.candidateHospitals) {
-      if (!current.has(candidate.mspId) || peers.some((p) => p.hospital.mspId === candidate.mspId)) continue;
+      if (!current.has(candidate.mspId) || peers.some((p) => p.hospital.mspId === candidate.mspId))
+        continue;
       try {
         await startPeer(candidate);
       } catch (e) {
-        log.error({ organization: candidate.name, error: (e as Error).message }, 'could not start the new member\'s peer endpoint');
+        log.error(
+          { organization: candidate.name, error: (e as Error).message },
+          "could not start the new member's peer endpoint",
+        );
       }
     }
   };
   await startNewMembers();
   channel.committer.onBlock((block) => {
-    if (BigInt(block.getHeader()!.getNumber()) === channel.ledger.stats().lastConfig) void startNewMembers();
+    if (BigInt(block.getHeader()!.getNumber()) === channel.ledger.stats().lastConfig)
+      void startNewMembers();
   });
 
   const status = (): DevnetStatus => {
@@ -167,7 +215,11 @@ export async function startDevnet(
       lastConfigBlock: stats.lastConfig.toString(),
       transactionsByCode: stats.txByCode,
       orderer: { address: `127.0.0.1:${ord.orderer!.port}` },
-      peers: peers.map((p) => ({ organization: p.hospital.name, mspId: p.hospital.mspId, address: `127.0.0.1:${p.port}` })),
+      peers: peers.map((p) => ({
+        organization: p.hospital.name,
+        mspId: p.hospital.mspId,
+        address: `127.0.0.1:${p.port}`,
+      })),
       ...opts.extraStatus?.(),
     };
   };
@@ -177,7 +229,8 @@ export async function startDevnet(
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' });
-    if (req.url === '/healthz') return send(200, { status: 'OK', height: channel.ledger.height().toString() });
+    if (req.url === '/healthz')
+      return send(200, { status: 'OK', height: channel.ledger.height().toString() });
     if (req.url === '/status') return send(200, status());
     return send(404, { error: 'not found' });
   });

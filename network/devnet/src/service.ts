@@ -26,7 +26,9 @@ export function devnetService(net: Network): ServiceDefinition {
     }),
     async healthy() {
       try {
-        const res = await fetch(`${operations(net)}/healthz`, { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`${operations(net)}/healthz`, {
+          signal: AbortSignal.timeout(2000),
+        });
         await res.arrayBuffer();
         return res.ok;
       } catch {

@@ -6,7 +6,11 @@ import { common, peer } from '@hyperledger/fabric-protos';
 import { verifyBlockLink, verifyBlockSignatures } from '@ehr/network';
 import { DevnetChannel } from '../src/channel';
 import { applicationOrgGroup, genesisBlock } from '../src/channelconfig/genesis';
-import { addApplicationOrgUpdate, configUpdateEnvelope, signConfigUpdate } from '../src/channelconfig/update';
+import {
+  addApplicationOrgUpdate,
+  configUpdateEnvelope,
+  signConfigUpdate,
+} from '../src/channelconfig/update';
 import { BroadcastRefusedError } from '../src/interfaces';
 import { toHighS, type SigningIdentity } from '../src/msp';
 import { createCa, identity, mspConfig, type TestCa } from './fixtures/pki';
@@ -61,24 +65,49 @@ function open(batch: { maxMessageCount?: number; batchTimeoutMs?: number } = {})
   return DevnetChannel.open({
     dir,
     signer: pki.orderer0,
-    chaincodes: [{ name: CC, version: '1.0', endorsementPolicy: "AND('Hospital1MSP.peer','Hospital2MSP.peer')" }],
+    chaincodes: [
+      {
+        name: CC,
+        version: '1.0',
+        endorsementPolicy: "AND('Hospital1MSP.peer','Hospital2MSP.peer')",
+      },
+    ],
     batch: { batchTimeoutMs: 20, ...batch },
     genesis: () =>
       genesisBlock({
         channel: CHANNEL,
-        ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', msp: mspConfig('OrdererMSP', pki.cas.ord), host: '127.0.0.1', port: 7050, tlsCert: pki.cas.ord.pem },
+        ordererOrg: {
+          name: 'Orderer',
+          mspId: 'OrdererMSP',
+          msp: mspConfig('OrdererMSP', pki.cas.ord),
+          host: '127.0.0.1',
+          port: 7050,
+          tlsCert: pki.cas.ord.pem,
+        },
         applicationOrgs: [
           { name: 'Hospital1', mspId: 'Hospital1MSP', msp: mspConfig('Hospital1MSP', pki.cas.h1) },
           { name: 'Hospital2', mspId: 'Hospital2MSP', msp: mspConfig('Hospital2MSP', pki.cas.h2) },
         ],
-        batch: { maxMessageCount: 500, absoluteMaxBytes: 10 * 1024 * 1024, preferredMaxBytes: 2 * 1024 * 1024, batchTimeoutMs: 250 },
+        batch: {
+          maxMessageCount: 500,
+          absoluteMaxBytes: 10 * 1024 * 1024,
+          preferredMaxBytes: 2 * 1024 * 1024,
+          batchTimeoutMs: 250,
+        },
         batchTimeout: '250ms',
       }),
   });
 }
 
 const tx = (rw: RwSpec, over: Partial<Parameters<typeof buildTransaction>[0]> = {}) =>
-  buildTransaction({ channel: CHANNEL, chaincode: CC, creator: pki.client1, endorsers: [pki.peer1, pki.peer2], rw, ...over });
+  buildTransaction({
+    channel: CHANNEL,
+    chaincode: CC,
+    creator: pki.client1,
+    endorsers: [pki.peer1, pki.peer2],
+    rw,
+    ...over,
+  });
 
 async function submit(ch: DevnetChannel, t: { envelope: Buffer; txId: string }) {
   await ch.orderer.broadcast(t.envelope);
@@ -108,12 +137,22 @@ describe('devnet channel: ordering, validation, ledger', () => {
 
   it('commits a valid transaction durably, with state, history, signed and chained blocks', async () => {
     let ch = await open();
-    const t1 = tx({ writes: [{ key: 'a', value: 'one' }, { key: '\u0000rec\u0000p1\u0000', value: 'x' }] });
+    const t1 = tx({
+      writes: [
+        { key: 'a', value: 'one' },
+        { key: '\u0000rec\u0000p1\u0000', value: 'x' },
+      ],
+    });
     const s1 = await submit(ch, t1);
     expect(s1.code).toBe(Code.VALID);
     const v = await ch.ledger.getState(CC, 'a');
     expect(v?.value.toString()).toBe('one');
-    const t2 = tx({ reads: [{ key: 'a', version: { blockNum: Number(v!.version.blockNum), txNum: v!.version.txNum } }], writes: [{ key: 'a', isDelete: true }] });
+    const t2 = tx({
+      reads: [
+        { key: 'a', version: { blockNum: Number(v!.version.blockNum), txNum: v!.version.txNum } },
+      ],
+      writes: [{ key: 'a', isDelete: true }],
+    });
     expect((await submit(ch, t2)).code).toBe(Code.VALID);
     expect(await ch.ledger.getState(CC, 'a')).toBeUndefined();
     const history = await collect(ch.ledger.history(CC, 'a'));
@@ -125,7 +164,9 @@ describe('devnet channel: ordering, validation, ledger', () => {
     expect(verifyBlockSignatures(block, (s) => s.mspId === 'OrdererMSP')).toHaveLength(1);
     const md = block.getMetadata()!.getMetadataList_asU8();
     expect(Array.from(md[common.BlockMetadataIndex.TRANSACTIONS_FILTER])).toEqual([Code.VALID]);
-    expect(common.Metadata.deserializeBinary(md[common.BlockMetadataIndex.COMMIT_HASH]).getValue_asU8()).toHaveLength(32);
+    expect(
+      common.Metadata.deserializeBinary(md[common.BlockMetadataIndex.COMMIT_HASH]).getValue_asU8(),
+    ).toHaveLength(32);
     await ch.close();
 
     ch = await open();
@@ -133,7 +174,8 @@ describe('devnet channel: ordering, validation, ledger', () => {
       expect(ch.ledger.height()).toBe(3n);
       expect((await ch.ledger.getState(CC, '\u0000rec\u0000p1\u0000'))?.value.toString()).toBe('x');
       let prev: Buffer | undefined;
-      for (let n = 0n; n < ch.ledger.height(); n++) prev = verifyBlockLink((await ch.ledger.getBlock(n))!, prev);
+      for (let n = 0n; n < ch.ledger.height(); n++)
+        prev = verifyBlockLink((await ch.ledger.getBlock(n))!, prev);
       expect((await ch.committer.waitForTransaction(t1.txId)).code).toBe(Code.VALID);
     } finally {
       await ch.close();
@@ -146,7 +188,9 @@ describe('devnet channel: ordering, validation, ledger', () => {
       await submit(ch, tx({ writes: [{ key: 'k', value: '0' }] }));
       const v = (await ch.ledger.getState(CC, 'k'))!.version;
       const read = [{ key: 'k', version: { blockNum: Number(v.blockNum), txNum: v.txNum } }];
-      const txs = Array.from({ length: 5 }, (_, i) => tx({ reads: read, writes: [{ key: 'k', value: String(i + 1) }] }));
+      const txs = Array.from({ length: 5 }, (_, i) =>
+        tx({ reads: read, writes: [{ key: 'k', value: String(i + 1) }] }),
+      );
       const statuses = await Promise.all(txs.map((t) => submit(ch, t)));
       expect(statuses.filter((s) => s.code === Code.VALID)).toHaveLength(1);
       expect(statuses.filter((s) => s.code === Code.MVCC_READ_CONFLICT)).toHaveLength(4);
@@ -162,7 +206,17 @@ describe('devnet channel: ordering, validation, ledger', () => {
       await submit(ch, tx({ writes: [{ key: 'r1', value: '1' }] }));
       const v = (await ch.ledger.getState(CC, 'r1'))!.version;
       await submit(ch, tx({ writes: [{ key: 'r2', value: '2' }] })); // appears inside the range
-      const stale = tx({ ranges: [{ start: 'r', end: 's', exhausted: true, reads: [{ key: 'r1', version: { blockNum: Number(v.blockNum), txNum: v.txNum } }] }], writes: [{ key: 'sum', value: '1' }] });
+      const stale = tx({
+        ranges: [
+          {
+            start: 'r',
+            end: 's',
+            exhausted: true,
+            reads: [{ key: 'r1', version: { blockNum: Number(v.blockNum), txNum: v.txNum } }],
+          },
+        ],
+        writes: [{ key: 'sum', value: '1' }],
+      });
       expect((await submit(ch, stale)).code).toBe(Code.PHANTOM_READ_CONFLICT);
     } finally {
       await ch.close();
@@ -172,9 +226,19 @@ describe('devnet channel: ordering, validation, ledger', () => {
   it('refuses missing endorsements, replayed ids, forged ids and foreign creators with Fabric codes', async () => {
     const ch = await open();
     try {
-      expect((await submit(ch, tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1] }))).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect(
+        (await submit(ch, tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1] })))
+          .code,
+      ).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
       // an endorsement by a client is no peer endorsement
-      expect((await submit(ch, tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1, pki.client1] }))).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect(
+        (
+          await submit(
+            ch,
+            tx({ writes: [{ key: 'x', value: '1' }] }, { endorsers: [pki.peer1, pki.client1] }),
+          )
+        ).code,
+      ).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
       const once = tx({ writes: [{ key: 'y', value: '1' }] });
       expect((await submit(ch, once)).code).toBe(Code.VALID);
       await ch.orderer.broadcast(once.envelope);
@@ -185,7 +249,9 @@ describe('devnet channel: ordering, validation, ledger', () => {
       expect((await submit(ch, forgedId)).code).toBe(Code.BAD_PROPOSAL_TXID);
       // The orderer's Writers check refuses a creator that does not chain to the MSP's root.
       const foreign = tx({ writes: [{ key: 'z', value: '1' }] }, { creator: pki.foreignClient });
-      await expect(ch.orderer.broadcast(foreign.envelope)).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+      await expect(ch.orderer.broadcast(foreign.envelope)).rejects.toMatchObject({
+        status: common.Status.FORBIDDEN,
+      });
     } finally {
       await ch.close();
     }
@@ -195,11 +261,17 @@ describe('devnet channel: ordering, validation, ledger', () => {
     const ch = await open();
     try {
       const t = tx({ writes: [{ key: 'w', value: '1' }] });
-      await expect(ch.orderer.broadcast(Buffer.concat([t.envelope, Buffer.from([0x18, 0x01])]))).rejects.toBeInstanceOf(BroadcastRefusedError);
-      await expect(ch.orderer.broadcast(Buffer.alloc(0))).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+      await expect(
+        ch.orderer.broadcast(Buffer.concat([t.envelope, Buffer.from([0x18, 0x01])])),
+      ).rejects.toBeInstanceOf(BroadcastRefusedError);
+      await expect(ch.orderer.broadcast(Buffer.alloc(0))).rejects.toMatchObject({
+        status: common.Status.BAD_REQUEST,
+      });
       const env = common.Envelope.deserializeBinary(t.envelope);
       env.setSignature(toHighS(env.getSignature_asU8()));
-      await expect(ch.orderer.broadcast(env.serializeBinary())).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+      await expect(ch.orderer.broadcast(env.serializeBinary())).rejects.toMatchObject({
+        status: common.Status.FORBIDDEN,
+      });
       // A block carrying it anyway (as a faulty orderer might) is caught by the committer.
       const block = new common.Block();
       const header = new common.BlockHeader();
@@ -209,7 +281,13 @@ describe('devnet channel: ordering, validation, ledger', () => {
       data.setDataList([env.serializeBinary()]);
       block.setData(data);
       const md = new common.BlockMetadata();
-      md.setMetadataList([new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array()]);
+      md.setMetadataList([
+        new Uint8Array(),
+        new Uint8Array(),
+        new Uint8Array(),
+        new Uint8Array(),
+        new Uint8Array(),
+      ]);
       block.setMetadata(md);
       const status = ch.committer.waitForTransaction(t.txId);
       await ch.committer.commit(block);
@@ -224,7 +302,9 @@ describe('devnet channel: ordering, validation, ledger', () => {
   it('cuts blocks by message count', async () => {
     const ch = await open({ maxMessageCount: 3, batchTimeoutMs: 60_000 });
     try {
-      const txs = Array.from({ length: 6 }, (_, i) => tx({ writes: [{ key: `c${i}`, value: 'v' }] }));
+      const txs = Array.from({ length: 6 }, (_, i) =>
+        tx({ writes: [{ key: `c${i}`, value: 'v' }] }),
+      );
       const statuses = await Promise.all(txs.map((t) => submit(ch, t)));
       expect(statuses.every((s) => s.code === Code.VALID)).toBe(true);
       expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(2);
@@ -247,7 +327,9 @@ describe('devnet channel: ordering, validation, ledger', () => {
       expect(statSync(file).size).toBe(size);
       expect(ch.ledger.height()).toBe(2n);
       expect((await ch.ledger.getState(CC, 'keep'))?.value.toString()).toBe('1');
-      expect((await submit(ch, tx({ writes: [{ key: 'after', value: '2' }] }))).code).toBe(Code.VALID);
+      expect((await submit(ch, tx({ writes: [{ key: 'after', value: '2' }] }))).code).toBe(
+        Code.VALID,
+      );
     } finally {
       await ch.close();
     }
@@ -256,33 +338,64 @@ describe('devnet channel: ordering, validation, ledger', () => {
   it('adds an organisation through a CONFIG_UPDATE signed by a majority of member admins, and only then', async () => {
     let ch = await open();
     try {
-      const group = applicationOrgGroup({ name: 'Hospital3', mspId: 'Hospital3MSP', msp: mspConfig('Hospital3MSP', pki.cas.h3) });
+      const group = applicationOrgGroup({
+        name: 'Hospital3',
+        mspId: 'Hospital3MSP',
+        msp: mspConfig('Hospital3MSP', pki.cas.h3),
+      });
       const update = addApplicationOrgUpdate(ch.config, 'Hospital3', group).serializeBinary();
-      const one = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1)], pki.admin1);
+      const one = configUpdateEnvelope(
+        CHANNEL,
+        update,
+        [signConfigUpdate(update, pki.admin1)],
+        pki.admin1,
+      );
       await expect(ch.orderer.broadcast(one.serializeBinary())).rejects.toMatchObject({
         status: common.Status.BAD_REQUEST,
         info: expect.stringContaining('/Channel/Application/Admins'),
       });
       // Two signatures by the same admin are one signer.
-      const twice = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin1)], pki.admin1);
-      await expect(ch.orderer.broadcast(twice.serializeBinary())).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+      const twice = configUpdateEnvelope(
+        CHANNEL,
+        update,
+        [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin1)],
+        pki.admin1,
+      );
+      await expect(ch.orderer.broadcast(twice.serializeBinary())).rejects.toMatchObject({
+        status: common.Status.BAD_REQUEST,
+      });
       // A Hospital3 identity is no member yet.
       const early = tx({ writes: [{ key: 'h3', value: '1' }] }, { creator: pki.client3 });
-      await expect(ch.orderer.broadcast(early.envelope)).rejects.toMatchObject({ status: common.Status.FORBIDDEN });
+      await expect(ch.orderer.broadcast(early.envelope)).rejects.toMatchObject({
+        status: common.Status.FORBIDDEN,
+      });
 
-      const both = configUpdateEnvelope(CHANNEL, update, [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin2)], pki.admin1);
+      const both = configUpdateEnvelope(
+        CHANNEL,
+        update,
+        [signConfigUpdate(update, pki.admin1), signConfigUpdate(update, pki.admin2)],
+        pki.admin1,
+      );
       const before = ch.ledger.height();
       await ch.orderer.broadcast(both.serializeBinary());
       await ch.orderer.flush();
       expect(ch.ledger.height()).toBe(before + 1n);
       expect(ch.ledger.stats().lastConfig).toBe(before);
       const configBlock = (await ch.ledger.getBlock(before))!;
-      expect(Array.from(configBlock.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER])).toEqual([Code.VALID]);
+      expect(
+        Array.from(
+          configBlock.getMetadata()!.getMetadataList_asU8()[
+            common.BlockMetadataIndex.TRANSACTIONS_FILTER
+          ],
+        ),
+      ).toEqual([Code.VALID]);
       expect(verifyBlockSignatures(configBlock, (s) => s.mspId === 'OrdererMSP')).toHaveLength(1);
       expect(ch.config.msps.mspIds).toContain('Hospital3MSP');
       expect(ch.config.sequence).toBe(1);
       // The same update again is stale: its read set names the old Application version.
-      await expect(ch.orderer.broadcast(both.serializeBinary())).rejects.toMatchObject({ status: common.Status.BAD_REQUEST });
+      await expect(ch.orderer.broadcast(both.serializeBinary())).rejects.toMatchObject({
+        status: common.Status.BAD_REQUEST,
+      });
 
       const now = tx({ writes: [{ key: 'h3', value: '1' }] }, { creator: pki.client3 });
       expect((await submit(ch, now)).code).toBe(Code.VALID);

@@ -9,7 +9,11 @@ import { loadNetwork, orgPaths, verifyBlockLink, type Network } from '@ehr/netwo
 import { startDevnet, type RunningDevnet } from '../src/main';
 import { readMspFolder, SigningIdentity } from '../src/msp';
 import { applicationOrgGroup } from '../src/channelconfig/genesis';
-import { addApplicationOrgUpdate, configUpdateEnvelope, signConfigUpdate } from '../src/channelconfig/update';
+import {
+  addApplicationOrgUpdate,
+  configUpdateEnvelope,
+  signConfigUpdate,
+} from '../src/channelconfig/update';
 import { writeDevPki } from '../src/testing/dev-pki';
 import { BroadcastClient, fetchBlocks, watchCommits } from '../src/testing/ledger-client';
 import { buildTransaction } from '../src/testing/transactions';
@@ -18,7 +22,8 @@ let net: Network;
 let devnet: RunningDevnet;
 let dataDir: string;
 
-const id = (paths: { signCert: string; privateKey: string }, mspId: string) => SigningIdentity.fromFiles(mspId, paths.signCert, paths.privateKey);
+const id = (paths: { signCert: string; privateKey: string }, mspId: string) =>
+  SigningIdentity.fromFiles(mspId, paths.signCert, paths.privateKey);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'devnet-main-'));
@@ -43,9 +48,20 @@ it('orders a broadcast transaction, reports it VALID over DeliverFiltered and se
   expect(health.status).toBe(200);
 
   const seen = new Map<string, number>();
-  const watcher = watchCommits(peerAddress, tlsRoot, client, net.channel, 1n, (txId, code) => seen.set(txId, code));
-  const broadcaster = new BroadcastClient(`127.0.0.1:${net.ordererOrg.orderer!.port}`, orgPaths(net, net.ordererOrg).orderer!.tlsCa);
-  const t = buildTransaction({ channel: net.channel, chaincode: net.chaincode.name, creator: client, endorsers, rw: { writes: [{ key: 'k', value: 'v' }] } });
+  const watcher = watchCommits(peerAddress, tlsRoot, client, net.channel, 1n, (txId, code) =>
+    seen.set(txId, code),
+  );
+  const broadcaster = new BroadcastClient(
+    `127.0.0.1:${net.ordererOrg.orderer!.port}`,
+    orgPaths(net, net.ordererOrg).orderer!.tlsCa,
+  );
+  const t = buildTransaction({
+    channel: net.channel,
+    chaincode: net.chaincode.name,
+    creator: client,
+    endorsers,
+    rw: { writes: [{ key: 'k', value: 'v' }] },
+  });
   expect((await broadcaster.send(t.envelope)).getStatus()).toBe(common.Status.SUCCESS);
   const refused = await broadcaster.send(Buffer.concat([t.envelope, Buffer.from([0x18, 1])]));
   expect(refused.getStatus()).toBe(common.Status.BAD_REQUEST);
@@ -54,27 +70,60 @@ it('orders a broadcast transaction, reports it VALID over DeliverFiltered and se
   broadcaster.close();
   watcher.close();
 
-  const blocks = await fetchBlocks(peerAddress, tlsRoot, client, net.channel, 0n, devnet.channel.ledger.height() - 1n);
+  const blocks = await fetchBlocks(
+    peerAddress,
+    tlsRoot,
+    client,
+    net.channel,
+    0n,
+    devnet.channel.ledger.height() - 1n,
+  );
   let prev: Buffer | undefined;
   for (const b of blocks) prev = verifyBlockLink(b, prev);
-  const status = (await (await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`)).json()) as Record<string, unknown>;
-  expect(status).toMatchObject({ channel: net.channel, height: '2', transactionsByCode: { VALID: 2 } });
+  const status = (await (
+    await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`)
+  ).json()) as Record<string, unknown>;
+  expect(status).toMatchObject({
+    channel: net.channel,
+    height: '2',
+    transactionsByCode: { VALID: 2 },
+  });
 });
 
-it('serves a candidate hospital\'s peer endpoint once a majority of admins added it to the channel', async () => {
+it("serves a candidate hospital's peer endpoint once a majority of admins added it to the channel", async () => {
   const [h1, h2] = net.hospitals;
   const h3 = net.candidateHospitals[0];
   const admin1 = id(orgPaths(net, h1).admin, h1.mspId);
   const admin2 = id(orgPaths(net, h2).admin, h2.mspId);
-  const group = applicationOrgGroup({ name: h3.name, mspId: h3.mspId, msp: readMspFolder(orgPaths(net, h3).msp, h3.mspId) });
+  const group = applicationOrgGroup({
+    name: h3.name,
+    mspId: h3.mspId,
+    msp: readMspFolder(orgPaths(net, h3).msp, h3.mspId),
+  });
   const update = addApplicationOrgUpdate(devnet.channel.config, h3.name, group).serializeBinary();
-  const env = configUpdateEnvelope(net.channel, update, [signConfigUpdate(update, admin1), signConfigUpdate(update, admin2)], admin1);
-  const broadcaster = new BroadcastClient(`127.0.0.1:${net.ordererOrg.orderer!.port}`, orgPaths(net, net.ordererOrg).orderer!.tlsCa);
+  const env = configUpdateEnvelope(
+    net.channel,
+    update,
+    [signConfigUpdate(update, admin1), signConfigUpdate(update, admin2)],
+    admin1,
+  );
+  const broadcaster = new BroadcastClient(
+    `127.0.0.1:${net.ordererOrg.orderer!.port}`,
+    orgPaths(net, net.ordererOrg).orderer!.tlsCa,
+  );
   expect((await broadcaster.send(env.serializeBinary())).getStatus()).toBe(common.Status.SUCCESS);
   broadcaster.close();
-  while (!devnet.peers.some((p) => p.hospital.mspId === h3.mspId)) await new Promise((r) => setTimeout(r, 20));
+  while (!devnet.peers.some((p) => p.hospital.mspId === h3.mspId))
+    await new Promise((r) => setTimeout(r, 20));
   const client3 = id(orgPaths(net, h3).gatewayService!, h3.mspId);
   const tip = devnet.channel.ledger.height() - 1n;
-  const blocks = await fetchBlocks(`127.0.0.1:${h3.peer.port}`, orgPaths(net, h3).peer!.tlsCa, client3, net.channel, tip, tip);
+  const blocks = await fetchBlocks(
+    `127.0.0.1:${h3.peer.port}`,
+    orgPaths(net, h3).peer!.tlsCa,
+    client3,
+    net.channel,
+    tip,
+    tip,
+  );
   expect(blocks[0].getHeader()!.getNumber()).toBe(Number(devnet.channel.ledger.stats().lastConfig));
 });

@@ -22,7 +22,10 @@ export function headerHashOf(block: common.Block): Buffer {
  * Verifies `block`'s data hash and its link to `previous` (undefined for block 0, whose
  * previous_hash must be empty). Returns the block's header hash, to chain the next call.
  */
-export function verifyBlockLink(block: common.Block, previousHeaderHash: Uint8Array | undefined): Buffer {
+export function verifyBlockLink(
+  block: common.Block,
+  previousHeaderHash: Uint8Array | undefined,
+): Buffer {
   const header = block.getHeader();
   if (!header) throw new BrokenChainError('block has no header');
   const number = header.getNumber();

@@ -19,7 +19,9 @@ export function computeBlockDataHash(data: readonly Uint8Array[]): Buffer {
 /** The channel header type of an envelope, or undefined when it does not parse that far. */
 function headerType(raw: Uint8Array): number | undefined {
   try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(raw).getPayload_asU8());
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(raw).getPayload_asU8(),
+    );
     const header = payload.getHeader();
     if (!header) return undefined;
     return common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getType();

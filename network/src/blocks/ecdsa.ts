@@ -5,8 +5,8 @@ import { verify, type KeyObject } from 'node:crypto';
 
 /** Curve order n of the curves Fabric's software BCCSP accepts, by Node's curve name. */
 const CURVE_ORDER: Record<string, bigint> = {
-  'prime256v1': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  'secp384r1':
+  prime256v1: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  secp384r1:
     0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
 };
 const CURVE_BYTES: Record<string, number> = { prime256v1: 32, secp384r1: 48 };
@@ -47,7 +47,8 @@ function readPositiveInteger(content: Uint8Array): bigint {
 /** r and s of a DER ECDSA signature (strict DER: nothing after the SEQUENCE). */
 export function parseEcdsaSignature(signature: Uint8Array): { r: bigint; s: bigint } {
   const seq = readDer(signature, 0);
-  if (seq.tag !== 0x30 || seq.end !== signature.length) throw new SignatureError('not a DER SEQUENCE');
+  if (seq.tag !== 0x30 || seq.end !== signature.length)
+    throw new SignatureError('not a DER SEQUENCE');
   const r = readDer(seq.content, 0);
   const s = readDer(seq.content, r.end);
   if (r.tag !== 0x02 || s.tag !== 0x02 || s.end !== seq.content.length) {

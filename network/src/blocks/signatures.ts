@@ -47,7 +47,9 @@ export function blockSignatures(block: common.Block): SignedData[] {
 export function ordererBlockMetadata(block: common.Block): common.OrdererBlockMetadata {
   const raw = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
   if (!raw || raw.length === 0) throw new Error('no signatures in block metadata');
-  return common.OrdererBlockMetadata.deserializeBinary(common.Metadata.deserializeBinary(raw).getValue_asU8());
+  return common.OrdererBlockMetadata.deserializeBinary(
+    common.Metadata.deserializeBinary(raw).getValue_asU8(),
+  );
 }
 
 export interface SignerIdentity {
@@ -57,7 +59,10 @@ export interface SignerIdentity {
 
 export function parseSerializedIdentity(raw: Uint8Array): SignerIdentity {
   const id = msp.SerializedIdentity.deserializeBinary(raw);
-  return { mspId: id.getMspid(), certificate: new X509Certificate(Buffer.from(id.getIdBytes_asU8())) };
+  return {
+    mspId: id.getMspid(),
+    certificate: new X509Certificate(Buffer.from(id.getIdBytes_asU8())),
+  };
 }
 
 /**

@@ -22,7 +22,9 @@ export class ChannelConfig {
       const value = group.getValuesMap().get('MSP');
       if (value) {
         const cfg = mspProto.MSPConfig.deserializeBinary(value.getValue_asU8());
-        msps.push(Msp.fromFabricMspConfig(mspProto.FabricMSPConfig.deserializeBinary(cfg.getConfig_asU8())));
+        msps.push(
+          Msp.fromFabricMspConfig(mspProto.FabricMSPConfig.deserializeBinary(cfg.getConfig_asU8())),
+        );
       }
       group.getGroupsMap().forEach((child) => collect(child));
     };
@@ -51,7 +53,9 @@ export class ChannelConfig {
 
   private buildPolicies(group: common.ConfigGroup, path: string): Map<string, Policy> {
     const children = new Map<string, Map<string, Policy>>();
-    group.getGroupsMap().forEach((child, name) => children.set(name, this.buildPolicies(child, `${path}/${name}`)));
+    group
+      .getGroupsMap()
+      .forEach((child, name) => children.set(name, this.buildPolicies(child, `${path}/${name}`)));
     const own = new Map<string, Policy>();
     group.getPoliciesMap().forEach((cp, name) => {
       const proto = cp.getPolicy();
@@ -78,10 +82,15 @@ export class ChannelConfig {
   /** Application organisations: config group name → MSP id. */
   applicationOrgs(): Map<string, string> {
     const out = new Map<string, string>();
-    this.config.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().forEach((g, name) => {
-      const value = g.getValuesMap().get('MSP');
-      if (value) out.set(name, mspIdOf(value));
-    });
+    this.config
+      .getChannelGroup()
+      ?.getGroupsMap()
+      .get('Application')
+      ?.getGroupsMap()
+      .forEach((g, name) => {
+        const value = g.getValuesMap().get('MSP');
+        if (value) out.set(name, mspIdOf(value));
+      });
     return out;
   }
 
@@ -113,7 +122,8 @@ export function goDurationMs(text: string): number {
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(text))) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    total +=
+      Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     consumed += m[0].length;
   }
   if (consumed !== text.length || consumed === 0) throw new Error(`bad duration ${text}`);

@@ -11,7 +11,12 @@ import { common, msp as mspProto, orderer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { computeBlockDataHash } from '@ehr/network';
 import { toMspConfig } from '../msp';
-import { implicitMetaPolicyProto, parseSignaturePolicy, signaturePolicyProto, type ImplicitMetaRule } from '../policies';
+import {
+  implicitMetaPolicyProto,
+  parseSignaturePolicy,
+  signaturePolicyProto,
+  type ImplicitMetaRule,
+} from '../policies';
 import type { BatchSettings } from '../orderer/blockcutter';
 
 const ADMINS = 'Admins';
@@ -168,13 +173,21 @@ export function channelGroup(opts: GenesisOptions): common.ConfigGroup {
       BlockDataHashingStructure: value(width),
       Capabilities: value(capabilities('V3_0')),
     },
-    { Readers: meta('ANY', 'Readers'), Writers: meta('ANY', 'Writers'), Admins: meta('MAJORITY', 'Admins') },
+    {
+      Readers: meta('ANY', 'Readers'),
+      Writers: meta('ANY', 'Writers'),
+      Admins: meta('MAJORITY', 'Admins'),
+    },
     { Orderer: ordererGroup(opts), Application: applicationGroup(opts.applicationOrgs) },
   );
 }
 
 /** A CONFIG envelope as common/genesis writes it: no creator, no signature, txid from the nonce. */
-export function configEnvelope(channel: string, config: common.Config, lastUpdate?: common.Envelope): common.Envelope {
+export function configEnvelope(
+  channel: string,
+  config: common.Config,
+  lastUpdate?: common.Envelope,
+): common.Envelope {
   const nonce = randomBytes(24);
   const now = Date.now();
   const ts = new Timestamp();
@@ -222,7 +235,13 @@ export function genesisBlock(opts: GenesisOptions): common.Block {
   const signaturesMd = new common.Metadata();
   signaturesMd.setValue(obm.serializeBinary());
   const metadata = new common.BlockMetadata();
-  metadata.setMetadataList([signaturesMd.serializeBinary(), lastConfigMd.serializeBinary(), new Uint8Array(), new Uint8Array(), new Uint8Array()]);
+  metadata.setMetadataList([
+    signaturesMd.serializeBinary(),
+    lastConfigMd.serializeBinary(),
+    new Uint8Array(),
+    new Uint8Array(),
+    new Uint8Array(),
+  ]);
   const block = new common.Block();
   block.setHeader(header);
   block.setData(blockData);

@@ -17,7 +17,13 @@ import type { ChannelConfig } from './config';
 type Element =
   | { kind: 'Group'; path: string; version: number; modPolicy: string; group: common.ConfigGroup }
   | { kind: 'Value'; path: string; version: number; modPolicy: string; value: common.ConfigValue }
-  | { kind: 'Policy'; path: string; version: number; modPolicy: string; policy: common.ConfigPolicy };
+  | {
+      kind: 'Policy';
+      path: string;
+      version: number;
+      modPolicy: string;
+      policy: common.ConfigPolicy;
+    };
 
 export class ConfigUpdateError extends Error {
   override name = 'ConfigUpdateError';
@@ -29,13 +35,35 @@ const keyOf = (kind: Element['kind'], path: string) => `[${kind}] ${path}`;
 function flatten(root: common.ConfigGroup, rootName = 'Channel'): Map<string, Element> {
   const out = new Map<string, Element>();
   const walk = (group: common.ConfigGroup, path: string) => {
-    out.set(keyOf('Group', path), { kind: 'Group', path, version: group.getVersion(), modPolicy: group.getModPolicy(), group });
-    group.getValuesMap().forEach((value, name) =>
-      out.set(keyOf('Value', `${path}/${name}`), { kind: 'Value', path: `${path}/${name}`, version: value.getVersion(), modPolicy: value.getModPolicy(), value }),
-    );
-    group.getPoliciesMap().forEach((policy, name) =>
-      out.set(keyOf('Policy', `${path}/${name}`), { kind: 'Policy', path: `${path}/${name}`, version: policy.getVersion(), modPolicy: policy.getModPolicy(), policy }),
-    );
+    out.set(keyOf('Group', path), {
+      kind: 'Group',
+      path,
+      version: group.getVersion(),
+      modPolicy: group.getModPolicy(),
+      group,
+    });
+    group
+      .getValuesMap()
+      .forEach((value, name) =>
+        out.set(keyOf('Value', `${path}/${name}`), {
+          kind: 'Value',
+          path: `${path}/${name}`,
+          version: value.getVersion(),
+          modPolicy: value.getModPolicy(),
+          value,
+        }),
+      );
+    group
+      .getPoliciesMap()
+      .forEach((policy, name) =>
+        out.set(keyOf('Policy', `${path}/${name}`), {
+          kind: 'Policy',
+          path: `${path}/${name}`,
+          version: policy.getVersion(),
+          modPolicy: policy.getModPolicy(),
+          policy,
+        }),
+      );
     group.getGroupsMap().forEach((child, name) => walk(child, `${path}/${name}`));
   };
   walk(root, `/${rootName}`);
@@ -46,35 +74,43 @@ function flatten(root: common.ConfigGroup, rootName = 'Channel'): Map<string, El
 function modPolicyPath(element: Element): string {
   const mp = element.modPolicy;
   if (mp.startsWith('/')) return mp;
-  const group = element.kind === 'Group' ? element.path : element.path.slice(0, element.path.lastIndexOf('/'));
+  const group =
+    element.kind === 'Group' ? element.path : element.path.slice(0, element.path.lastIndexOf('/'));
   return `${group}/${mp}`;
 }
 
 /** Fabric's configMapToConfig: rebuilds the tree; each group lists its children by name. */
 function rebuild(map: Map<string, Element>, path: string): common.ConfigGroup {
   const entry = map.get(keyOf('Group', path));
-  if (!entry || entry.kind !== 'Group') throw new ConfigUpdateError(`missing group at path: ${path}`);
+  if (!entry || entry.kind !== 'Group')
+    throw new ConfigUpdateError(`missing group at path: ${path}`);
   const out = new common.ConfigGroup();
   out.setVersion(entry.version);
   out.setModPolicy(entry.modPolicy);
   entry.group.getValuesMap().forEach((_v, name) => {
     const e = map.get(keyOf('Value', `${path}/${name}`));
-    if (!e || e.kind !== 'Value') throw new ConfigUpdateError(`missing value at path: ${path}/${name}`);
+    if (!e || e.kind !== 'Value')
+      throw new ConfigUpdateError(`missing value at path: ${path}/${name}`);
     out.getValuesMap().set(name, e.value);
   });
   entry.group.getPoliciesMap().forEach((_p, name) => {
     const e = map.get(keyOf('Policy', `${path}/${name}`));
-    if (!e || e.kind !== 'Policy') throw new ConfigUpdateError(`missing policy at path: ${path}/${name}`);
+    if (!e || e.kind !== 'Policy')
+      throw new ConfigUpdateError(`missing policy at path: ${path}/${name}`);
     out.getPoliciesMap().set(name, e.policy);
   });
-  entry.group.getGroupsMap().forEach((_g, name) => out.getGroupsMap().set(name, rebuild(map, `${path}/${name}`)));
+  entry.group
+    .getGroupsMap()
+    .forEach((_g, name) => out.getGroupsMap().set(name, rebuild(map, `${path}/${name}`)));
   return out;
 }
 
 /** The signatures of a ConfigUpdateEnvelope as signed data (protoutil.ConfigUpdateEnvelopeAsSignedData). */
 export function configUpdateSignatures(env: common.ConfigUpdateEnvelope): SignedData[] {
   return env.getSignaturesList().map((s) => ({
-    identity: common.SignatureHeader.deserializeBinary(s.getSignatureHeader_asU8()).getCreator_asU8(),
+    identity: common.SignatureHeader.deserializeBinary(
+      s.getSignatureHeader_asU8(),
+    ).getCreator_asU8(),
     data: Buffer.concat([s.getSignatureHeader_asU8(), env.getConfigUpdate_asU8()]),
     signature: s.getSignature_asU8(),
   }));
@@ -85,48 +121,71 @@ export function configUpdateSignatures(env: common.ConfigUpdateEnvelope): Signed
  * current configuration and returns the new configuration (sequence + 1). Throws
  * ConfigUpdateError naming what is wrong.
  */
-export function proposeConfigUpdate(current: ChannelConfig, updateEnvelope: common.Envelope): common.Config {
+export function proposeConfigUpdate(
+  current: ChannelConfig,
+  updateEnvelope: common.Envelope,
+): common.Config {
   let cue: common.ConfigUpdateEnvelope;
   let update: common.ConfigUpdate;
   try {
     const payload = common.Payload.deserializeBinary(updateEnvelope.getPayload_asU8());
     const ch = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
-    if (ch.getType() !== common.HeaderType.CONFIG_UPDATE) throw new Error(`header type ${ch.getType()} is not CONFIG_UPDATE`);
+    if (ch.getType() !== common.HeaderType.CONFIG_UPDATE)
+      throw new Error(`header type ${ch.getType()} is not CONFIG_UPDATE`);
     cue = common.ConfigUpdateEnvelope.deserializeBinary(payload.getData_asU8());
     update = common.ConfigUpdate.deserializeBinary(cue.getConfigUpdate_asU8());
   } catch (e) {
     throw new ConfigUpdateError(`malformed config update: ${(e as Error).message}`);
   }
   if (update.getChannelId() !== current.channelId) {
-    throw new ConfigUpdateError(`ConfigUpdate for channel '${update.getChannelId()}' but envelope for channel '${current.channelId}'`);
+    throw new ConfigUpdateError(
+      `ConfigUpdate for channel '${update.getChannelId()}' but envelope for channel '${current.channelId}'`,
+    );
   }
   const existing = flatten(current.config.getChannelGroup()!);
   const readSet = update.getReadSet() ? flatten(update.getReadSet()!) : new Map<string, Element>();
-  const writeSet = update.getWriteSet() ? flatten(update.getWriteSet()!) : new Map<string, Element>();
+  const writeSet = update.getWriteSet()
+    ? flatten(update.getWriteSet()!)
+    : new Map<string, Element>();
   for (const [key, read] of readSet) {
     const have = existing.get(key);
-    if (!have) throw new ConfigUpdateError(`existing config does not contain element for ${key} but was in the read set`);
+    if (!have)
+      throw new ConfigUpdateError(
+        `existing config does not contain element for ${key} but was in the read set`,
+      );
     if (have.version !== read.version) {
-      throw new ConfigUpdateError(`proposed update requires that key ${key} be at version ${read.version}, but it is currently at version ${have.version}`);
+      throw new ConfigUpdateError(
+        `proposed update requires that key ${key} be at version ${read.version}, but it is currently at version ${have.version}`,
+      );
     }
   }
   const delta = [...writeSet].filter(([key, w]) => readSet.get(key)?.version !== w.version);
-  if (delta.length === 0) throw new ConfigUpdateError('delta set was empty -- update would have no effect');
+  if (delta.length === 0)
+    throw new ConfigUpdateError('delta set was empty -- update would have no effect');
   const signatures = configUpdateSignatures(cue);
   for (const [key, w] of delta) {
-    if (!w.modPolicy) throw new ConfigUpdateError(`invalid mod_policy for element ${key}: mod_policy not set`);
+    if (!w.modPolicy)
+      throw new ConfigUpdateError(`invalid mod_policy for element ${key}: mod_policy not set`);
     const have = existing.get(key);
     if (!have) {
-      if (w.version !== 0) throw new ConfigUpdateError(`attempted to set key ${key} to version ${w.version}, but key does not exist`);
+      if (w.version !== 0)
+        throw new ConfigUpdateError(
+          `attempted to set key ${key} to version ${w.version}, but key does not exist`,
+        );
       continue;
     }
     if (w.version !== have.version + 1) {
-      throw new ConfigUpdateError(`attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`);
+      throw new ConfigUpdateError(
+        `attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`,
+      );
     }
     const path = modPolicyPath(have);
-    if (!current.policy(path)) throw new ConfigUpdateError(`unexpected missing policy ${have.modPolicy} for item ${key}`);
+    if (!current.policy(path))
+      throw new ConfigUpdateError(`unexpected missing policy ${have.modPolicy} for item ${key}`);
     if (!current.evaluate(path, signatures)) {
-      throw new ConfigUpdateError(`policy for ${key} not satisfied: ${path} (${current.policy(path)!.toString()})`);
+      throw new ConfigUpdateError(
+        `policy for ${key} not satisfied: ${path} (${current.policy(path)!.toString()})`,
+      );
     }
   }
   const proposed = new Map(existing);
@@ -138,7 +197,12 @@ export function proposeConfigUpdate(current: ChannelConfig, updateEnvelope: comm
 }
 
 /** The CONFIG envelope the orderer orders for an accepted update, signed by orderer0. */
-export function signedConfigEnvelope(channel: string, config: common.Config, lastUpdate: common.Envelope, signer: OrdererSigner): common.Envelope {
+export function signedConfigEnvelope(
+  channel: string,
+  config: common.Config,
+  lastUpdate: common.Envelope,
+  signer: OrdererSigner,
+): common.Envelope {
   const nonce = randomBytes(24);
   const ts = new Timestamp();
   const now = Date.now();
@@ -173,7 +237,10 @@ export function signedConfigEnvelope(channel: string, config: common.Config, las
  * re-applying that update to the current configuration must give exactly the configuration it
  * carries. Returns the new configuration.
  */
-export function verifyConfigTransaction(current: ChannelConfig, configEnvelope: common.Envelope): common.Config {
+export function verifyConfigTransaction(
+  current: ChannelConfig,
+  configEnvelope: common.Envelope,
+): common.Config {
   const payload = common.Payload.deserializeBinary(configEnvelope.getPayload_asU8());
   const ce = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8());
   const lastUpdate = ce.getLastUpdate();
@@ -223,11 +290,16 @@ function skeleton(group: common.ConfigGroup, version = group.getVersion()): comm
  * produces for that change): the Application group moves to its next version with the new
  * organisation's group among its children.
  */
-export function addApplicationOrgUpdate(current: ChannelConfig, orgName: string, orgGroup: common.ConfigGroup): common.ConfigUpdate {
+export function addApplicationOrgUpdate(
+  current: ChannelConfig,
+  orgName: string,
+  orgGroup: common.ConfigGroup,
+): common.ConfigUpdate {
   const root = current.config.getChannelGroup()!;
   const app = root.getGroupsMap().get('Application');
   if (!app) throw new ConfigUpdateError('the channel has no Application group');
-  if (app.getGroupsMap().get(orgName)) throw new ConfigUpdateError(`organisation ${orgName} is already a member`);
+  if (app.getGroupsMap().get(orgName))
+    throw new ConfigUpdateError(`organisation ${orgName} is already a member`);
   const readRoot = new common.ConfigGroup();
   readRoot.setVersion(root.getVersion());
   readRoot.getGroupsMap().set('Application', skeleton(app));
@@ -244,7 +316,10 @@ export function addApplicationOrgUpdate(current: ChannelConfig, orgName: string,
 }
 
 /** One admin's signature over a config update (a ConfigSignature). */
-export function signConfigUpdate(updateBytes: Uint8Array, signer: ConfigSigner): common.ConfigSignature {
+export function signConfigUpdate(
+  updateBytes: Uint8Array,
+  signer: ConfigSigner,
+): common.ConfigSignature {
   const sh = new common.SignatureHeader();
   sh.setCreator(signer.serialized);
   sh.setNonce(randomBytes(24));

@@ -32,23 +32,34 @@ export class Committer implements CommitNotifier {
     list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
     block.getMetadata()!.setMetadataList(list);
     await this.ledger.commitBlock(block);
-    this.announce(block, results.map((r) => r.tx?.txId));
+    this.announce(
+      block,
+      results.map((r) => r.tx?.txId),
+    );
   }
 
   /** Announces a block committed outside validation (the genesis block). */
   announce(block: common.Block, txIds: (string | undefined)[]): void {
     const number = BigInt(block.getHeader()!.getNumber());
-    const filter = block.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
+    const filter = block.getMetadata()!.getMetadataList_asU8()[
+      common.BlockMetadataIndex.TRANSACTIONS_FILTER
+    ];
     txIds.forEach((txId, i) => {
       if (!txId) return;
       const waiting = this.waiters.get(txId);
       if (!waiting) return;
       this.waiters.delete(txId);
       // A DUPLICATE_TXID copy must not answer for the transaction that was committed first.
-      const status = filter[i] === peer.TxValidationCode.DUPLICATE_TXID ? undefined : { code: filter[i], blockNumber: number };
+      const status =
+        filter[i] === peer.TxValidationCode.DUPLICATE_TXID
+          ? undefined
+          : { code: filter[i], blockNumber: number };
       for (const w of waiting) {
         if (status) w.resolve(status);
-        else void this.ledger.transactionStatus(txId).then((s) => s && w.resolve({ code: s.code, blockNumber: s.blockNumber }));
+        else
+          void this.ledger
+            .transactionStatus(txId)
+            .then((s) => s && w.resolve({ code: s.code, blockNumber: s.blockNumber }));
       }
     });
     for (const listener of this.listeners) {
@@ -73,7 +84,8 @@ export class Committer implements CommitNotifier {
           reject(e);
         },
       };
-      const onAbort = () => waiter.reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      const onAbort = () =>
+        waiter.reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       const cleanup = () => {
         signal?.removeEventListener('abort', onAbort);
         const set = this.waiters.get(txId);

@@ -66,7 +66,8 @@ async function currentRange(
   const start = info.getStartKey();
   const end = info.getEndKey();
   const out = new Map<string, { key: string; version?: Version; fromBlock: boolean }>();
-  for await (const kv of state.rangeScan(ns, start, end)) out.set(kv.key, { key: kv.key, version: kv.version, fromBlock: false });
+  for await (const kv of state.rangeScan(ns, start, end))
+    out.set(kv.key, { key: kv.key, version: kv.version, fromBlock: false });
   if (includeEnd && end !== '') {
     const last = await state.getState(ns, end);
     if (last) out.set(end, { key: end, version: last.version, fromBlock: false });
@@ -109,7 +110,8 @@ export async function validateReadWriteSet(
       if (!sameVersion(committed?.version, read.getVersion())) return Code.MVCC_READ_CONFLICT;
     }
     for (const info of rwset.getRangeQueriesInfoList()) {
-      if (!(await rangeStillValid(namespace, info, state, updates))) return Code.PHANTOM_READ_CONFLICT;
+      if (!(await rangeStillValid(namespace, info, state, updates)))
+        return Code.PHANTOM_READ_CONFLICT;
     }
   }
   return Code.VALID;

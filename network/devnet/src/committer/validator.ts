@@ -12,7 +12,11 @@ import { createHash } from 'node:crypto';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { SignedData } from '@ehr/network';
 import type { MspManager } from '../msp';
-import { parseEndorserAction, parseEnvelopeHeaders, type ParsedTransaction } from '../ledger/transaction';
+import {
+  parseEndorserAction,
+  parseEnvelopeHeaders,
+  type ParsedTransaction,
+} from '../ledger/transaction';
 import type { StateReader } from '../interfaces';
 import { BlockUpdates, validateReadWriteSet } from './mvcc';
 
@@ -92,8 +96,10 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
   if (!VALID_HEADER_TYPES.has(channelHeader.getType())) {
     fail(Code.BAD_COMMON_HEADER, `invalid header type ${channelHeader.getType()}`);
   }
-  if (channelHeader.getEpoch() !== 0) fail(Code.BAD_COMMON_HEADER, 'invalid Epoch in ChannelHeader');
-  if (signatureHeader.getNonce_asU8().length === 0) fail(Code.BAD_COMMON_HEADER, 'invalid nonce specified in the header');
+  if (channelHeader.getEpoch() !== 0)
+    fail(Code.BAD_COMMON_HEADER, 'invalid Epoch in ChannelHeader');
+  if (signatureHeader.getNonce_asU8().length === 0)
+    fail(Code.BAD_COMMON_HEADER, 'invalid nonce specified in the header');
   const creator = signatureHeader.getCreator_asU8();
   if (creator.length === 0) fail(Code.BAD_COMMON_HEADER, 'invalid creator specified in the header');
 
@@ -123,9 +129,14 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
       }
       try {
         parsed.endorsed = parseEndorserAction(payload.getData_asU8());
-        const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
+        const action = peer.Transaction.deserializeBinary(
+          payload.getData_asU8(),
+        ).getActionsList()[0];
         const actionHeader = common.SignatureHeader.deserializeBinary(action.getHeader_asU8());
-        if (actionHeader.getNonce_asU8().length === 0 || actionHeader.getCreator_asU8().length === 0) {
+        if (
+          actionHeader.getNonce_asU8().length === 0 ||
+          actionHeader.getCreator_asU8().length === 0
+        ) {
           throw new Error('invalid action signature header');
         }
         const proposalHash = createHash('sha256')
@@ -133,8 +144,11 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
           .update(action.getHeader_asU8())
           .update(parsed.endorsed.chaincodeActionPayload.getChaincodeProposalPayload_asU8())
           .digest();
-        const prp = peer.ProposalResponsePayload.deserializeBinary(parsed.endorsed.proposalResponsePayload);
-        if (!proposalHash.equals(prp.getProposalHash_asU8())) throw new Error('proposal hash does not match');
+        const prp = peer.ProposalResponsePayload.deserializeBinary(
+          parsed.endorsed.proposalResponsePayload,
+        );
+        if (!proposalHash.equals(prp.getProposalHash_asU8()))
+          throw new Error('proposal hash does not match');
       } catch (e) {
         if (e instanceof Invalid) throw e;
         fail(Code.INVALID_ENDORSER_TRANSACTION, (e as Error).message);
@@ -142,7 +156,8 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
       return parsed;
     }
     case common.HeaderType.CONFIG:
-      if (payload.getData_asU8().length === 0) fail(Code.INVALID_CONFIG_TRANSACTION, 'nil arguments');
+      if (payload.getData_asU8().length === 0)
+        fail(Code.INVALID_CONFIG_TRANSACTION, 'nil arguments');
       return parsed;
     default:
       return fail(Code.UNSUPPORTED_TX_PAYLOAD, `unsupported header type ${parsed.type}`);
@@ -164,7 +179,9 @@ function endorsementSignatures(tx: ParsedTransaction): SignedData[] {
 function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): void {
   let ccName: string;
   try {
-    const ext = peer.ChaincodeHeaderExtension.deserializeBinary(tx.channelHeader.getExtension_asU8());
+    const ext = peer.ChaincodeHeaderExtension.deserializeBinary(
+      tx.channelHeader.getExtension_asU8(),
+    );
     const id = ext.getChaincodeId();
     if (!id) return fail(Code.INVALID_OTHER_REASON, 'nil ChaincodeId in header extension');
     ccName = id.getName();
@@ -176,7 +193,8 @@ function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): vo
   const responseId = chaincodeAction.getChaincodeId();
   if (!responseId) fail(Code.INVALID_OTHER_REASON, 'nil ChaincodeId in ChaincodeAction');
   if (ccName === '') fail(Code.INVALID_CHAINCODE, 'invalid chaincode ID');
-  if (ccName !== responseId!.getName()) fail(Code.INVALID_CHAINCODE, `inconsistent ccid info (${ccName}/${responseId!.getName()})`);
+  if (ccName !== responseId!.getName())
+    fail(Code.INVALID_CHAINCODE, `inconsistent ccid info (${ccName}/${responseId!.getName()})`);
   if (responseId!.getVersion() === '') fail(Code.INVALID_CHAINCODE, 'invalid chaincode version');
   const events = chaincodeAction.getEvents_asU8();
   if (events.length) {
@@ -187,20 +205,26 @@ function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): vo
       return fail(Code.INVALID_OTHER_REASON, `invalid chaincode event: ${(e as Error).message}`);
     }
     if (event.getChaincodeId() !== ccName) {
-      fail(Code.INVALID_OTHER_REASON, 'chaincode event chaincode id does not match chaincode action chaincode id');
+      fail(
+        Code.INVALID_OTHER_REASON,
+        'chaincode event chaincode id does not match chaincode action chaincode id',
+      );
     }
   }
   const written = new Set([ccName]);
   const seen = new Set<string>();
   for (const ns of nsRwSets) {
-    if (seen.has(ns.namespace)) fail(Code.ILLEGAL_WRITESET, `duplicate namespace '${ns.namespace}' in txRWSet`);
+    if (seen.has(ns.namespace))
+      fail(Code.ILLEGAL_WRITESET, `duplicate namespace '${ns.namespace}' in txRWSet`);
     seen.add(ns.namespace);
-    if (ns.rwset.getWritesList().length || ns.rwset.getMetadataWritesList().length) written.add(ns.namespace);
+    if (ns.rwset.getWritesList().length || ns.rwset.getMetadataWritesList().length)
+      written.add(ns.namespace);
   }
   const signatures = endorsementSignatures(tx);
   for (const ns of written) {
     const policy = ctx.endorsementPolicy(ns);
-    if (!policy) fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
+    if (!policy)
+      fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
     if (!policy!(signatures)) {
       fail(Code.ENDORSEMENT_POLICY_FAILURE, `endorsement policy of ${ns} not satisfied`);
     }
@@ -208,7 +232,10 @@ function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): vo
 }
 
 /** Validates one transaction up to (not including) the in-block duplicate and MVCC checks. */
-async function validateTransaction(raw: Uint8Array, ctx: ValidationContext): Promise<ValidatedTransaction> {
+async function validateTransaction(
+  raw: Uint8Array,
+  ctx: ValidationContext,
+): Promise<ValidatedTransaction> {
   let tx: ParsedTransaction | undefined;
   try {
     tx = validateEnvelope(raw, ctx);
@@ -216,7 +243,8 @@ async function validateTransaction(raw: Uint8Array, ctx: ValidationContext): Pro
       fail(Code.TARGET_CHAIN_NOT_FOUND, `channel ${tx.channelHeader.getChannelId()} not found`);
     }
     if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) {
-      if (await ctx.hasTransaction(tx.txId)) fail(Code.DUPLICATE_TXID, `transaction ${tx.txId} already committed`);
+      if (await ctx.hasTransaction(tx.txId))
+        fail(Code.DUPLICATE_TXID, `transaction ${tx.txId} already committed`);
       validateEndorsements(tx, ctx);
     } else if (tx.type === common.HeaderType.CONFIG) {
       try {
@@ -248,7 +276,10 @@ function headersIfParsable(raw: Uint8Array): ParsedTransaction | undefined {
  * Validates a block's transactions in order and returns one code per transaction (the block's
  * TRANSACTIONS_FILTER) with the parsed transactions.
  */
-export async function validateBlock(block: common.Block, ctx: ValidationContext): Promise<ValidatedTransaction[]> {
+export async function validateBlock(
+  block: common.Block,
+  ctx: ValidationContext,
+): Promise<ValidatedTransaction[]> {
   const data = block.getData()?.getDataList_asU8() ?? [];
   const results: ValidatedTransaction[] = [];
   for (const raw of data) results.push(await validateTransaction(raw, ctx));
@@ -276,7 +307,13 @@ export async function validateBlock(block: common.Block, ctx: ValidationContext)
     updates.add(r.tx.endorsed.nsRwSets);
   }
   for (const [i, r] of results.entries()) {
-    if (r.code !== Code.VALID) ctx.log?.('transaction invalid', { txNum: i, txId: r.tx?.txId, code: r.code, reason: r.reason });
+    if (r.code !== Code.VALID)
+      ctx.log?.('transaction invalid', {
+        txNum: i,
+        txId: r.tx?.txId,
+        code: r.code,
+        reason: r.reason,
+      });
   }
   return results;
 }

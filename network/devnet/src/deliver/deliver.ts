@@ -122,7 +122,9 @@ async function serveRequest<R extends StreamResponse>(
     const header = payload.getHeader();
     if (!header) return Status.BAD_REQUEST;
     channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-    creator = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8();
+    creator = common.SignatureHeader.deserializeBinary(
+      header.getSignatureHeader_asU8(),
+    ).getCreator_asU8();
   } catch {
     return Status.BAD_REQUEST;
   }
@@ -136,7 +138,13 @@ async function serveRequest<R extends StreamResponse>(
   } catch {
     return Status.BAD_REQUEST;
   }
-  const signed = [{ identity: creator, data: envelope.getPayload_asU8(), signature: envelope.getSignature_asU8() }];
+  const signed = [
+    {
+      identity: creator,
+      data: envelope.getPayload_asU8(),
+      signature: envelope.getSignature_asU8(),
+    },
+  ];
   const allowed = () => {
     try {
       const id = source.config().msps.deserializeIdentity(creator);
@@ -181,10 +189,14 @@ async function serveRequest<R extends StreamResponse>(
     if (e instanceof Refused) return e.status;
     throw e;
   }
-  if (stop.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED && stopNum < number) return Status.BAD_REQUEST;
+  if (stop.getTypeCase() === orderer.SeekPosition.TypeCase.SPECIFIED && stopNum < number)
+    return Status.BAD_REQUEST;
 
   for (;;) {
-    if (seek.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY && number > source.ledger.height() - 1n) {
+    if (
+      seek.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY &&
+      number > source.ledger.height() - 1n
+    ) {
       return Status.NOT_FOUND;
     }
     try {
@@ -197,7 +209,10 @@ async function serveRequest<R extends StreamResponse>(
     if (!block) return Status.NOT_FOUND;
     if (!allowed()) return Status.FORBIDDEN;
     let toSend = block;
-    if (seek.getContentType() === orderer.SeekInfo.SeekContentType.HEADER_WITH_SIG && !isConfigBlock(block)) {
+    if (
+      seek.getContentType() === orderer.SeekInfo.SeekContentType.HEADER_WITH_SIG &&
+      !isConfigBlock(block)
+    ) {
       toSend = new common.Block();
       toSend.setHeader(block.getHeader());
       toSend.setMetadata(block.getMetadata());
@@ -259,5 +274,9 @@ export function deliverHandlers(source: DeliverSource) {
   type Call = ServerDuplexStream<common.Envelope, peer.DeliverResponse>;
   const serve = (kind: Kind) => (call: Call) =>
     void serveDeliverStream(source, call, (b) => response(kind, b, source.channelId), peerStatus);
-  return { deliver: serve('block'), deliverFiltered: serve('filtered'), deliverWithPrivateData: serve('private') };
+  return {
+    deliver: serve('block'),
+    deliverFiltered: serve('filtered'),
+    deliverWithPrivateData: serve('private'),
+  };
 }

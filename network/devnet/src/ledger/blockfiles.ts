@@ -68,7 +68,8 @@ export class BlockFiles {
         offset += HEADER + length;
       }
       if (offset < size) {
-        if (file !== last) throw new Error(`${fileName(file)} is corrupt at ${offset}, before the last file`);
+        if (file !== last)
+          throw new Error(`${fileName(file)} is corrupt at ${offset}, before the last file`);
         truncatedBytes = size - offset;
         await fh.truncate(offset);
         await fh.datasync();
@@ -84,7 +85,10 @@ export class BlockFiles {
   /** Appends and fsyncs one block; resolves with its location once it is on disk. */
   async append(bytes: Uint8Array): Promise<BlockLocation> {
     if (!this.handle) throw new Error('block files are not open');
-    if (this.position.offset > 0 && this.position.offset + HEADER + bytes.length > this.maxFileSize) {
+    if (
+      this.position.offset > 0 &&
+      this.position.offset + HEADER + bytes.length > this.maxFileSize
+    ) {
       await this.handle.close();
       this.position = { file: this.position.file + 1, offset: 0 };
       this.handle = await open(join(this.dir, fileName(this.position.file)), 'a');
@@ -100,7 +104,11 @@ export class BlockFiles {
     head.writeUInt32BE(bytes.length, 0);
     head.writeUInt32BE(crc32(bytes), 4);
     const record = Buffer.concat([head, bytes]);
-    const location = { file: this.position.file, offset: this.position.offset, length: bytes.length };
+    const location = {
+      file: this.position.file,
+      offset: this.position.offset,
+      length: bytes.length,
+    };
     let written = 0;
     while (written < record.length) {
       const { bytesWritten } = await this.handle.write(record, written, record.length - written);
@@ -124,7 +132,8 @@ export class BlockFiles {
     }
     const bytes = Buffer.alloc(location.length);
     const { bytesRead } = await fh.read(bytes, 0, location.length, location.offset + HEADER);
-    if (bytesRead !== location.length) throw new Error(`short read of block at ${JSON.stringify(location)}`);
+    if (bytesRead !== location.length)
+      throw new Error(`short read of block at ${JSON.stringify(location)}`);
     return bytes;
   }
 

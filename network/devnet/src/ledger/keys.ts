@@ -21,10 +21,15 @@ export function stateKey(ns: string, key: string): Buffer {
 }
 
 /** [gte, lt) bounds of a namespace's keys in [startKey, endKey); '' endKey: to the end. */
-export function stateRange(ns: string, startKey: string, endKey: string): { gte: Buffer; lt: Buffer } {
-  const lt = endKey === ''
-    ? Buffer.concat([Buffer.from([PREFIX.state]), enc(ns), Buffer.from([1])])
-    : stateKey(ns, endKey);
+export function stateRange(
+  ns: string,
+  startKey: string,
+  endKey: string,
+): { gte: Buffer; lt: Buffer } {
+  const lt =
+    endKey === ''
+      ? Buffer.concat([Buffer.from([PREFIX.state]), enc(ns), Buffer.from([1])])
+      : stateKey(ns, endKey);
   return { gte: stateKey(ns, startKey), lt };
 }
 
@@ -34,7 +39,13 @@ export function keyOfStateKey(k: Buffer, ns: string): string {
 
 function historyPrefix(ns: string, key: string): Buffer {
   const kb = enc(key);
-  return Buffer.concat([Buffer.from([PREFIX.history]), enc(ns), Buffer.from([0]), u32(kb.length), kb]);
+  return Buffer.concat([
+    Buffer.from([PREFIX.history]),
+    enc(ns),
+    Buffer.from([0]),
+    u32(kb.length),
+    kb,
+  ]);
 }
 
 export function historyKey(ns: string, key: string, blockNum: bigint, txNum: number): Buffer {

@@ -12,7 +12,16 @@ import { ClassicLevel } from 'classic-level';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { HistoryEntry, Ledger, Version, VersionedValue } from '../interfaces';
 import { BlockFiles, type FilePosition } from './blockfiles';
-import { blockKey, historyKey, historyRange, keyOfStateKey, META_CHECKPOINT, stateKey, stateRange, txIdKey } from './keys';
+import {
+  blockKey,
+  historyKey,
+  historyRange,
+  keyOfStateKey,
+  META_CHECKPOINT,
+  stateKey,
+  stateRange,
+  txIdKey,
+} from './keys';
 import { parseTransaction, type ParsedTransaction } from './transaction';
 import {
   decodeHistory,
@@ -72,7 +81,10 @@ const codeName = (code: number) =>
 
 /** The per-transaction codes of a block (its TRANSACTIONS_FILTER metadata). */
 export function transactionsFilter(block: common.Block): Uint8Array {
-  return block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+  return (
+    block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ??
+    new Uint8Array()
+  );
 }
 
 function setMetadata(block: common.Block, index: number, value: Uint8Array): void {
@@ -109,9 +121,15 @@ export class DevnetLedger implements Ledger {
   ) {}
 
   /** Opens (or creates) the ledger in `dir`, recovering from a crash if needed. */
-  static async open(dir: string, log: (msg: string, data?: object) => void = () => {}): Promise<DevnetLedger> {
+  static async open(
+    dir: string,
+    log: (msg: string, data?: object) => void = () => {},
+  ): Promise<DevnetLedger> {
     mkdirSync(dir, { recursive: true });
-    const db = new ClassicLevel<Buffer, Buffer>(join(dir, 'index'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const db = new ClassicLevel<Buffer, Buffer>(join(dir, 'index'), {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+    });
     await db.open();
     const ledger = new DevnetLedger(db, new BlockFiles(join(dir, 'chains')));
     await ledger.recover(log);
@@ -131,7 +149,9 @@ export class DevnetLedger implements Ledger {
       const block = common.Block.deserializeBinary(record.bytes);
       const number = BigInt(block.getHeader()?.getNumber() ?? -1);
       if (number !== this.heightValue) {
-        throw new Error(`block file holds block ${number} where block ${this.heightValue} was expected`);
+        throw new Error(
+          `block file holds block ${number} where block ${this.heightValue} was expected`,
+        );
       }
       const commitHash = common.Metadata.deserializeBinary(
         block.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.COMMIT_HASH],
@@ -190,14 +210,19 @@ export class DevnetLedger implements Ledger {
     return raw ? decodeState(raw) : undefined;
   }
 
-  async *rangeScan(ns: string, startKey: string, endKey: string): AsyncIterable<{ key: string } & VersionedValue> {
+  async *rangeScan(
+    ns: string,
+    startKey: string,
+    endKey: string,
+  ): AsyncIterable<{ key: string } & VersionedValue> {
     for await (const [k, v] of this.db.iterator(stateRange(ns, startKey, endKey))) {
       yield { key: keyOfStateKey(k, ns), ...decodeState(v) };
     }
   }
 
   async *history(ns: string, key: string): AsyncIterable<HistoryEntry> {
-    for await (const v of this.db.values({ ...historyRange(ns, key), reverse: true })) yield decodeHistory(v);
+    for await (const v of this.db.values({ ...historyRange(ns, key), reverse: true }))
+      yield decodeHistory(v);
   }
 
   /**
@@ -213,7 +238,8 @@ export class DevnetLedger implements Ledger {
 
   private async commitNow(block: common.Block): Promise<void> {
     const number = BigInt(block.getHeader()?.getNumber() ?? -1);
-    if (number !== this.heightValue) throw new Error(`block ${number} does not follow height ${this.heightValue}`);
+    if (number !== this.heightValue)
+      throw new Error(`block ${number} does not follow height ${this.heightValue}`);
     const { writes } = this.collectWrites(block);
     const commitHash = this.nextCommitHash(transactionsFilter(block), writes);
     const md = new common.Metadata();
@@ -227,7 +253,9 @@ export class DevnetLedger implements Ledger {
   private nextCommitHash(filter: Uint8Array, writes: PendingWrite[]): Buffer {
     const h = createHash('sha256');
     h.update(varint(filter.length)).update(filter);
-    const sorted = [...writes].sort((a, b) => Buffer.compare(stateKey(a.ns, a.key), stateKey(b.ns, b.key)));
+    const sorted = [...writes].sort((a, b) =>
+      Buffer.compare(stateKey(a.ns, a.key), stateKey(b.ns, b.key)),
+    );
     for (const w of sorted) {
       const k = stateKey(w.ns, w.key);
       h.update(varint(k.length)).update(k);
@@ -242,12 +270,22 @@ export class DevnetLedger implements Ledger {
   private collectWrites(block: common.Block): {
     writes: PendingWrite[];
     txs: (ParsedTransaction | undefined)[];
-    metadataWrites: { ns: string; key: string; entries: Record<string, Buffer>; version: Version }[];
+    metadataWrites: {
+      ns: string;
+      key: string;
+      entries: Record<string, Buffer>;
+      version: Version;
+    }[];
   } {
     const filter = transactionsFilter(block);
     const blockNum = BigInt(block.getHeader()!.getNumber());
     const writes: PendingWrite[] = [];
-    const metadataWrites: { ns: string; key: string; entries: Record<string, Buffer>; version: Version }[] = [];
+    const metadataWrites: {
+      ns: string;
+      key: string;
+      entries: Record<string, Buffer>;
+      version: Version;
+    }[] = [];
     const txs = (block.getData()?.getDataList_asU8() ?? []).map((raw, txNum) => {
       let tx: ParsedTransaction | undefined;
       try {
@@ -269,7 +307,9 @@ export class DevnetLedger implements Ledger {
           metadataWrites.push({
             ns: namespace,
             key: m.getKey(),
-            entries: Object.fromEntries(m.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())])),
+            entries: Object.fromEntries(
+              m.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]),
+            ),
             version: { blockNum, txNum },
           });
         }
@@ -300,7 +340,8 @@ export class DevnetLedger implements Ledger {
       if (!tx || !tx.txId || seen.has(tx.txId) || UNPROVEN_TXID.has(code)) continue;
       seen.add(tx.txId);
       // The first transaction with an id keeps the index entry (a later one is a duplicate).
-      if (code === TxValidationCode.DUPLICATE_TXID && (await this.db.get(txIdKey(tx.txId)))) continue;
+      if (code === TxValidationCode.DUPLICATE_TXID && (await this.db.get(txIdKey(tx.txId))))
+        continue;
       batch.put(txIdKey(tx.txId), encodeTxIndex({ blockNumber: number, txNum, code }));
     }
 
@@ -318,11 +359,18 @@ export class DevnetLedger implements Ledger {
     };
     for (const w of writes) {
       const p = await current(w.ns, w.key);
-      p.state = w.value ? { value: w.value, version: w.version, metadata: p.state?.metadata } : undefined;
+      p.state = w.value
+        ? { value: w.value, version: w.version, metadata: p.state?.metadata }
+        : undefined;
       const tx = txs[w.version.txNum]!;
       batch.put(
         historyKey(w.ns, w.key, w.version.blockNum, w.version.txNum),
-        encodeHistory({ txId: tx.txId, timestamp: tx.timestamp, isDelete: !w.value, value: w.value ?? Buffer.alloc(0) }),
+        encodeHistory({
+          txId: tx.txId,
+          timestamp: tx.timestamp,
+          isDelete: !w.value,
+          value: w.value ?? Buffer.alloc(0),
+        }),
       );
     }
     for (const m of metadataWrites) {

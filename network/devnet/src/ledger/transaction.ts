@@ -28,12 +28,16 @@ export interface ParsedTransaction {
 }
 
 /** Parses the envelope's headers; throws on anything that does not decode. */
-export function parseEnvelopeHeaders(envelope: common.Envelope): Omit<ParsedTransaction, 'endorsed'> {
+export function parseEnvelopeHeaders(
+  envelope: common.Envelope,
+): Omit<ParsedTransaction, 'endorsed'> {
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const header = payload.getHeader();
   if (!header) throw new Error('payload has no header');
   const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+  const signatureHeader = common.SignatureHeader.deserializeBinary(
+    header.getSignatureHeader_asU8(),
+  );
   const ts = channelHeader.getTimestamp();
   return {
     envelope,
@@ -47,13 +51,17 @@ export function parseEnvelopeHeaders(envelope: common.Envelope): Omit<ParsedTran
 }
 
 /** The chaincode action inside an endorser transaction (exactly one action, as Fabric requires). */
-export function parseEndorserAction(payloadData: Uint8Array): NonNullable<ParsedTransaction['endorsed']> {
+export function parseEndorserAction(
+  payloadData: Uint8Array,
+): NonNullable<ParsedTransaction['endorsed']> {
   const tx = peer.Transaction.deserializeBinary(payloadData);
   const actions = tx.getActionsList();
   if (actions.length !== 1) {
     throw new Error(`only one action per transaction is supported, tx contains ${actions.length}`);
   }
-  const chaincodeActionPayload = peer.ChaincodeActionPayload.deserializeBinary(actions[0].getPayload_asU8());
+  const chaincodeActionPayload = peer.ChaincodeActionPayload.deserializeBinary(
+    actions[0].getPayload_asU8(),
+  );
   const endorsedAction = chaincodeActionPayload.getAction();
   if (!endorsedAction) throw new Error('chaincode action payload has no action');
   const proposalResponsePayload = endorsedAction.getProposalResponsePayload_asU8();

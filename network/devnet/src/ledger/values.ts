@@ -11,12 +11,14 @@ export function encodeState(v: VersionedValue): Buffer {
   if (v.metadata && Object.keys(v.metadata).length) {
     const w = new kvrwset.KVMetadataWrite();
     w.setEntriesList(
-      Object.keys(v.metadata).sort().map((name) => {
-        const e = new kvrwset.KVMetadataEntry();
-        e.setName(name);
-        e.setValue(v.metadata![name]);
-        return e;
-      }),
+      Object.keys(v.metadata)
+        .sort()
+        .map((name) => {
+          const e = new kvrwset.KVMetadataEntry();
+          e.setName(name);
+          e.setValue(v.metadata![name]);
+          return e;
+        }),
     );
     meta = w.serializeBinary();
   }
@@ -35,7 +37,9 @@ export function decodeState(b: Buffer): VersionedValue {
   };
   if (metaLen) {
     const w = kvrwset.KVMetadataWrite.deserializeBinary(b.subarray(16, 16 + metaLen));
-    out.metadata = Object.fromEntries(w.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]));
+    out.metadata = Object.fromEntries(
+      w.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]),
+    );
   }
   return out;
 }
@@ -88,5 +92,9 @@ export function encodeLocation(l: BlockLocation): Buffer {
 }
 
 export function decodeLocation(b: Buffer): BlockLocation {
-  return { file: b.readUInt32BE(0), offset: Number(b.readBigUInt64BE(4)), length: b.readUInt32BE(12) };
+  return {
+    file: b.readUInt32BE(0),
+    offset: Number(b.readBigUInt64BE(4)),
+    length: b.readUInt32BE(12),
+  };
 }

@@ -9,7 +9,13 @@
 // orderer/common/multichannel/blockwriter.go writes them.
 import { randomBytes } from 'node:crypto';
 import { common } from '@hyperledger/fabric-protos';
-import { blockDataHash, blockHeaderBytes, blockHeaderHash, parseWellFormedEnvelope, type SignedData } from '@ehr/network';
+import {
+  blockDataHash,
+  blockHeaderBytes,
+  blockHeaderHash,
+  parseWellFormedEnvelope,
+  type SignedData,
+} from '@ehr/network';
 import { BroadcastRefusedError, type Orderer } from '../interfaces';
 import type { MspManager } from '../msp';
 import { BlockCutter, type BatchSettings } from './blockcutter';
@@ -58,7 +64,12 @@ export class DevnetOrderer implements Orderer {
     this.nextNumber = opts.height;
     this.previousHash = opts.tipHeaderHash;
     this.lastConfig = opts.lastConfig;
-    this.cutter = new BlockCutter<Queued>(opts.batch, (batch) => this.enqueueBlock(batch.map((q) => q.raw), false));
+    this.cutter = new BlockCutter<Queued>(opts.batch, (batch) =>
+      this.enqueueBlock(
+        batch.map((q) => q.raw),
+        false,
+      ),
+    );
   }
 
   configure(batch: BatchSettings): void {
@@ -67,7 +78,8 @@ export class DevnetOrderer implements Orderer {
 
   /** Fabric's standard channel filters; throws BroadcastRefusedError. Returns the payload header type. */
   private check(raw: Uint8Array): { envelope: common.Envelope; type: number } {
-    if (this.stopped || this.failed) throw new BroadcastRefusedError(Status.SERVICE_UNAVAILABLE, 'orderer is not running');
+    if (this.stopped || this.failed)
+      throw new BroadcastRefusedError(Status.SERVICE_UNAVAILABLE, 'orderer is not running');
     if (raw.length === 0) throw new BroadcastRefusedError(Status.BAD_REQUEST, 'message was empty');
     let envelope: common.Envelope;
     try {
@@ -88,29 +100,51 @@ export class DevnetOrderer implements Orderer {
       const header = common.Payload.deserializeBinary(envelope.getPayload_asU8()).getHeader();
       if (!header) throw new Error('missing header');
       channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-      creator = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8();
+      creator = common.SignatureHeader.deserializeBinary(
+        header.getSignatureHeader_asU8(),
+      ).getCreator_asU8();
     } catch (e) {
-      throw new BroadcastRefusedError(Status.BAD_REQUEST, `bad payload header: ${(e as Error).message}`);
+      throw new BroadcastRefusedError(
+        Status.BAD_REQUEST,
+        `bad payload header: ${(e as Error).message}`,
+      );
     }
     if (channelHeader.getChannelId() !== this.opts.channel) {
-      throw new BroadcastRefusedError(Status.NOT_FOUND, `channel ${channelHeader.getChannelId()} not found`);
+      throw new BroadcastRefusedError(
+        Status.NOT_FOUND,
+        `channel ${channelHeader.getChannelId()} not found`,
+      );
     }
     const type = channelHeader.getType();
-    if (type !== common.HeaderType.ENDORSER_TRANSACTION && type !== common.HeaderType.CONFIG_UPDATE) {
-      throw new BroadcastRefusedError(Status.BAD_REQUEST, `message of type ${type} is not accepted`);
+    if (
+      type !== common.HeaderType.ENDORSER_TRANSACTION &&
+      type !== common.HeaderType.CONFIG_UPDATE
+    ) {
+      throw new BroadcastRefusedError(
+        Status.BAD_REQUEST,
+        `message of type ${type} is not accepted`,
+      );
     }
     try {
       const identity = this.opts.msps().deserializeIdentity(creator);
-      if (identity.isExpired()) throw new BroadcastRefusedError(Status.FORBIDDEN, 'broadcast client identity expired');
+      if (identity.isExpired())
+        throw new BroadcastRefusedError(Status.FORBIDDEN, 'broadcast client identity expired');
     } catch (e) {
       if (e instanceof BroadcastRefusedError) throw e;
-      throw new BroadcastRefusedError(Status.FORBIDDEN, `implicit policy evaluation failed: ${(e as Error).message}`);
+      throw new BroadcastRefusedError(
+        Status.FORBIDDEN,
+        `implicit policy evaluation failed: ${(e as Error).message}`,
+      );
     }
-    const signed: SignedData = { identity: creator, data: envelope.getPayload_asU8(), signature: envelope.getSignature_asU8() };
+    const signed: SignedData = {
+      identity: creator,
+      data: envelope.getPayload_asU8(),
+      signature: envelope.getSignature_asU8(),
+    };
     if (!this.opts.writers()([signed])) {
       throw new BroadcastRefusedError(
         Status.FORBIDDEN,
-        'implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the \'Writers\' sub-policies to be satisfied',
+        "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied",
       );
     }
     return { envelope, type };
@@ -119,13 +153,20 @@ export class DevnetOrderer implements Orderer {
   async broadcast(raw: Uint8Array): Promise<void> {
     const { envelope, type } = this.check(raw);
     if (type === common.HeaderType.CONFIG_UPDATE) {
-      if (!this.opts.configUpdate) throw new BroadcastRefusedError(Status.BAD_REQUEST, 'configuration updates are not accepted');
+      if (!this.opts.configUpdate)
+        throw new BroadcastRefusedError(
+          Status.BAD_REQUEST,
+          'configuration updates are not accepted',
+        );
       const config = await this.opts.configUpdate(envelope);
       this.cutter.cut();
       await this.enqueueBlock([config.serializeBinary()], true);
       return;
     }
-    this.cutter.order({ raw, size: envelope.getPayload_asU8().length + envelope.getSignature_asU8().length });
+    this.cutter.order({
+      raw,
+      size: envelope.getPayload_asU8().length + envelope.getSignature_asU8().length,
+    });
   }
 
   /** Builds and signs the next block, then hands it to the committer after the ones before. */
@@ -135,7 +176,9 @@ export class DevnetOrderer implements Orderer {
     this.chain = done.catch((e: unknown) => {
       // A block that cannot be committed stops ordering: later blocks would not chain.
       this.failed = e as Error;
-      this.opts.log?.('block could not be committed; ordering stopped', { error: (e as Error).message });
+      this.opts.log?.('block could not be committed; ordering stopped', {
+        error: (e as Error).message,
+      });
     });
     return done;
   }
@@ -153,11 +196,21 @@ export class DevnetOrderer implements Orderer {
     block.setHeader(header);
     block.setData(blockData);
     const metadata = new common.BlockMetadata();
-    metadata.setMetadataList([new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array(), new Uint8Array()]);
+    metadata.setMetadataList([
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+    ]);
     block.setMetadata(metadata);
     signBlock(block, this.opts.signer, this.lastConfig);
     this.nextNumber = number + 1n;
-    this.previousHash = blockHeaderHash({ number, previousHash: header.getPreviousHash_asU8(), dataHash: header.getDataHash_asU8() });
+    this.previousHash = blockHeaderHash({
+      number,
+      previousHash: header.getPreviousHash_asU8(),
+      dataHash: header.getDataHash_asU8(),
+    });
     return block;
   }
 
@@ -194,7 +247,11 @@ export function signBlock(block: common.Block, signer: OrdererSigner, lastConfig
     Buffer.concat([
       value,
       signatureHeaderBytes,
-      blockHeaderBytes({ number: header.getNumber(), previousHash: header.getPreviousHash_asU8(), dataHash: header.getDataHash_asU8() }),
+      blockHeaderBytes({
+        number: header.getNumber(),
+        previousHash: header.getPreviousHash_asU8(),
+        dataHash: header.getDataHash_asU8(),
+      }),
     ]),
   );
   const ms = new common.MetadataSignature();

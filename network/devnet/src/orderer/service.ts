@@ -16,7 +16,11 @@ function broadcastResponse(status: number, info = ''): orderer.BroadcastResponse
   return r;
 }
 
-export function atomicBroadcastHandlers(ord: DevnetOrderer, source: DeliverSource, log?: (msg: string, data?: object) => void) {
+export function atomicBroadcastHandlers(
+  ord: DevnetOrderer,
+  source: DeliverSource,
+  log?: (msg: string, data?: object) => void,
+) {
   return {
     /** Requests arrive as raw bytes (main.ts registers Broadcast without decoding them). */
     broadcast: (call: ServerDuplexStream<Buffer, orderer.BroadcastResponse>) => {
@@ -31,7 +35,9 @@ export function atomicBroadcastHandlers(ord: DevnetOrderer, source: DeliverSourc
             if (e instanceof BroadcastRefusedError) call.write(broadcastResponse(e.status, e.info));
             else {
               log?.('broadcast failed', { error: (e as Error).message });
-              call.write(broadcastResponse(common.Status.INTERNAL_SERVER_ERROR, (e as Error).message));
+              call.write(
+                broadcastResponse(common.Status.INTERNAL_SERVER_ERROR, (e as Error).message),
+              );
             }
           }
         });

@@ -21,7 +21,10 @@ interface Ca {
 }
 
 async function createCa(org: Organization): Promise<Ca> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     name: `CN=ca.${org.domain},O=${org.name}`,
@@ -31,21 +34,42 @@ async function createCa(org: Organization): Promise<Ca> {
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
     ],
   });
   return { cert, keys, pem: cert.toString('pem') + '\n' };
 }
 
-async function issue(ca: Ca, cn: string, ou: string, tls: boolean): Promise<{ cert: string; key: string }> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+async function issue(
+  ca: Ca,
+  cn: string,
+  ou: string,
+  tls: boolean,
+): Promise<{ cert: string; key: string }> {
+  const keys = (await webcrypto.subtle.generateKey(alg, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
   ];
   if (tls) {
-    extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
-    extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }]));
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension([
+        x509.ExtendedKeyUsage.serverAuth,
+        x509.ExtendedKeyUsage.clientAuth,
+      ]),
+    );
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+      ]),
+    );
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
@@ -65,7 +89,10 @@ async function issue(ca: Ca, cn: string, ou: string, tls: boolean): Promise<{ ce
 const NODE_OUS =
   'NodeOUs:\n  Enable: true\n' +
   ['Client', 'Peer', 'Admin', 'Orderer']
-    .map((r) => `  ${r}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${r.toLowerCase()}\n`)
+    .map(
+      (r) =>
+        `  ${r}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${r.toLowerCase()}\n`,
+    )
     .join('');
 
 function write(file: string, content: string, mode = 0o644): void {
@@ -101,7 +128,9 @@ export async function writeDevPki(net: Network): Promise<void> {
     await writeIdentity(paths.admin, ca, `admin.${org.domain}`, 'admin');
     if (paths.orderer) await writeIdentity(paths.orderer, ca, `orderer0.${org.domain}`, 'orderer');
     if (paths.peer) await writeIdentity(paths.peer, ca, `peer0.${org.domain}`, 'peer');
-    if (paths.gatewayService) await writeIdentity(paths.gatewayService, ca, `gateway.${org.domain}`, 'client');
-    if (paths.chaincodeServer) await writeIdentity(paths.chaincodeServer, ca, `chaincode.${org.domain}`, 'peer');
+    if (paths.gatewayService)
+      await writeIdentity(paths.gatewayService, ca, `gateway.${org.domain}`, 'client');
+    if (paths.chaincodeServer)
+      await writeIdentity(paths.chaincodeServer, ca, `chaincode.${org.domain}`, 'peer');
   }
 }

@@ -11,7 +11,10 @@ import type { SigningIdentity } from '../msp';
 /** AtomicBroadcast whose Broadcast sends envelope bytes exactly as given (malformed ones too). */
 const RawBroadcastClient = grpc.makeGenericClientConstructor(
   {
-    broadcast: { ...orderer.AtomicBroadcastService.broadcast, requestSerialize: (b: Uint8Array) => Buffer.from(b) },
+    broadcast: {
+      ...orderer.AtomicBroadcastService.broadcast,
+      requestSerialize: (b: Uint8Array) => Buffer.from(b),
+    },
   } as unknown as grpc.ServiceDefinition,
   'AtomicBroadcast',
 );
@@ -19,11 +22,21 @@ const RawBroadcastClient = grpc.makeGenericClientConstructor(
 export class BroadcastClient {
   private readonly client: grpc.Client;
   private readonly stream: grpc.ClientDuplexStream<Uint8Array, orderer.BroadcastResponse>;
-  private readonly pending: { resolve: (r: orderer.BroadcastResponse) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending: {
+    resolve: (r: orderer.BroadcastResponse) => void;
+    reject: (e: Error) => void;
+  }[] = [];
 
   constructor(address: string, tlsRootFile: string) {
-    this.client = new RawBroadcastClient(address, grpc.credentials.createSsl(readFileSync(tlsRootFile)));
-    this.stream = (this.client as unknown as { broadcast(): grpc.ClientDuplexStream<Uint8Array, orderer.BroadcastResponse> }).broadcast();
+    this.client = new RawBroadcastClient(
+      address,
+      grpc.credentials.createSsl(readFileSync(tlsRootFile)),
+    );
+    this.stream = (
+      this.client as unknown as {
+        broadcast(): grpc.ClientDuplexStream<Uint8Array, orderer.BroadcastResponse>;
+      }
+    ).broadcast();
     this.stream.on('data', (r: orderer.BroadcastResponse) => this.pending.shift()?.resolve(r));
     this.stream.on('error', (e: Error) => {
       for (const p of this.pending.splice(0)) p.reject(e);
@@ -44,7 +57,12 @@ export class BroadcastClient {
   }
 }
 
-export function seekEnvelope(signer: SigningIdentity, channel: string, start: bigint | 'newest', stop: bigint | 'max'): common.Envelope {
+export function seekEnvelope(
+  signer: SigningIdentity,
+  channel: string,
+  start: bigint | 'newest',
+  stop: bigint | 'max',
+): common.Envelope {
   const pos = (n: bigint | 'newest') => {
     const p = new orderer.SeekPosition();
     if (n === 'newest') p.setNewest(new orderer.SeekNewest());
@@ -89,13 +107,17 @@ export function watchCommits(
   start: bigint,
   onTx: (txId: string, code: number, blockNumber: bigint) => void,
 ): { close(): void; done: Promise<void> } {
-  const client = new peer.DeliverClient(address, grpc.credentials.createSsl(readFileSync(tlsRootFile)));
+  const client = new peer.DeliverClient(
+    address,
+    grpc.credentials.createSsl(readFileSync(tlsRootFile)),
+  );
   const call = client.deliverFiltered();
   const done = new Promise<void>((resolve) => {
     call.on('data', (r: peer.DeliverResponse) => {
       const fb = r.getFilteredBlock();
       if (!fb) return;
-      for (const ft of fb.getFilteredTransactionsList()) onTx(ft.getTxid(), ft.getTxValidationCode(), BigInt(fb.getNumber()));
+      for (const ft of fb.getFilteredTransactionsList())
+        onTx(ft.getTxid(), ft.getTxValidationCode(), BigInt(fb.getNumber()));
     });
     call.on('error', () => resolve());
     call.on('end', () => resolve());
@@ -111,8 +133,18 @@ export function watchCommits(
 }
 
 /** Fetches blocks [from, to] through Deliver. */
-export function fetchBlocks(address: string, tlsRootFile: string, signer: SigningIdentity, channel: string, from: bigint, to: bigint): Promise<common.Block[]> {
-  const client = new peer.DeliverClient(address, grpc.credentials.createSsl(readFileSync(tlsRootFile)));
+export function fetchBlocks(
+  address: string,
+  tlsRootFile: string,
+  signer: SigningIdentity,
+  channel: string,
+  from: bigint,
+  to: bigint,
+): Promise<common.Block[]> {
+  const client = new peer.DeliverClient(
+    address,
+    grpc.credentials.createSsl(readFileSync(tlsRootFile)),
+  );
   const call = client.deliver();
   const blocks: common.Block[] = [];
   return new Promise((resolve, reject) => {
