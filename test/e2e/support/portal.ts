@@ -80,6 +80,11 @@ const ROLE_LABEL: Record<Login['role'], string> = { patient: 'Patient', doctor: 
 
 export async function signIn(page: Page, p: Portal, login: Login): Promise<void> {
   await page.goto(p.url('/login'));
+  // Someone still signed in in this browser context is sent to their home page: sign out first.
+  const form = page.getByRole('heading', { name: 'Sign in' });
+  const out = page.getByRole('button', { name: 'Sign out' });
+  await form.or(out).first().waitFor();
+  if (await out.isVisible()) await signOut(page);
   await page.getByRole('radio', { name: ROLE_LABEL[login.role] }).check();
   await page.getByLabel('Username').fill(login.username);
   await page.getByLabel('Password', { exact: true }).fill(login.password);

@@ -17,8 +17,8 @@ import { PersonPickerComponent } from './person-picker.component';
       <h1>Assign doctors</h1>
       <p class="muted">An assigned doctor may read and add the patient’s records at this hospital. The assignment and its end are recorded on the ledger and the patient sees them.</p>
       <div class="pickers">
-        <ehr-person-picker role="patient" label="Patient" [(selected)]="patientId" />
-        <ehr-person-picker role="doctor" label="Doctor" [(selected)]="doctorId" />
+        <ehr-person-picker accountRole="patient" label="Patient" [(selected)]="patientId" />
+        <ehr-person-picker accountRole="doctor" label="Doctor" [(selected)]="doctorId" />
       </div>
       <ehr-error [error]="error()" />
       @if (result(); as r) {

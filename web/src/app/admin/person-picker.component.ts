@@ -20,16 +20,16 @@ import { ErrorBox } from '../shared/ui';
     <fieldset>
       <legend>{{ label() }}</legend>
       <mat-form-field appearance="outline">
-        <mat-label>Search {{ role() }}s</mat-label>
+        <mat-label>Search {{ accountRole() }}s</mat-label>
         <input matInput type="search" [formControl]="q" autocomplete="off" />
       </mat-form-field>
       <mat-form-field appearance="outline">
         <mat-label>{{ label() }}</mat-label>
-        <mat-select [value]="selected()" (valueChange)="selected.set($event)" [attr.data-testid]="role() + '-select'">
+        <mat-select [value]="selected()" (valueChange)="selected.set($event)" [attr.data-testid]="accountRole() + '-select'">
           @for (u of options(); track u.id) {
             <mat-option [value]="u.personId">{{ u.fullName }} ({{ u.username }})</mat-option>
           } @empty {
-            <mat-option disabled>No {{ role() }} matches</mat-option>
+            <mat-option disabled>No {{ accountRole() }} matches</mat-option>
           }
         </mat-select>
       </mat-form-field>
@@ -52,7 +52,7 @@ import { ErrorBox } from '../shared/ui';
 })
 export class PersonPickerComponent {
   private readonly admin = inject(AdminService);
-  readonly role = input.required<Role>();
+  readonly accountRole = input.required<Role>();
   readonly label = input.required<string>();
   /** The chosen person's ledger id. */
   readonly selected = model<string | null>(null);
@@ -67,7 +67,7 @@ export class PersonPickerComponent {
 
   load(): void {
     const q = this.q.value.trim();
-    this.admin.listUsers({ role: this.role(), limit: 50, ...(q ? { q } : {}) }).subscribe({
+    this.admin.listUsers({ role: this.accountRole(), limit: 50, ...(q ? { q } : {}) }).subscribe({
       next: (l) => {
         this.options.set(l.items.filter((u) => !u.disabled));
         this.error.set(null);

@@ -57,9 +57,11 @@ import { ErrorBox, WhenPipe } from '../shared/ui';
       width: 100%;
     }
     .danger {
-      background: var(--mat-sys-error);
-      color: var(--mat-sys-on-error);
       margin-top: 8px;
+    }
+    .danger:enabled {
+      --mat-button-filled-container-color: var(--mat-sys-error);
+      --mat-button-filled-label-text-color: var(--mat-sys-on-error);
     }
   `,
 })
