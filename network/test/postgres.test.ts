@@ -18,11 +18,11 @@ describe('postgres configuration', () => {
   });
 
   it('gives each database its own role and password, generated once and kept 0600', () => {
-    const net = loadNetwork({ dataDir, portOffset: 3 });
+    const net = loadNetwork({ dataDir, portOffset: 3 }); // explicit: npm test may set EHR_PORT_OFFSET
     const a = new URL(databaseUrl(net, 'ehr_hospital1'));
     const b = new URL(databaseUrl(net, 'ehr_hospital2'));
     expect(a.port).toBe(String(net.postgres.port));
-    expect(net.postgres.port).toBe(loadNetwork({ dataDir }).postgres.port + 3);
+    expect(net.postgres.port).toBe(loadNetwork({ dataDir, portOffset: 0 }).postgres.port + 3);
     expect(a.pathname).toBe('/ehr_hospital1');
     expect(a.username).toBe('ehr_hospital1');
     expect(b.username).toBe('ehr_hospital2');

@@ -106,7 +106,13 @@ export class Supervisor {
           try {
             if (m.def.dependsOn.length) {
               task.output = `waiting for ${m.def.dependsOn.join(', ')}`;
-              await Promise.all(m.def.dependsOn.map((d) => ready.get(d)!.promise));
+              await Promise.all(
+                m.def.dependsOn.map((d) =>
+                  ready.get(d)!.promise.catch(() => {
+                    throw new Error(`not started: ${d} failed`);
+                  }),
+                ),
+              );
             }
             const began = Date.now();
             await this.firstStart(m, (text) => (task.output = text));
