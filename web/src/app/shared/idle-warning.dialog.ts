@@ -10,7 +10,7 @@ import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
     <h2 mat-dialog-title id="idle-title">Are you still there?</h2>
     <mat-dialog-content>
       <p id="idle-text" aria-live="polite">
-        For your patients’ privacy you will be signed out in
+        To protect the health records on this screen, you will be signed out in
         <strong>{{ data.secondsLeft() }} seconds</strong> because nothing happened for a while.
       </p>
     </mat-dialog-content>
