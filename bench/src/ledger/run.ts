@@ -1,27 +1,16 @@
 // `npm run bench -- ledger`: devnet's throughput and latency through the real
 // @hyperledger/fabric-gateway client and a real chaincode server (the ledger suite's contract),
 // beside the disk's fsync rate measured in the same run (the physical limit of a durable commit).
-// A private devnet (own data directory, throwaway certificates, ports shifted past the usual
-// offsets) is started for the run, with network.yaml's ordering settings (250 ms batch timeout).
-import { spawn, type ChildProcess } from 'node:child_process';
+// A private devnet (own data directory, throwaway certificates, free ports away from the stack's)
+// is started for the run, with network.yaml's ordering settings (250 ms batch timeout).
 import { createPrivateKey } from 'node:crypto';
-import {
-  closeSync,
-  fdatasyncSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Contract } from '@hyperledger/fabric-gateway';
-import { loadNetwork, orgPaths, REPO_ROOT, type Network } from '@ehr/network';
-import { writeDevPki } from '@ehr/devnet/dist/src/testing';
+import { orgPaths } from '@ehr/network';
+import { PrivateDevnet } from '@ehr/devnet/dist/src/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 
@@ -99,88 +88,13 @@ function rssMiB(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-}
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what} not ready after ${timeoutMs / 1000}s`);
-}
-
-async function devnetStatus(
-  net: Network,
-): Promise<{ chaincodeConnections?: { chaincode: string; state: string }[] }> {
-  const res = await fetch(`http://127.0.0.1:${net.devnet.operationsPort}/status`);
-  return (await res.json()) as { chaincodeConnections?: { chaincode: string; state: string }[] };
-}
-
 export async function benchLedger(): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ehr-bench-ledger-'));
-  const net = loadNetwork({
-    dataDir,
-    portOffset: Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000,
-  });
-  const test = net.testChaincode;
-  if (!test)
-    throw new Error('network.yaml has no testChaincode (the contract this benchmark drives)');
-  const children: ChildProcess[] = [];
+  const devnet = await PrivateDevnet.create({ portShift: 25000, chaincode: true });
+  const { net } = devnet;
+  const test = net.testChaincode!;
   try {
-    await writeDevPki(net);
-    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve(
-      'fabric-shim/cli.js',
-    );
-    for (const h of net.hospitals) {
-      const tls = orgPaths(net, h).chaincodeServer!;
-      const address = `127.0.0.1:${h.chaincodeServer.testPort}`;
-      children.push(
-        spawnLogged(
-          process.execPath,
-          [
-            shim,
-            'server',
-            '--chaincode-address',
-            address,
-            '--chaincode-id',
-            `${test.name}:${test.version}`,
-            '--chaincode-tls-cert-file',
-            tls.tlsCert,
-            '--chaincode-tls-key-file',
-            tls.tlsKey,
-            '--module-path',
-            join(REPO_ROOT, 'test', 'ledger', 'contract'),
-          ],
-          { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' },
-        ),
-      );
-    }
-    const devnet = spawnLogged(
-      process.execPath,
-      [require.resolve('@ehr/devnet/dist/src/main.js')],
-      {
-        EHR_DATA_DIR: dataDir,
-        EHR_PORT_OFFSET: String(Number(process.env.EHR_PORT_OFFSET ?? 0) + 25000),
-      },
-    );
-    children.push(devnet);
-    await until('devnet and its chaincode connections', async () => {
-      const s = await devnetStatus(net);
-      const conns = (s.chaincodeConnections ?? []).filter((c) => c.chaincode === test.name);
-      return conns.length === net.hospitals.length && conns.every((c) => c.state === 'ready');
-    });
-
-    const fsyncs = fsyncRate(dataDir);
+    await devnet.start();
+    const fsyncs = fsyncRate(devnet.dataDir);
 
     const h1 = net.hospitals[0];
     const idPaths = orgPaths(net, h1).gatewayService!;
@@ -211,9 +125,12 @@ export async function benchLedger(): Promise<number> {
       );
       const mem = rssMiB(devnet.pid!);
       const self = process.memoryUsage();
+      const load = loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
 
       console.log(
-        `\nledger benchmark: devnet through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}`,
+        `\nledger benchmark: devnet through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}, load average ${load}`,
       );
       console.log(
         `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
@@ -231,18 +148,17 @@ export async function benchLedger(): Promise<number> {
       console.log(
         'reference (real Fabric 3.1.5 on a 2-core machine, same client, 250 ms batch timeout): 130–170 submits/s at 64 clients, 330–370 evaluates/s at 8',
       );
-      if (process.env.LEDGER === 'fabric')
+      if (process.env.LEDGER === 'fabric') {
         console.log(
-          "LEDGER=fabric: run network/fabric's network and this benchmark against it (not started by this command)",
+          'LEDGER=fabric: this command measures devnet only; run it against network/fabric for the other column',
         );
+      }
       return results.some((r) => r.ops === 0) ? 1 : 0;
     } finally {
       gateway.close();
       client.close();
     }
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await sleep(500);
-    rmSync(dataDir, { recursive: true, force: true });
+    await devnet.destroy();
   }
 }
