@@ -33,6 +33,8 @@ export interface ChannelOptions {
   /** Overrides the batch settings of the channel configuration (e.g. for tests). */
   batch?: Partial<BatchSettings>;
   log?: (msg: string, data?: object) => void;
+  /** A block could not be committed; see OrdererOptions.onFatal. */
+  onFatal?: (error: Error) => void;
 }
 
 export class DevnetChannel {
@@ -116,6 +118,7 @@ export class DevnetChannel {
           );
         }
       },
+      onFatal: opts.onFatal,
       log,
     });
     return new DevnetChannel(ledger, committer, orderer, configRef, definitions);

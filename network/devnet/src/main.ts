@@ -105,7 +105,11 @@ function bind(server: grpc.Server, port: number, creds: grpc.ServerCredentials):
   );
 }
 
-export function openChannel(net: Network, log: Logger): Promise<DevnetChannel> {
+export function openChannel(
+  net: Network,
+  log: Logger,
+  onFatal?: (error: Error) => void,
+): Promise<DevnetChannel> {
   const ord = net.ordererOrg;
   const ordPaths = orgPaths(net, ord);
   const ordererId = ordPaths.orderer!;
@@ -117,6 +121,7 @@ export function openChannel(net: Network, log: Logger): Promise<DevnetChannel> {
     // network.yaml is the source of the batch settings even after block 0 was written.
     batch: { ...net.ordering, batchTimeoutMs },
     log: (msg, data) => log.info(data ?? {}, msg),
+    onFatal,
     genesis: () =>
       genesisBlock({
         channel: net.channel,
@@ -145,10 +150,12 @@ export async function startDevnet(
     log?: Logger;
     peerServices?: PeerServices[];
     extraStatus?: () => Record<string, unknown>;
+    /** A block could not be committed (ordering has stopped). */
+    onFatal?: (error: Error) => void;
   } = {},
 ): Promise<RunningDevnet> {
   const log = opts.log ?? pino({ name: 'devnet' });
-  const channel = await openChannel(net, log);
+  const channel = await openChannel(net, log, opts.onFatal);
   log.info(
     { height: channel.ledger.height().toString(), channel: channel.config.channelId },
     'ledger open',
@@ -279,6 +286,12 @@ async function main(): Promise<void> {
     log,
     peerServices: [peerSide.addServices],
     extraStatus: () => ({ chaincodeConnections: peerSide.status() }),
+    // A block that cannot be made durable: exit, so the supervisor restarts devnet, which then
+    // recovers from the block files (nothing unacknowledged is lost, nothing half-written stays).
+    onFatal: (error) => {
+      log.fatal({ error: error.message }, 'cannot commit blocks; exiting');
+      process.exit(70);
+    },
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -61,8 +61,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function open(batch: { maxMessageCount?: number; batchTimeoutMs?: number } = {}) {
+function open(
+  batch: { maxMessageCount?: number; batchTimeoutMs?: number } = {},
+  onFatal?: (error: Error) => void,
+) {
   return DevnetChannel.open({
+    onFatal,
     dir,
     signer: pki.orderer0,
     chaincodes: [
@@ -409,5 +413,20 @@ describe('devnet channel: ordering, validation, ledger', () => {
     } finally {
       await ch.close();
     }
+  });
+
+  it('stops ordering and reports a fatal error when a block cannot be stored', async () => {
+    const fatal: Error[] = [];
+    const ch = await open({}, (e) => fatal.push(e));
+    await ch.ledger.close(); // the disk "goes away"
+    await ch.orderer.broadcast(tx({ writes: [{ key: 'lost', value: '1' }] }).envelope);
+    await ch.orderer.flush();
+    expect(fatal).toHaveLength(1);
+    await expect(
+      ch.orderer.broadcast(tx({ writes: [{ key: 'x', value: '1' }] }).envelope),
+    ).rejects.toMatchObject({
+      status: common.Status.SERVICE_UNAVAILABLE,
+    });
+    await ch.orderer.stop();
   });
 });

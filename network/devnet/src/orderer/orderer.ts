@@ -43,6 +43,11 @@ export interface OrdererOptions {
   lastConfig: bigint;
   /** Turns a CONFIG_UPDATE into the CONFIG envelope to order (channelconfig/); throws BroadcastRefusedError. */
   configUpdate?: (envelope: common.Envelope) => Promise<common.Envelope>;
+  /**
+   * Called once when a block cannot be committed (disk full, I/O error): ordering has stopped.
+   * The process should exit so that it restarts and recovers from the block files.
+   */
+  onFatal?: (error: Error) => void;
   log?: (msg: string, data?: object) => void;
 }
 
@@ -175,10 +180,12 @@ export class DevnetOrderer implements Orderer {
     const done = this.chain.then(() => this.opts.deliver(block));
     this.chain = done.catch((e: unknown) => {
       // A block that cannot be committed stops ordering: later blocks would not chain.
+      if (this.failed) return;
       this.failed = e as Error;
       this.opts.log?.('block could not be committed; ordering stopped', {
         error: (e as Error).message,
       });
+      this.opts.onFatal?.(e as Error);
     });
     return done;
   }
