@@ -259,6 +259,9 @@ export class Supervisor {
   private onExit(m: Managed, child: ChildProcess): void {
     if (m.child !== child) return; // already handled ('error' and 'exit' may both come)
     m.child = undefined;
+    // What the dead process left in its group (e.g. PostgreSQL's backends) would hold its ports
+    // and shared memory: clear it before anything starts again.
+    if (child.pid) this.signalGroup(child.pid, 'SIGKILL', true);
     m.status.pid = undefined;
     if (this.stopping) return;
     if (!m.firstStartDone) {
@@ -303,10 +306,11 @@ export class Supervisor {
     }
   }
 
-  private signalGroup(pid: number, signal: NodeJS.Signals): void {
+  private signalGroup(pid: number, signal: NodeJS.Signals, groupOnly = false): void {
     try {
       process.kill(-pid, signal);
     } catch {
+      if (groupOnly) return;
       try {
         process.kill(pid, signal);
       } catch {
