@@ -5,12 +5,11 @@
 // writes of its VALID transactions, with a checkpoint (height, end of the block files); (3) the
 // listeners hear of it. After a crash, open() replays every whole block after the checkpoint
 // from the files (LevelDB only ever lags the files) and cuts off a torn last block.
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { common, peer } from '@hyperledger/fabric-protos';
-import type { HistoryEntry, Ledger, Version, VersionedValue } from '../interfaces';
+import type { HistoryEntry, Ledger, VersionedValue } from '../interfaces';
 import { BlockFiles, type FilePosition } from './blockfiles';
 import {
   blockKey,
@@ -22,6 +21,7 @@ import {
   stateRange,
   txIdKey,
 } from './keys';
+import { nextCommitHash, type CommitHashUpdate } from './commit-hash';
 import { parseTransaction, type ParsedTransaction } from './transaction';
 import {
   decodeHistory,
@@ -53,13 +53,16 @@ export interface LedgerStats {
   txByCode: Record<string, number>;
 }
 
-/** A write to apply: undefined value = delete. */
-interface PendingWrite {
-  ns: string;
-  key: string;
-  value?: Buffer;
-  metadata?: Record<string, Buffer>;
-  version: Version;
+/** A key's state after the block (state undefined: deleted) and the version that set it. */
+interface FinalState extends CommitHashUpdate {
+  state?: VersionedValue;
+  touched: boolean;
+}
+
+interface BlockUpdates {
+  txs: (ParsedTransaction | undefined)[];
+  finals: FinalState[];
+  history: { key: Buffer; value: Buffer }[];
 }
 
 /**
@@ -97,16 +100,6 @@ function setMetadata(block: common.Block, index: number, value: Uint8Array): voi
   while (list.length <= common.BlockMetadataIndex.COMMIT_HASH) list.push(new Uint8Array());
   list[index] = value;
   md.setMetadataList(list);
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
 }
 
 export class DevnetLedger implements Ledger {
@@ -153,10 +146,19 @@ export class DevnetLedger implements Ledger {
           `block file holds block ${number} where block ${this.heightValue} was expected`,
         );
       }
-      const commitHash = common.Metadata.deserializeBinary(
-        block.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.COMMIT_HASH],
-      ).getValue_asU8();
-      await this.index(block, record.location, Buffer.from(commitHash), this.files.end());
+      const stored = block.getMetadata()!.getMetadataList_asU8()[
+        common.BlockMetadataIndex.COMMIT_HASH
+      ];
+      const commitHash = stored?.length
+        ? Buffer.from(common.Metadata.deserializeBinary(stored).getValue_asU8())
+        : Buffer.alloc(0);
+      await this.index(
+        block,
+        record.location,
+        commitHash,
+        this.files.end(),
+        await this.resolveUpdates(block),
+      );
       log('replayed block from the block files', { number: number.toString() });
     }
     if (records.length) log('ledger recovered', { height: this.heightValue.toString() });
@@ -240,95 +242,99 @@ export class DevnetLedger implements Ledger {
     const number = BigInt(block.getHeader()?.getNumber() ?? -1);
     if (number !== this.heightValue)
       throw new Error(`block ${number} does not follow height ${this.heightValue}`);
-    const { writes } = this.collectWrites(block);
-    const commitHash = this.nextCommitHash(transactionsFilter(block), writes);
-    const md = new common.Metadata();
-    md.setValue(commitHash);
-    setMetadata(block, common.BlockMetadataIndex.COMMIT_HASH, md.serializeBinary());
-    const location = await this.files.append(block.serializeBinary());
-    await this.index(block, location, commitHash, this.files.end());
-  }
-
-  /** Fabric's commit hash chain: SHA-256(varint(len filter) ‖ filter ‖ update bytes ‖ previous). */
-  private nextCommitHash(filter: Uint8Array, writes: PendingWrite[]): Buffer {
-    const h = createHash('sha256');
-    h.update(varint(filter.length)).update(filter);
-    const sorted = [...writes].sort((a, b) =>
-      Buffer.compare(stateKey(a.ns, a.key), stateKey(b.ns, b.key)),
-    );
-    for (const w of sorted) {
-      const k = stateKey(w.ns, w.key);
-      h.update(varint(k.length)).update(k);
-      h.update(Buffer.from([w.value ? 1 : 0]));
-      if (w.value) h.update(varint(w.value.length)).update(w.value);
+    const updates = await this.resolveUpdates(block);
+    // As a Fabric peer: no commit hash on the genesis block; the chain starts at block 1.
+    let commitHash: Buffer = Buffer.alloc(0);
+    if (number === 1n || this.checkpoint.commitHash !== '') {
+      commitHash = nextCommitHash(
+        transactionsFilter(block),
+        updates.finals,
+        this.checkpoint.commitHash,
+      );
+      const md = new common.Metadata();
+      md.setValue(commitHash);
+      setMetadata(block, common.BlockMetadataIndex.COMMIT_HASH, md.serializeBinary());
     }
-    h.update(Buffer.from(this.checkpoint.commitHash, 'hex'));
-    return h.digest();
+    const location = await this.files.append(block.serializeBinary());
+    await this.index(block, location, commitHash, this.files.end(), updates);
   }
 
-  /** The writes of the block's VALID endorser transactions, in order, with their versions. */
-  private collectWrites(block: common.Block): {
-    writes: PendingWrite[];
-    txs: (ParsedTransaction | undefined)[];
-    metadataWrites: {
-      ns: string;
-      key: string;
-      entries: Record<string, Buffer>;
-      version: Version;
-    }[];
-  } {
+  /**
+   * The effect of the block's VALID endorser transactions, applied in transaction order: the
+   * final state of every key touched (a value write keeps the key's metadata, a metadata write
+   * keeps its value, as Fabric does; an empty value is a delete, as Fabric's rwset builder makes
+   * it) and one history entry per value write.
+   */
+  private async resolveUpdates(block: common.Block): Promise<BlockUpdates> {
     const filter = transactionsFilter(block);
     const blockNum = BigInt(block.getHeader()!.getNumber());
-    const writes: PendingWrite[] = [];
-    const metadataWrites: {
-      ns: string;
-      key: string;
-      entries: Record<string, Buffer>;
-      version: Version;
-    }[] = [];
-    const txs = (block.getData()?.getDataList_asU8() ?? []).map((raw, txNum) => {
+    const finals = new Map<string, FinalState>();
+    const history: { key: Buffer; value: Buffer }[] = [];
+    const current = async (ns: string, key: string) => {
+      const id = stateKey(ns, key).toString('latin1');
+      let f = finals.get(id);
+      if (!f) {
+        const state = await this.getState(ns, key);
+        f = { ns, key, state, version: state?.version ?? { blockNum, txNum: 0 }, touched: false };
+        finals.set(id, f);
+      }
+      return f;
+    };
+    const txs: (ParsedTransaction | undefined)[] = [];
+    for (const [txNum, raw] of (block.getData()?.getDataList_asU8() ?? []).entries()) {
       let tx: ParsedTransaction | undefined;
       try {
         tx = parseTransaction(raw);
       } catch {
-        return undefined;
+        tx = undefined;
       }
-      if (filter[txNum] !== TxValidationCode.VALID || !tx.endorsed) return tx;
+      txs.push(tx);
+      if (!tx?.endorsed || filter[txNum] !== TxValidationCode.VALID) continue;
+      const version = { blockNum, txNum };
       for (const { namespace, rwset } of tx.endorsed.nsRwSets) {
         for (const w of rwset.getWritesList()) {
-          writes.push({
-            ns: namespace,
-            key: w.getKey(),
-            value: w.getIsDelete() ? undefined : Buffer.from(w.getValue_asU8()),
-            version: { blockNum, txNum },
+          const bytes = w.getValue_asU8();
+          const value = w.getIsDelete() || bytes.length === 0 ? undefined : Buffer.from(bytes);
+          const f = await current(namespace, w.getKey());
+          f.state = value ? { value, version, metadata: f.state?.metadata } : undefined;
+          f.version = version;
+          f.touched = true;
+          history.push({
+            key: historyKey(namespace, w.getKey(), blockNum, txNum),
+            value: encodeHistory({
+              txId: tx.txId,
+              timestamp: tx.timestamp,
+              isDelete: !value,
+              value: value ?? Buffer.alloc(0),
+            }),
           });
         }
         for (const m of rwset.getMetadataWritesList()) {
-          metadataWrites.push({
-            ns: namespace,
-            key: m.getKey(),
-            entries: Object.fromEntries(
-              m.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]),
-            ),
-            version: { blockNum, txNum },
-          });
+          const f = await current(namespace, m.getKey());
+          if (!f.state) continue; // metadata of a key that does not exist: nothing to update
+          const entries = Object.fromEntries(
+            m.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]),
+          );
+          f.state = { ...f.state, metadata: entries, version };
+          f.version = version;
+          f.touched = true;
         }
       }
-      return tx;
-    });
-    return { writes, txs, metadataWrites };
+    }
+    return { txs, finals: [...finals.values()].filter((f) => f.touched), history };
   }
 
-  /** Indexes the block and applies its writes in one atomic batch, with the checkpoint. */
+  /** Indexes the block and applies its updates in one atomic batch, with the checkpoint. */
   private async index(
     block: common.Block,
     location: { file: number; offset: number; length: number },
     commitHash: Buffer,
     end: FilePosition,
+    updates: BlockUpdates,
   ): Promise<void> {
     const number = BigInt(block.getHeader()!.getNumber());
     const filter = transactionsFilter(block);
-    const { writes, txs, metadataWrites } = this.collectWrites(block);
+    const { txs, finals, history } = updates;
     const batch = this.db.batch();
     batch.put(blockKey(number), encodeLocation(location));
 
@@ -344,42 +350,10 @@ export class DevnetLedger implements Ledger {
         continue;
       batch.put(txIdKey(tx.txId), encodeTxIndex({ blockNumber: number, txNum, code }));
     }
-
-    // Final state of each key touched by this block; a value write keeps the key's metadata and
-    // a metadata write keeps its value, as Fabric does.
-    const pending = new Map<string, { ns: string; key: string; state?: VersionedValue }>();
-    const current = async (ns: string, key: string) => {
-      const id = stateKey(ns, key).toString('latin1');
-      let p = pending.get(id);
-      if (!p) {
-        p = { ns, key, state: await this.getState(ns, key) };
-        pending.set(id, p);
-      }
-      return p;
-    };
-    for (const w of writes) {
-      const p = await current(w.ns, w.key);
-      p.state = w.value
-        ? { value: w.value, version: w.version, metadata: p.state?.metadata }
-        : undefined;
-      const tx = txs[w.version.txNum]!;
-      batch.put(
-        historyKey(w.ns, w.key, w.version.blockNum, w.version.txNum),
-        encodeHistory({
-          txId: tx.txId,
-          timestamp: tx.timestamp,
-          isDelete: !w.value,
-          value: w.value ?? Buffer.alloc(0),
-        }),
-      );
-    }
-    for (const m of metadataWrites) {
-      const p = await current(m.ns, m.key);
-      if (p.state) p.state = { ...p.state, metadata: m.entries, version: m.version };
-    }
-    for (const p of pending.values()) {
-      if (p.state) batch.put(stateKey(p.ns, p.key), encodeState(p.state));
-      else batch.del(stateKey(p.ns, p.key));
+    for (const h of history) batch.put(h.key, h.value);
+    for (const f of finals) {
+      if (f.state) batch.put(stateKey(f.ns, f.key), encodeState(f.state));
+      else batch.del(stateKey(f.ns, f.key));
     }
 
     const isConfig = txs.length === 1 && txs[0]?.type === common.HeaderType.CONFIG;
