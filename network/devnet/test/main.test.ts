@@ -1,10 +1,11 @@
 // The devnet process's wiring: block 0 from the MSP folders, the orderer's Broadcast over TLS,
 // a peer's Deliver over TLS, and the operations endpoint.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { common, peer } from '@hyperledger/fabric-protos';
+import * as grpc from '@grpc/grpc-js';
+import { common, orderer as ordererProto, peer } from '@hyperledger/fabric-protos';
 import { loadNetwork, orgPaths, verifyBlockLink, type Network } from '@ehr/network';
 import { startDevnet, type RunningDevnet } from '../src/main';
 import { readMspFolder, SigningIdentity } from '../src/msp';
@@ -15,7 +16,12 @@ import {
   signConfigUpdate,
 } from '../src/channelconfig/update';
 import { writeDevPki } from '../src/testing/dev-pki';
-import { BroadcastClient, fetchBlocks, watchCommits } from '../src/testing/ledger-client';
+import {
+  BroadcastClient,
+  fetchBlocks,
+  seekEnvelope,
+  watchCommits,
+} from '../src/testing/ledger-client';
 import { buildTransaction } from '../src/testing/transactions';
 
 let net: Network;
@@ -126,4 +132,30 @@ it("serves a candidate hospital's peer endpoint once a majority of admins added 
     tip,
   );
   expect(blocks[0].getHeader()!.getNumber()).toBe(Number(devnet.channel.ledger.stats().lastConfig));
+});
+
+it("serves blocks to channel readers on the orderer's Deliver too", async () => {
+  const h1 = net.hospitals[0];
+  const reader = id(orgPaths(net, h1).gatewayService!, h1.mspId);
+  const client = new ordererProto.AtomicBroadcastClient(
+    `127.0.0.1:${net.ordererOrg.orderer!.port}`,
+    grpc.credentials.createSsl(readFileSync(orgPaths(net, net.ordererOrg).orderer!.tlsCa)),
+  );
+  const call = client.deliver();
+  const got: { blocks: number[]; status?: number } = { blocks: [] };
+  await new Promise<void>((resolve, reject) => {
+    call.on('data', (r: ordererProto.DeliverResponse) => {
+      const block = r.getBlock();
+      if (block) got.blocks.push(block.getHeader()!.getNumber());
+      else {
+        got.status = r.getStatus();
+        call.end();
+        resolve();
+      }
+    });
+    call.on('error', reject);
+    call.write(seekEnvelope(reader, net.channel, 0n, 0n));
+  });
+  client.close();
+  expect(got).toEqual({ blocks: [0], status: common.Status.SUCCESS });
 });
