@@ -49,7 +49,16 @@ class MiniCommitter implements Orderer, CommitNotifier {
       for (const w of ns.rwset.getWritesList()) {
         writes[w.getKey()] = w.getIsDelete() ? null : Buffer.from(w.getValue_asU8()).toString();
       }
-      this.state.commit(ns.namespace, tx.txId, writes);
+      const metadata: Record<string, Record<string, Buffer>> = {};
+      for (const mw of ns.rwset.getMetadataWritesList()) {
+        const key = mw.getKey();
+        metadata[key] = Object.fromEntries(mw.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]));
+        if (!(key in writes)) {
+          const current = await this.state.getState(ns.namespace, key);
+          writes[key] = current ? current.value.toString() : null;
+        }
+      }
+      this.state.commit(ns.namespace, tx.txId, writes, metadata);
     }
     const block = new common.Block();
     const header = new common.BlockHeader();
@@ -264,6 +273,18 @@ describe('peer side through the fabric-gateway client', () => {
     await expect(c.evaluateTransaction('rich', '{"selector":{}}')).rejects.toThrow(
       /ExecuteQuery not supported for leveldb/,
     );
+  });
+
+  it('writes and reads state metadata (key-level endorsement parameters)', async () => {
+    const c = contract(doctor());
+    await c.submitTransaction('put', 'guarded', 'v');
+    await c.submitTransaction('setPolicy', 'guarded', 'policy-bytes');
+    const parsed = parseTransaction(committer.envelopes.at(-1)!);
+    const mw = parsed.endorsed!.nsRwSets[0]!.rwset.getMetadataWritesList();
+    expect(mw.map((m) => [m.getKey(), m.getEntriesList().map((e) => e.getName())])).toEqual([
+      ['guarded', ['VALIDATION_PARAMETER']],
+    ]);
+    expect(Buffer.from(await c.evaluateTransaction('getPolicy', 'guarded')).toString()).toBe('policy-bytes');
   });
 
   it('reports a chaincode error as Fabric does, with a detail per endorser', async () => {
