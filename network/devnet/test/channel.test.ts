@@ -181,6 +181,10 @@ describe('devnet channel: ordering, validation, ledger', () => {
       for (let n = 0n; n < ch.ledger.height(); n++)
         prev = verifyBlockLink((await ch.ledger.getBlock(n))!, prev);
       expect((await ch.committer.waitForTransaction(t1.txId)).code).toBe(Code.VALID);
+      // Replayed after a restart: still a duplicate (the id index survives, in LevelDB and filter).
+      await ch.orderer.broadcast(t1.envelope);
+      await ch.orderer.flush();
+      expect(ch.ledger.stats().txByCode.DUPLICATE_TXID).toBe(1);
     } finally {
       await ch.close();
     }

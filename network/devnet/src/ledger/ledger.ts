@@ -17,11 +17,13 @@ import {
   historyRange,
   keyOfStateKey,
   META_CHECKPOINT,
+  PREFIX,
   stateKey,
   stateRange,
   txIdKey,
 } from './keys';
 import { nextCommitHash, type CommitHashUpdate } from './commit-hash';
+import { TxIdFilter } from './txid-filter';
 import { parseTransaction, type ParsedTransaction } from './transaction';
 import {
   decodeHistory,
@@ -107,6 +109,7 @@ export class DevnetLedger implements Ledger {
   private heightValue = 0n;
   private readonly cache = new Map<bigint, common.Block>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly txIds = new TxIdFilter();
 
   private constructor(
     private readonly db: ClassicLevel<Buffer, Buffer>,
@@ -135,6 +138,12 @@ export class DevnetLedger implements Ledger {
       ? (JSON.parse(raw.toString('utf8')) as Checkpoint)
       : { height: '0', file: 0, offset: 0, commitHash: '', lastConfig: '0', txByCode: {} };
     this.heightValue = BigInt(this.checkpoint.height);
+    for await (const key of this.db.keys({
+      gt: Buffer.from([PREFIX.txId]),
+      lt: Buffer.from([PREFIX.txId + 1]),
+    })) {
+      this.txIds.add(key.subarray(1).toString('utf8'));
+    }
     const from: FilePosition = { file: this.checkpoint.file, offset: this.checkpoint.offset };
     const { records, truncatedBytes } = await this.files.open(from);
     if (truncatedBytes) log('cut a torn block off the end of the block files', { truncatedBytes });
@@ -199,6 +208,7 @@ export class DevnetLedger implements Ledger {
   }
 
   async transactionStatus(txId: string): Promise<TxIndexEntry | undefined> {
+    if (!this.txIds.mightContain(txId)) return undefined;
     const raw = await this.db.get(txIdKey(txId));
     return raw ? decodeTxIndex(raw) : undefined;
   }
@@ -349,6 +359,8 @@ export class DevnetLedger implements Ledger {
       if (code === TxValidationCode.DUPLICATE_TXID && (await this.db.get(txIdKey(tx.txId))))
         continue;
       batch.put(txIdKey(tx.txId), encodeTxIndex({ blockNumber: number, txNum, code }));
+      // Before the batch is visible: the filter may say "maybe" early, never "no" late.
+      this.txIds.add(tx.txId);
     }
     for (const h of history) batch.put(h.key, h.value);
     for (const f of finals) {
