@@ -8,7 +8,7 @@ const base = { testEnvironment: 'node', transform, rootDir: __dirname };
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
 /** Integration suites: folders under test/ run against real services. */
-const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity'];
+const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor'];
 
 module.exports = {
   // Integration suites share ports and services: one file at a time.

@@ -59,8 +59,13 @@ function seekPosition(at: bigint | 'newest'): orderer.SeekPosition {
   return position;
 }
 
+const DELIVER_METHOD = '/protos.Deliver/Deliver';
+
 export class PeerBlockSource implements BlockSource {
-  private readonly client: peer.DeliverClient;
+  // A plain client with its own (de)serializers rather than the generated DeliverClient, whose
+  // `instanceof` check fails when a process holds two copies of fabric-protos (fabric-shim
+  // bundles its own), as fabric-gateway does too.
+  private readonly client: grpc.Client;
   private readonly tlsCertHash: Uint8Array | undefined;
 
   constructor(
@@ -75,7 +80,7 @@ export class PeerBlockSource implements BlockSource {
     );
     const options: grpc.ClientOptions = { 'grpc.max_receive_message_length': 100 * 1024 * 1024 };
     if (endpoint.serverName) options['grpc.ssl_target_name_override'] = endpoint.serverName;
-    this.client = new peer.DeliverClient(endpoint.address, credentials, options);
+    this.client = new grpc.Client(endpoint.address, credentials, options);
     // With mutual TLS, Fabric binds the request to the TLS session by the client certificate's hash.
     this.tlsCertHash = endpoint.clientTls ? tlsCertificateHash(endpoint.clientTls.certificate) : undefined;
   }
@@ -129,7 +134,13 @@ export class PeerBlockSource implements BlockSource {
     deadlineMs?: number,
   ): AsyncGenerator<common.Block> {
     const envelope = await this.seekEnvelope(start, stop);
-    const call = this.client.deliver(deadlineMs ? { deadline: Date.now() + deadlineMs } : {});
+    const call = this.client.makeBidiStreamRequest(
+      DELIVER_METHOD,
+      (e: common.Envelope) => Buffer.from(e.serializeBinary()),
+      (bytes: Buffer) => peer.DeliverResponse.deserializeBinary(bytes),
+      new grpc.Metadata(),
+      deadlineMs ? { deadline: Date.now() + deadlineMs } : {},
+    );
     // The request side stays open until the answer is complete, as Fabric's own clients do
     // (a server may take a half-closed stream for a cancelled one); finally cancels it.
     call.write(envelope);

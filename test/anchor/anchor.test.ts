@@ -1,0 +1,183 @@
+// The Ethereum anchor on the real stack (CAs, devnet or real Fabric, chaincode servers, Anvil):
+// records written through the Fabric Gateway are anchored, `npm run anchor -- verify` passes
+// and links each anchor; a block altered by one byte in one transaction makes verify fail naming
+// that block; a forged anchor from an unauthorized address is rejected by the contract; the
+// auditor view reports the anchors, coverage and the last verification. Nothing here is
+// devnet-specific (LEDGER=fabric runs it unchanged).
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { headerHashOf } from '@ehr/network';
+import {
+  AnchorAuditor,
+  chainFromEnv,
+  connectChain,
+  devKey,
+  openBlockSource,
+  openContract,
+  readerConfig,
+  toBytes32,
+  verifyLedger,
+  type BlockSource,
+} from '@ehr/evm-anchor';
+import { common } from '@hyperledger/fabric-protos';
+import { Wallet, parseEther, type JsonRpcProvider } from 'ethers';
+import { enrollTestUser, testCli, testNetwork } from '../support';
+import { LEDGER, PeerClients, call } from '../chaincode/ledger-client';
+
+const net = testNetwork();
+const [A] = net.hospitals;
+const clients = new PeerClients(net);
+let provider: JsonRpcProvider;
+let source: BlockSource;
+/** The block holding the last record this suite wrote. */
+let recordBlock: bigint;
+
+beforeAll(async () => {
+  ({ provider } = await connectChain(chainFromEnv(net, {})));
+  // Blocks are read from the other hospital's peer: any member's peer serves the same chain.
+  source = openBlockSource(await readerConfig(net, net.hospitals[1].mspId, {}));
+});
+
+afterAll(() => {
+  clients.close();
+  source?.close();
+  provider?.destroy();
+});
+
+async function writeRecords(count: number): Promise<bigint> {
+  const admin = await enrollTestUser(net, A, { role: 'admin' });
+  const doctor = await enrollTestUser(net, A, { role: 'doctor', govId: `GOV-anchor-${randomUUID()}` });
+  const patient = await enrollTestUser(net, A, { role: 'patient' });
+  const adminContract = clients.contract(clients.gateway(A, admin));
+  const hospital = await call(adminContract, 'hospitals:GetHospital', [A.mspId]);
+  let keyId: string;
+  if (hospital.ok) {
+    keyId = (hospital.result as { currentKey: { keyId: string } }).currentKey.keyId;
+  } else {
+    keyId = `anchor-test-${randomUUID()}`;
+    const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const registered = await call(adminContract, 'hospitals:RegisterHospital', [
+      JSON.stringify({ mspId: A.mspId, displayName: A.displayName ?? A.name, keyId, algorithm: 'ECIES-P256', publicKeyPem }),
+    ]);
+    expect(registered).toMatchObject({ ok: true });
+  }
+  const patientId = `${A.mspId}/${patient.enrollmentId}`;
+  const doctorId = `${A.mspId}/${doctor.enrollmentId}`;
+  expect(await call(adminContract, 'assignments:AssignDoctor', [patientId, doctorId])).toMatchObject({ ok: true });
+  const doctorContract = clients.contract(clients.gateway(A, doctor));
+  let block = 0n;
+  for (let i = 0; i < count; i++) {
+    const request = JSON.stringify({
+      recordId: `anchor-${randomUUID()}`,
+      patientId,
+      cid: 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+      sha256: 'c'.repeat(64),
+      size: 2048,
+      mediaType: 'application/pdf',
+      category: 'report',
+      remarkHash: 'd'.repeat(64),
+      wrappedKeys: [{ mspId: A.mspId, keyId, wrappedKey: 'QUJD' }],
+    });
+    const submitted = await doctorContract.submitAsync('records:AddRecord', { arguments: [request] });
+    const status = await submitted.getStatus();
+    expect(status.successful).toBe(true);
+    block = status.blockNumber;
+  }
+  return block;
+}
+
+describe(`Ethereum anchor on ${LEDGER}`, () => {
+  it('anchors the blocks holding new records, and verify passes with a link per anchor', async () => {
+    recordBlock = await writeRecords(2);
+    const anchored = await testCli(['anchor', 'once']);
+    expect(anchored.code).toBe(0);
+    // Either this run anchored the newest block, or the stack's anchoring service got there first.
+    expect(anchored.stdout).toMatch(/anchored block \d+ 0x[0-9a-f]{64}: http|nothing to anchor/);
+
+    const { contract } = await openContract(net, provider, net.ethereum.anvil.chainId, {});
+    const latest = await contract.latest(net.channel);
+    expect(latest.count).toBeGreaterThan(0);
+    expect(latest.blockNumber).toBeGreaterThanOrEqual(recordBlock);
+
+    const verified = await testCli(['anchor', 'verify']);
+    expect(verified.stderr).not.toMatch(/Error/);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/result\s+OK: the ledger matches every anchor/);
+    expect(verified.stdout).toMatch(new RegExp(`anchors matched\\s+${latest.count} of ${latest.count}`));
+    expect(verified.stdout).toMatch(/first mismatch\s+none/);
+    // One line per anchor, with the (local) explorer link of its transaction.
+    const anchorLines = verified.stdout.split('\n').filter((l) => /^\s+anchor block \d+\s+matched/.test(l));
+    expect(anchorLines).toHaveLength(latest.count);
+    for (const line of anchorLines) expect(line).toMatch(/\/tx\/0x[0-9a-f]{64}$/);
+  });
+
+  it('one byte changed in one transaction of a served block makes verify fail, naming that block', async () => {
+    const { contract } = await openContract(net, provider, net.ethereum.anvil.chainId, {});
+    const anchors = await contract.anchors(net.channel);
+    const explorer = chainFromEnv(net, {}).explorer;
+    const tampered: BlockSource = {
+      newest: () => source.newest(),
+      close: () => undefined,
+      async *blocks(start, end) {
+        for await (const block of source.blocks(start, end)) {
+          if (BigInt(block.getHeader()!.getNumber()) !== recordBlock) {
+            yield block;
+            continue;
+          }
+          const copy = common.Block.deserializeBinary(block.serializeBinary());
+          const data = copy.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+          const tx = data[0];
+          tx[Math.floor(tx.length / 2)] ^= 0x01;
+          copy.getData()!.setDataList(data);
+          yield copy;
+        }
+      },
+    };
+    const report = await verifyLedger({ channel: net.channel, source: tampered, anchors, explorer });
+    expect(report.ok).toBe(false);
+    expect(report.firstMismatch?.block).toBe(recordBlock);
+    expect(report.firstMismatch?.reason).toMatch(new RegExp(`block ${recordBlock}: `));
+
+    // The same blocks as served by the peer match every anchor.
+    const honest = await verifyLedger({ channel: net.channel, source, anchors, explorer });
+    expect(honest.problems).toEqual([]);
+    expect(honest.ok).toBe(true);
+  });
+
+  it('rejects a forged anchor from an address no member authorized', async () => {
+    const { contract } = await openContract(net, provider, net.ethereum.anvil.chainId, {});
+    const before = await contract.latest(net.channel);
+    const forger = Wallet.createRandom().connect(provider);
+    const funder = new Wallet(devKey(9), provider);
+    await (await funder.sendTransaction({ to: forger.address, value: parseEther('1') })).wait();
+    const newest = await source.newest();
+    // Sent past the client's gas estimate (which would refuse it already): mined, and reverted.
+    const tx = await contract.connect(forger).contract.getFunction('anchor')(
+      toBytes32(net.channel),
+      BigInt(newest.getHeader()!.getNumber()) + 1000n,
+      `0x${headerHashOf(newest).toString('hex')}`,
+      { gasLimit: 200_000 },
+    );
+    await expect(tx.wait()).rejects.toThrow();
+    expect((await provider.getTransactionReceipt(tx.hash))?.status).toBe(0);
+    expect(await contract.latest(net.channel)).toEqual(before);
+  });
+
+  it('gives the auditor view: anchors with links, coverage and the last verification', async () => {
+    const auditor = new AnchorAuditor(net, { blocks: source, env: {} });
+    try {
+      const view = await auditor.view();
+      expect(view.anchors.length).toBeGreaterThan(0);
+      expect(view.anchors[0].link).toMatch(/\/tx\/0x[0-9a-f]{64}$/);
+      expect(BigInt(view.coverage.ledgerHeight!)).toBeGreaterThan(recordBlock);
+      expect(BigInt(view.coverage.blocksNotAnchored!)).toBe(
+        BigInt(view.coverage.ledgerHeight!) - 1n - BigInt(view.coverage.lastAnchoredBlock!),
+      );
+      expect(view.lastVerification).toMatchObject({ ok: true });
+      const page = await auditor.transaction(view.anchors[0].txHash);
+      expect(page).toMatchObject({ status: 'success', anchors: [{ channel: net.channel, blockNumber: view.anchors[0].blockNumber }] });
+      await expect(auditor.transaction('0x12')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    } finally {
+      await auditor.close();
+    }
+  });
+});
