@@ -2,7 +2,7 @@
 // peers and readable from Hospital2's Kubo node; the nodes talk to each other on loopback only.
 import { randomBytes } from 'node:crypto';
 import { IpfsClusterClient, kuboCat, kuboPeerId } from '@ehr/network';
-import { testNetwork, waitFor } from '../support';
+import { testNetwork, testStackStatus, waitFor } from '../support';
 
 const net = testNetwork();
 const [h1, h2] = net.hospitals;
@@ -22,6 +22,30 @@ describe('IPFS Cluster', () => {
     const status = await c2.status(cid);
     expect(Object.values(status.peers).map((p) => p.status)).toEqual(['pinned', 'pinned']);
     expect((await kuboCat(h2, cid)).equals(data)).toBe(true);
+  });
+
+  it("accepts a file while Hospital2's peer is down and replicates it there when it returns", async () => {
+    const c1 = new IpfsClusterClient(net, h1);
+    const peer2 = (await testStackStatus())!.services.find((s) => s.name === 'cluster-hospital2')!;
+    // A frozen process: alive for the supervisor, silent for the cluster (no pings).
+    process.kill(peer2.pid!, 'SIGSTOP');
+    try {
+      await waitFor(
+        'Hospital1 to see Hospital2 as gone',
+        async () => (await c1.livePeers()).length === 1,
+      );
+      const data = randomBytes(50_000);
+      const cid = await c1.add(data, 'while-down.bin');
+      await waitFor('the pin on Hospital1', async () => (await c1.pinnedOn(cid)) >= 1);
+      process.kill(peer2.pid!, 'SIGCONT');
+      await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 90_000);
+      const pin = (await c1.pins()).find((p) => p.cid === cid)!;
+      expect(pin.replicationFactorMin).toBe(net.ipfs.replicationFactorMin); // restored after the repair
+      expect(pin.allocations).toHaveLength(2);
+      expect((await kuboCat(h2, cid)).equals(data)).toBe(true);
+    } finally {
+      process.kill(peer2.pid!, 'SIGCONT');
+    }
   });
 
   it('refuses cluster API calls without the password', async () => {

@@ -20,6 +20,16 @@ export interface PinStatus {
   peers: Record<string, { peerName: string; status: PinState; error?: string }>;
 }
 
+export interface ClusterPin {
+  cid: string;
+  name: string;
+  replicationFactorMin: number;
+  replicationFactorMax: number;
+  /** Peers that must hold it; empty means every peer. */
+  allocations: string[];
+  metadata: Record<string, string>;
+}
+
 const cidText = (cid: unknown): string =>
   typeof cid === 'string' ? cid : ((cid as { '/': string } | undefined)?.['/'] ?? '');
 
@@ -79,20 +89,72 @@ export class IpfsClusterClient {
 
   /** The ids of the cluster's peers as this peer sees them. */
   async peers(): Promise<string[]> {
+    return (await this.getList<{ id: string }>('/peers')).map((p) => p.id);
+  }
+
+  /** This peer's id. */
+  async id(): Promise<string> {
     const res = await check(
-      await fetch(`${this.base}/peers`, { headers: this.headers }),
-      'cluster peers',
+      await fetch(`${this.base}/id`, { headers: this.headers }),
+      'cluster id',
     );
-    const text = await res.text();
-    // The answer is a JSON array, or one JSON object per line (streaming).
-    const items = text.trim().startsWith('[')
-      ? (JSON.parse(text) as { id: string }[])
-      : text
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as { id: string });
-    return items.map((p) => p.id);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /** Peers whose liveness metric is current (those the cluster can allocate to now). */
+  async livePeers(): Promise<string[]> {
+    const metrics = await this.getList<{ peer: string; valid: boolean }>('/monitor/metrics/ping');
+    return metrics.filter((m) => m.valid).map((m) => m.peer);
+  }
+
+  /** Every pin of the cluster with its replication settings and allocations. */
+  async pins(): Promise<ClusterPin[]> {
+    const raw = await this.getList<{
+      cid: unknown;
+      name: string;
+      replication_factor_min: number;
+      replication_factor_max: number;
+      allocations: string[] | null;
+      metadata: Record<string, string> | null;
+    }>('/allocations?filter=pin');
+    return raw.map((p) => ({
+      cid: cidText(p.cid),
+      name: p.name,
+      replicationFactorMin: p.replication_factor_min,
+      replicationFactorMax: p.replication_factor_max,
+      allocations: p.allocations ?? [],
+      metadata: p.metadata ?? {},
+    }));
+  }
+
+  /** Pins (or updates the pin of) an existing CID with these replication factors. */
+  async pin(
+    cid: string,
+    opts: { min: number; max: number; name?: string; metadata?: Record<string, string> },
+  ): Promise<void> {
+    const q = new URLSearchParams({
+      'replication-min': String(opts.min),
+      'replication-max': String(opts.max),
+    });
+    if (opts.name) q.set('name', opts.name);
+    for (const [k, v] of Object.entries(opts.metadata ?? {})) q.set(`meta-${k}`, v);
+    const url = `${this.base}/pins/${encodeURIComponent(cid)}?${q}`;
+    await check(await fetch(url, { method: 'POST', headers: this.headers }), 'cluster pin');
+  }
+
+  /** GET of a list, answered as a JSON array or as one JSON object per line (streaming). */
+  private async getList<T>(path: string): Promise<T[]> {
+    const res = await check(
+      await fetch(`${this.base}${path}`, { headers: this.headers }),
+      `cluster ${path}`,
+    );
+    const text = (await res.text()).trim();
+    if (!text) return [];
+    if (text.startsWith('[')) return JSON.parse(text) as T[];
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
   }
 }
 

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './config';
 export * from './service';
+export * from './replicator';

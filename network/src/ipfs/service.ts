@@ -3,6 +3,7 @@ import type { Hospital, Network } from '../config';
 import { goBinary } from '../services/go-binaries';
 import { httpOk } from '../services/probes';
 import type { ServiceDefinition } from '../services/service';
+import { replicatorService } from './replicator';
 import {
   CLUSTER_API_USER,
   clusterApiAuthorization,
@@ -60,6 +61,10 @@ export function clusterService(net: Network, org: Hospital): ServiceDefinition {
   };
 }
 
-/** Kubo and cluster services of every hospital. */
+/** Kubo, cluster and replicator services of every hospital. */
 export const ipfsServices = (net: Network): ServiceDefinition[] =>
-  net.hospitals.flatMap((h) => [kuboService(net, h), clusterService(net, h)]);
+  net.hospitals.flatMap((h) => [
+    kuboService(net, h),
+    clusterService(net, h),
+    replicatorService(net, h, clusterServiceName(h)),
+  ]);
