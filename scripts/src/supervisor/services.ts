@@ -12,9 +12,11 @@ import { chaincodeServices } from '@ehr/chaincode/service';
 import { DEVNET_SERVICE, devnetService } from '@ehr/devnet';
 import { anchoringService } from '@ehr/evm-anchor/service';
 import { fabricChaincodeBinding, fabricLedgerServiceNames, fabricServices, joinedCandidates } from '@ehr/fabric';
+import { gatewayServices } from '@ehr/gateway/service';
 
 export function services(net: Network): ServiceDefinition[] {
   const fabric = process.env.LEDGER === 'fabric';
+  const ledgerServices = fabric ? fabricLedgerServiceNames(net) : [DEVNET_SERVICE];
   return [
     postgresService(net),
     ...caServices(net),
@@ -28,8 +30,8 @@ export function services(net: Network): ServiceDefinition[] {
     // The ledger: devnet unless LEDGER=fabric (network/fabric adds the real Fabric services).
     ...(fabric ? fabricServices(net) : [devnetService(net)]),
     // Anchors the channel on Ethereum (Anvil here) every N blocks or T minutes.
-    anchoringService(net, {
-      ledgerServices: fabric ? fabricLedgerServiceNames(net) : [DEVNET_SERVICE],
-    }),
+    anchoringService(net, { ledgerServices }),
+    // One gateway per hospital (identity, sessions, the API); demo accounts for npm start.
+    ...gatewayServices(net, { ledgerServices, demoData: true }),
   ];
 }
