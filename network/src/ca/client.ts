@@ -278,7 +278,15 @@ export class FabricCaClient {
     return new Promise<T>((resolve, reject) => {
       const req = request(
         url,
-        { method, headers, ca: this.opts.tlsRootCert, timeout: this.opts.timeoutMs ?? 10000 },
+        {
+          method,
+          headers,
+          ca: this.opts.tlsRootCert,
+          // A fresh connection per call: a kept-alive one that the CA closes meanwhile fails as
+          // "socket hang up", and register/revoke cannot simply be retried.
+          agent: false,
+          timeout: this.opts.timeoutMs ?? 10000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
