@@ -19,6 +19,35 @@ const RawBroadcastClient = grpc.makeGenericClientConstructor(
   'AtomicBroadcast',
 );
 
+/**
+ * protos.Deliver whose requests are serialized by the message itself: the generated client's
+ * `instanceof common.Envelope` check fails when protobuf classes were loaded twice (jest loads
+ * them once per module registry), although the bytes are the same.
+ */
+const DeliverClient = grpc.makeGenericClientConstructor(
+  Object.fromEntries(
+    Object.entries(peer.DeliverService).map(([name, def]) => [
+      name,
+      {
+        ...def,
+        requestSerialize: (m: { serializeBinary(): Uint8Array }) =>
+          Buffer.from(m.serializeBinary()),
+      },
+    ]),
+  ) as unknown as grpc.ServiceDefinition,
+  'Deliver',
+);
+
+type DeliverStream = grpc.ClientDuplexStream<common.Envelope, peer.DeliverResponse>;
+
+function deliverClient(address: string, tlsRootFile: string) {
+  const client = new DeliverClient(address, grpc.credentials.createSsl(readFileSync(tlsRootFile)));
+  return client as unknown as grpc.Client & {
+    deliver(): DeliverStream;
+    deliverFiltered(): DeliverStream;
+  };
+}
+
 export class BroadcastClient {
   private readonly client: grpc.Client;
   private readonly stream: grpc.ClientDuplexStream<Uint8Array, orderer.BroadcastResponse>;
@@ -107,10 +136,7 @@ export function watchCommits(
   start: bigint,
   onTx: (txId: string, code: number, blockNumber: bigint) => void,
 ): { close(): void; done: Promise<void> } {
-  const client = new peer.DeliverClient(
-    address,
-    grpc.credentials.createSsl(readFileSync(tlsRootFile)),
-  );
+  const client = deliverClient(address, tlsRootFile);
   const call = client.deliverFiltered();
   const done = new Promise<void>((resolve) => {
     call.on('data', (r: peer.DeliverResponse) => {
@@ -141,10 +167,7 @@ export function fetchBlocks(
   from: bigint,
   to: bigint,
 ): Promise<common.Block[]> {
-  const client = new peer.DeliverClient(
-    address,
-    grpc.credentials.createSsl(readFileSync(tlsRootFile)),
-  );
+  const client = deliverClient(address, tlsRootFile);
   const call = client.deliver();
   const blocks: common.Block[] = [];
   return new Promise((resolve, reject) => {
