@@ -8,10 +8,11 @@ import type { JsonRpcProvider } from 'ethers';
 import { chainFromEnv, connectChain, ChainUnavailableError, type ChainConfig } from './chain';
 import type { AnchorContract, AnchorEvent } from './contract/anchor-contract';
 import { openContract } from './deployment';
-import type { BlockSource } from './fabric/deliver';
+import { DeliverError, type BlockSource } from './fabric/deliver';
+import { openBlockSource, readerConfig } from './fabric/member-identity';
 import type { ServiceStatus } from './service/anchoring-service';
-import { lastVerifyFile, readJson, statusFile } from './state-files';
-import type { VerifyReport } from './verify/verify-ledger';
+import { lastVerifyFile, readJson, statusFile, writeJson } from './state-files';
+import { verifyLedger, type VerifyReport } from './verify/verify-ledger';
 
 export interface AuditorAnchor {
   blockNumber: string;
@@ -50,9 +51,32 @@ function fail(code: ErrorCode, message?: string): never {
   throw new CodedError(code, message);
 }
 
+/** The gateway API's `Anchor` (gateway/openapi.yaml). */
+export interface ApiAnchor {
+  channel: string;
+  blockNumber: number;
+  headerHash: string;
+  ethTxHash: string;
+  explorerUrl: string;
+  anchoredAt: string;
+}
+
+/** The gateway API's `VerifyReport` (gateway/openapi.yaml). */
+export interface ApiVerifyReport {
+  ok: boolean;
+  blocksChecked: number;
+  anchorsChecked: number;
+  problems: string[];
+}
+
 export interface AnchorAuditorOptions {
-  /** Reads the newest block, for coverage; optional (the gateway may pass its own peer's). */
-  blocks?: Pick<BlockSource, 'newest'>;
+  /**
+   * Where blocks are read (coverage, verify). Default: the member's peer, read as that
+   * hospital's `anchor` client identity (enrolled from its CA on first use).
+   */
+  blocks?: BlockSource;
+  /** The hospital whose peer is read by default (default ANCHOR_MEMBER, else the first). */
+  member?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -60,6 +84,9 @@ export interface AnchorAuditorOptions {
 export class AnchorAuditor {
   private connection?: Promise<{ provider: JsonRpcProvider; chainId: number; contract: AnchorContract }>;
   private cache?: { count: number; ethBlock: number; anchors: AnchorEvent[] };
+  private readonly blockTimes = new Map<number, string>();
+  private ownSource?: Promise<BlockSource>;
+  private running?: Promise<VerifyReport>;
   private readonly chain: ChainConfig;
   readonly channel: string;
 
@@ -101,21 +128,96 @@ export class AnchorAuditor {
     return this.cache.anchors;
   }
 
-  async view(): Promise<AuditorView> {
-    const { chainId, contract } = await this.connected();
-    let anchors: AnchorEvent[];
+  private blocks(): Promise<BlockSource> {
+    if (this.opts.blocks) return Promise.resolve(this.opts.blocks);
+    const env = this.opts.env ?? process.env;
+    this.ownSource ??= readerConfig(this.net, this.opts.member ?? env.ANCHOR_MEMBER ?? this.net.hospitals[0].mspId, env).then(
+      openBlockSource,
+    );
+    this.ownSource.catch(() => (this.ownSource = undefined));
+    return this.ownSource;
+  }
+
+  private async anchoredAt(provider: JsonRpcProvider, ethBlock: number): Promise<string> {
+    let at = this.blockTimes.get(ethBlock);
+    if (!at) {
+      const block = await provider.getBlock(ethBlock);
+      at = block ? new Date(block.timestamp * 1000).toISOString() : '';
+      this.blockTimes.set(ethBlock, at);
+    }
+    return at;
+  }
+
+  /** GET /audit/anchors: the anchors, newest first, as the gateway API describes them. */
+  async anchorList(): Promise<{ items: ApiAnchor[] }> {
+    const { provider, contract } = await this.connected();
+    const anchors = await this.withChain(() => this.anchors(contract));
+    const items: ApiAnchor[] = [];
+    for (const a of [...anchors].reverse()) {
+      items.push({
+        channel: a.channel,
+        blockNumber: Number(a.blockNumber),
+        headerHash: a.headerHash,
+        ethTxHash: a.txHash,
+        explorerUrl: this.chain.explorer.tx(a.txHash),
+        anchoredAt: await this.anchoredAt(provider, a.ethBlock),
+      });
+    }
+    return { items };
+  }
+
+  /**
+   * POST /audit/verify: the full check (every block against the anchors), recorded as the last
+   * verification. Concurrent calls share one run: a check reads the whole chain.
+   */
+  async verify(): Promise<VerifyReport> {
+    this.running ??= (async () => {
+      const { contract } = await this.connected();
+      const anchors = await this.withChain(() => contract.anchors(this.channel));
+      let source: BlockSource;
+      try {
+        source = await this.blocks();
+      } catch {
+        fail('LEDGER_UNAVAILABLE');
+      }
+      const report = await verifyLedger({
+        channel: this.channel,
+        source,
+        anchors,
+        explorer: this.chain.explorer,
+        contractAddress: contract.address,
+      }).catch((e: unknown) => (e instanceof DeliverError ? fail('LEDGER_UNAVAILABLE') : Promise.reject(e)));
+      writeJson(lastVerifyFile(this.net, this.channel), report);
+      return report;
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** The gateway API's shape of a verify report. */
+  static apiReport(r: VerifyReport): ApiVerifyReport {
+    const problems = r.problems.map((p) => p.reason);
+    if (r.anchorsTotal === 0) problems.push('no anchor recorded yet: nothing proves the history');
+    return { ok: r.ok, blocksChecked: r.blocksChecked, anchorsChecked: r.anchorsTotal, problems };
+  }
+
+  private async withChain<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      anchors = await this.anchors(contract);
+      return await fn();
     } catch (e) {
-      if ((e as { code?: string }).code === 'ECONNREFUSED' || /ECONNREFUSED|fetch failed/.test(String(e))) fail('ANCHOR_UNAVAILABLE');
+      if (/ECONNREFUSED|fetch failed|socket hang up/.test(String((e as Error)?.message ?? e))) fail('ANCHOR_UNAVAILABLE');
       throw e;
     }
+  }
+
+  async view(): Promise<AuditorView> {
+    const { chainId, contract } = await this.connected();
+    const anchors = await this.withChain(() => this.anchors(contract));
     const explorer = this.chain.explorer;
     const last = anchors.at(-1);
     let ledgerHeight: bigint | undefined;
     try {
-      const newest = await this.opts.blocks?.newest();
-      if (newest) ledgerHeight = BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
+      const newest = await (await this.blocks()).newest();
+      ledgerHeight = BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
     } catch {
       ledgerHeight = undefined; // coverage is shown as unknown, the anchors still are
     }
@@ -206,6 +308,8 @@ export class AnchorAuditor {
   }
 
   async close(): Promise<void> {
+    (await this.ownSource?.catch(() => undefined))?.close();
+    this.ownSource = undefined;
     const c = await this.connection?.catch(() => undefined);
     c?.provider.destroy();
     this.connection = undefined;

@@ -88,14 +88,7 @@ async function cmdOnce(net: Network): Promise<number> {
 }
 
 async function cmdStatus(net: Network): Promise<number> {
-  const chain = chainFromEnv(net, process.env, { readOnly: true });
-  let source;
-  try {
-    source = openBlockSource(await readerConfig(net, chain.member));
-  } catch (e) {
-    console.error(`(ledger height unknown: ${(e as Error).message})`);
-  }
-  const auditor = new AnchorAuditor(net, { blocks: source });
+  const auditor = new AnchorAuditor(net);
   try {
     const view = await auditor.view();
     out(`contract       ${view.contract.address}  ${view.contract.link}`);
@@ -112,7 +105,6 @@ async function cmdStatus(net: Network): Promise<number> {
     }
     return 0;
   } finally {
-    source?.close();
     await auditor.close();
   }
 }

@@ -176,6 +176,27 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
       const page = await auditor.transaction(view.anchors[0].txHash);
       expect(page).toMatchObject({ status: 'success', anchors: [{ channel: net.channel, blockNumber: view.anchors[0].blockNumber }] });
       await expect(auditor.transaction('0x12')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+
+      // The gateway API's shapes (gateway/openapi.yaml: AnchorList, VerifyReport).
+      const list = await auditor.anchorList();
+      expect(list.items.map((a) => a.ethTxHash)).toEqual(view.anchors.map((a) => a.txHash));
+      expect(list.items[0]).toEqual({
+        channel: net.channel,
+        blockNumber: Number(view.anchors[0].blockNumber),
+        headerHash: view.anchors[0].headerHash,
+        ethTxHash: view.anchors[0].txHash,
+        explorerUrl: view.anchors[0].link,
+        anchoredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      // Two concurrent requests share one run of the check.
+      const [r1, r2] = await Promise.all([auditor.verify(), auditor.verify()]);
+      expect(r1).toBe(r2);
+      expect(AnchorAuditor.apiReport(r1)).toEqual({
+        ok: true,
+        blocksChecked: Number(r1.height),
+        anchorsChecked: list.items.length,
+        problems: [],
+      });
     } finally {
       await auditor.close();
     }
