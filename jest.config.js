@@ -13,6 +13,9 @@ const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anc
 module.exports = {
   // Integration suites share ports and services: one file at a time.
   maxWorkers: 1,
+  // With one worker the tests run in this process: a handle left open by any test (a server, a
+  // database or gRPC connection) would keep `npm test` (and CI) from ever exiting.
+  forceExit: true,
   verbose: false,
   projects: [
     {

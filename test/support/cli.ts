@@ -1,7 +1,7 @@
 // Runs the project's CLI (scripts/dist/src/cli.js) the way `npm start|stop|status` does, with the
 // test stack's environment.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@ehr/network';
 
@@ -52,6 +52,7 @@ export function spawnSupervisor(e: CliEnv, logFile: string, services: string[] =
     stdio: ['ignore', out, out],
     detached: true, // not in jest's process group: a Ctrl-C on jest reaches it through teardown
   });
+  closeSync(out); // the child has its own copy
   child.unref();
   return child;
 }
