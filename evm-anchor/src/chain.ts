@@ -90,7 +90,7 @@ export function chainFromEnv(net: Network, env: NodeJS.ProcessEnv = process.env,
 
 /** Where the local chain's "explorer" pages are served: the first hospital gateway's audit routes. */
 export function localExplorerUrl(net: Network): string {
-  return `http://127.0.0.1:${net.hospitals[0].gateway.port}/api/audit/ethereum`;
+  return `http://127.0.0.1:${net.hospitals[0].gateway.port}/audit/ethereum`;
 }
 
 export class ChainUnavailableError extends Error {

@@ -21,7 +21,7 @@ describe('chain configuration', () => {
     expect(c.rpcUrl).toBe(`http://127.0.0.1:${net.ethereum.anvil.port}`);
     expect(Object.keys(c.anchorers)).toEqual(net.hospitals.map((h) => h.mspId));
     expect(c.anchorers.Hospital2MSP).toBe(new Wallet(devKey(2)).address);
-    expect(c.explorer.tx('0xab')).toBe(`http://127.0.0.1:${net.hospitals[0].gateway.port}/api/audit/ethereum/tx/0xab`);
+    expect(c.explorer.tx('0xab')).toBe(`http://127.0.0.1:${net.hospitals[0].gateway.port}/audit/ethereum/tx/0xab`);
   });
 
   test('uses Sepolia (any RPC) only with the RPC URL, key and Etherscan base URL together', () => {
