@@ -3,7 +3,7 @@
 // signature), and the chaincode decides — an admin asking for records gets its FORBIDDEN_ROLE.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { orgPaths } from '@ehr/network';
+import { certificateAttributes as signedByCert, orgPaths } from '@ehr/network';
 import { testNetwork } from '../support';
 import { signedBy } from './proposals';
 import { Browser, accountCount, caIdentityCount, patientForm, startTestGateway, uniqueName, type TestGateway } from './harness';
@@ -142,6 +142,61 @@ describe('hospital admin', () => {
     const again = await new Browser(g.url).start().then((b) => b.login('patient', patient.username, 'correct horse battery staple'));
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('ACCOUNT_DISABLED');
+  });
+
+  it('assigns a doctor to a patient: a transaction signed by the admin; the patient sees the doctor, the doctor the patient', async () => {
+    const patient = await signUpPatient();
+    const doctorName = uniqueName('doc');
+    const doctor = await g.gw.ctx.accounts.create({
+      role: 'doctor',
+      username: doctorName,
+      email: `${doctorName}@example.org`,
+      fullName: 'Dr. Lin',
+      govId: `MD-${doctorName.toUpperCase()}`,
+      password: 'a doctor password that is long',
+    });
+    const doctorId = `${h1.mspId}/${doctor.id}`;
+    const admin = await new Browser(g.url).start();
+    await admin.login('admin', 'admin', g.adminPassword);
+    const before = g.proposals.length;
+    const r = await admin.post('/admin/assignments', { patientId: patient.r.body.personId, doctorId });
+    expect(r.status).toBe(201);
+    expect(r.body.assignment).toMatchObject({ patientId: patient.r.body.personId, doctorId, active: true });
+    expect(r.body.transactionId).toMatch(/^[0-9a-f]{64}$/);
+    const sent = g.proposals.slice(before).find((p) => p.fn === 'assignments:AssignDoctor');
+    const who = signedBy(sent!.proposedTransaction);
+    expect(who.transactionId).toBe(r.body.transactionId);
+    expect(who.attributes.role).toBe('admin');
+    expect(who.signatureValid).toBe(true);
+
+    await patient.b.login('patient', patient.username, 'correct horse battery staple');
+    const history = await patient.b.get(`/patients/${encodeURIComponent(patient.r.body.personId)}/doctors`);
+    expect(history.body).toEqual([expect.objectContaining({ doctorId, active: true })]);
+    const d = await new Browser(g.url).start();
+    await d.login('doctor', doctorName, 'a doctor password that is long');
+    expect((await d.get('/doctors/me/patients')).body.items).toContain(patient.r.body.personId);
+
+    // Assigning twice is the chaincode's ALREADY_EXISTS (409); ending it works once.
+    const again = await admin.post('/admin/assignments', { patientId: patient.r.body.personId, doctorId });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('ALREADY_EXISTS');
+    const query = new URLSearchParams({ patientId: patient.r.body.personId, doctorId });
+    const end = await admin.request('DELETE', `/admin/assignments?${query}`);
+    expect(end.status).toBe(200);
+    expect(end.body.assignment.active).toBe(false);
+  });
+
+  it('creates an auditor account with its own Fabric identity', async () => {
+    const admin = await new Browser(g.url).start();
+    await admin.login('admin', 'admin', g.adminPassword);
+    const username = uniqueName('aud');
+    const pw = 'an auditor password 123';
+    const r = await admin.post('/admin/users', { role: 'auditor', fullName: 'Ann Auditor', email: `${username}@example.org`, username, password: pw, passwordConfirmation: pw });
+    expect(r.status).toBe(201);
+    expect(r.body.role).toBe('auditor');
+    const stored = await g.gw.ctx.accounts.findById(r.body.id);
+    expect(signedByCert(stored!.certificate)).toMatchObject({ role: 'auditor', uid: r.body.id });
+    expect((await new Browser(g.url).start().then((b) => b.login('auditor', username, pw))).status).toBe(200);
   });
 
   it('a patient session cannot use admin endpoints', async () => {

@@ -70,7 +70,7 @@ export function adminRoutes(ctx: GatewayContext): Router {
   });
 
   r.delete('/admin/assignments', admin, async (req, res) => {
-    const { patientId, doctorId } = req.body as { patientId: string; doctorId: string };
+    const { patientId, doctorId } = req.query as { patientId: string; doctorId: string };
     const { result, transactionId } = await caller(req).ledger.submit<Assignment>(ASSIGNMENTS.end, [patientId, doctorId]);
     res.json({ assignment: result, transactionId });
   });
