@@ -1,14 +1,18 @@
 // `npm test [project...]`: runs jest over every project (unit and integration) with the summary
 // as the last lines of the output. Extra arguments select jest projects (e.g. `ledger`).
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '@ehr/network';
 import { ensureChromium } from './chromium';
 import { ensureWebBuild } from './web-build';
 
 /** The browser tests (jest project `e2e`) need Chromium and a current portal build; other runs skip both. */
 async function prepareBrowserTests(projects: string[]): Promise<Record<string, string>> {
-  const config = require(join(REPO_ROOT, 'jest.config.js')) as { projects: { displayName?: string }[] };
+  const config = require(join(REPO_ROOT, 'jest.config.js')) as {
+    projects: { displayName?: string }[];
+  };
   const registered = config.projects.some((p) => p.displayName === 'e2e');
   if (!(projects.length ? projects.includes('e2e') : registered)) return {};
   await ensureWebBuild();
@@ -23,9 +27,34 @@ export async function runTests(args: string[]): Promise<number> {
   // through require(esm), which needs the VM modules API (Node 24.9+ with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
   const env = { ...process.env, ...(await prepareBrowserTests(projects)) };
-  const jestArgs = [...nodeFlags, jest, ...(projects.length ? ['--selectProjects', ...projects] : []), ...flags];
-  return new Promise((resolve) => {
+  // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
+  const resultsFile = join(mkdtempSync(join(tmpdir(), 'ehr-jest-')), 'results.json');
+  const jestArgs = [
+    ...nodeFlags,
+    jest,
+    ...(projects.length ? ['--selectProjects', ...projects] : []),
+    '--json',
+    `--outputFile=${resultsFile}`,
+    ...flags,
+  ];
+  const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, jestArgs, { cwd: REPO_ROOT, stdio: 'inherit', env });
-    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('exit', (c) => resolve(c ?? 1));
   });
+  try {
+    const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
+    console.log(
+      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+    );
+  } catch {
+    // jest failed before writing results: its own output says why
+  } finally {
+    rmSync(dirname(resultsFile), { recursive: true, force: true });
+  }
+  return code;
 }
