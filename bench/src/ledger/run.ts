@@ -21,6 +21,14 @@ interface Result {
   p50: number;
   p95: number;
   errors: number;
+  /** CPU time the devnet process used per completed operation (ms): independent of other load. */
+  devnetCpuMs: number;
+}
+
+/** User + system CPU seconds a process has used (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -51,8 +59,10 @@ function fsyncRate(dir: string, ms = 2000): number {
 async function run(
   label: string,
   clients: number,
+  devnetPid: number,
   op: (worker: number, i: number) => Promise<unknown>,
 ): Promise<Result> {
+  const cpuBefore = cpuSeconds(devnetPid);
   const latencies: number[] = [];
   let errors = 0;
   const began = performance.now();
@@ -79,6 +89,7 @@ async function run(
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     errors,
+    devnetCpuMs: ((cpuSeconds(devnetPid) - cpuBefore) * 1000) / Math.max(1, latencies.length),
   };
 }
 
@@ -112,14 +123,17 @@ export async function benchLedger(): Promise<number> {
       const results: Result[] = [];
       for (const clients of [1, 8, 64]) {
         results.push(
-          await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, (w, i) =>
-            contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
+          await run(
+            `submit, ${clients} client${clients > 1 ? 's' : ''}`,
+            clients,
+            devnet.pid!,
+            (w, i) => contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
           ),
         );
       }
       await contract.submitTransaction('Put', 'bench-read', 'x');
       results.push(
-        await run('evaluate, 8 clients', 8, () =>
+        await run('evaluate, 8 clients', 8, devnet.pid!, () =>
           contract.evaluateTransaction('Get', 'bench-read'),
         ),
       );
@@ -135,11 +149,11 @@ export async function benchLedger(): Promise<number> {
       console.log(
         `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
       );
-      console.log('| run | tx/s | p50 ms | p95 ms | errors |');
-      console.log('| --- | ---: | ---: | ---: | ---: |');
+      console.log('| run | tx/s | p50 ms | p95 ms | errors | devnet CPU ms/tx |');
+      console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       for (const r of results) {
         console.log(
-          `| ${r.label} | ${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} |`,
+          `| ${r.label} | ${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} | ${r.devnetCpuMs.toFixed(2)} |`,
         );
       }
       console.log(
