@@ -4,7 +4,7 @@
 // from a peer that disappears, but it never adds allocations to a pin that already has its
 // minimum: a file added while the other hospital's peer was down would stay on one peer. Each
 // hospital runs this loop; the live peer with the smallest id acts, so the work is done once.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hospital, Network } from '../config';
@@ -69,11 +69,14 @@ export function replicatorService(
   return {
     name: replicatorServiceName(org),
     dependsOn: [clusterService],
-    process: () => ({
-      command: process.execPath,
-      args: [join(__dirname, 'replicator-main.js'), org.name],
-      env: { EHR_DATA_DIR: net.dataDir },
-    }),
+    process: () => {
+      rmSync(heartbeatFile(net, org), { force: true }); // only this process's passes count
+      return {
+        command: process.execPath,
+        args: [join(__dirname, 'replicator-main.js'), org.name],
+        env: { EHR_DATA_DIR: net.dataDir },
+      };
+    },
     // Healthy while passes complete (each one reaches the cluster API).
     async healthy() {
       const file = heartbeatFile(net, org);
