@@ -13,7 +13,7 @@ import {
   type Signer,
 } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import { enrollTestUser, testNetwork, type EnrolledUser } from '../support';
+import { enrollTestUser, testNetwork, waitFor, type EnrolledUser } from '../support';
 import { expiredIdentity, LEDGER, LedgerClients, privateKeySigner, startTestContractServers } from './support';
 
 const Code = peer.TxValidationCode;
@@ -35,7 +35,19 @@ beforeAll(async () => {
   bob = await enrollTestUser(net, B, { role: 'patient' });
   gwA = clients.gateway(A, alice);
   gwB = clients.gateway(B, bob);
-}, 120_000);
+  // The contract's servers may have just started: wait until each hospital's peer reaches its own.
+  for (const gw of [gwA, gwB]) {
+    await waitFor('the test contract through the peer', async () => {
+      try {
+        await clients.testContract(gw).evaluateTransaction('Get', 'ready');
+        return true;
+      } catch (e) {
+        const details = e instanceof GatewayError ? e.details.map((d) => d.message).join('; ') : '';
+        throw new Error(`${(e as Error).message} ${details}`);
+      }
+    });
+  }
+}, 180_000);
 
 afterAll(async () => {
   clients.close();

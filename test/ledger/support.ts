@@ -8,11 +8,19 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway, type Signer } from '@hyperledger/fabric-gateway';
-import { orgPaths, type Hospital, type Network } from '@ehr/network';
-import { PeerClients } from '../chaincode/ledger-client';
+import { orgPaths, type CaIdentity, type Hospital, type Network } from '@ehr/network';
 
-export { LEDGER, peerAddress } from '../chaincode/ledger-client';
+// Nothing here loads fabric-shim or fabric-contract-api: they bring an older
+// @hyperledger/fabric-protos whose google-protobuf classes would replace the client's globally.
+
+export const LEDGER = process.env.LEDGER === 'fabric' ? 'fabric' : 'devnet';
+
+/** The peer endpoint of a hospital: devnet's port, or the real peer's with LEDGER=fabric. */
+export function peerAddress(h: Hospital): string {
+  return `127.0.0.1:${LEDGER === 'fabric' ? h.peer.fabricPort : h.peer.port}`;
+}
 
 x509.cryptoProvider.set(webcrypto as unknown as webcrypto.Crypto);
 
@@ -21,17 +29,31 @@ export function testChaincode(net: Network): { name: string; version: string } {
   return net.testChaincode;
 }
 
-/** Fabric Gateway connections for the suite, on the test contract. */
-export class LedgerClients extends PeerClients {
-  private readonly extra: Gateway[] = [];
+/** Fabric Gateway connections for the suite (one gRPC connection per peer), on the test contract. */
+export class LedgerClients {
+  private readonly clients = new Map<string, grpc.Client>();
+  private readonly gateways: Gateway[] = [];
 
-  constructor(private readonly network: Network) {
-    super(network);
+  constructor(private readonly network: Network) {}
+
+  client(h: Hospital): grpc.Client {
+    let c = this.clients.get(h.mspId);
+    if (!c) {
+      const ca = readFileSync(orgPaths(this.network, h).peer!.tlsCa);
+      c = new grpc.Client(peerAddress(h), grpc.credentials.createSsl(ca));
+      this.clients.set(h.mspId, c);
+    }
+    return c;
   }
 
-  override close(): void {
-    for (const g of this.extra) g.close();
-    super.close();
+  /** A Gateway for one enrolled person, through their own hospital's peer. */
+  gateway(h: Hospital, person: CaIdentity): Gateway {
+    return this.raw(h, h.mspId, person.certificate, signers.newPrivateKeySigner(person.privateKey));
+  }
+
+  close(): void {
+    for (const g of this.gateways) g.close();
+    for (const c of this.clients.values()) c.close();
   }
 
   /** A Gateway for an arbitrary identity and signer (forged or foreign ones included). */
@@ -46,7 +68,7 @@ export class LedgerClients extends PeerClients {
       submitOptions: () => ({ deadline: Date.now() + 30_000 }),
       commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
     });
-    this.extra.push(gw);
+    this.gateways.push(gw);
     return gw;
   }
 

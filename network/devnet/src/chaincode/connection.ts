@@ -67,6 +67,10 @@ export class ChaincodeConnection {
       'grpc.max_send_message_length': 100 * 1024 * 1024,
       'grpc.max_receive_message_length': 100 * 1024 * 1024,
       'grpc.keepalive_time_ms': 60_000,
+      // Keep grpc-js's own reconnect backoff as short as ours: left at its default it grows to
+      // two minutes while a chaincode server is down, and the restarted server would wait.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2000,
     });
   }
 
