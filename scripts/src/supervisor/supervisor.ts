@@ -172,12 +172,13 @@ export class Supervisor {
     this.log(`${m.def.name} ready (healthy after ${fmtMs(m.status.healthyAfterMs)})`);
   }
 
-  /** Starts the service's process; false when the service is external (nothing to run). */
+  /** Throws once a first start failed elsewhere or a stop began: no new work after that. */
   private checkAbort(): void {
     if (this.aborting || this.stopping)
       throw new Error('cancelled: another service failed or we are stopping');
   }
 
+  /** Starts the service's process; false when the service is external (nothing to run). */
   private async spawn(m: Managed): Promise<boolean> {
     if (this.stopping) throw new Error('stopping');
     const spec = await m.def.process();
