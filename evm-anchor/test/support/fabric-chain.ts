@@ -5,7 +5,8 @@ import 'reflect-metadata';
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { blockHeaderBytes, computeBlockDataHash, headerHashOf } from '@ehr/network';
-import { SigningIdentity } from '@ehr/devnet/dist/src/msp';
+import { configEnvelope, genesisBlock } from '@ehr/devnet/dist/src/channelconfig/genesis';
+import { SigningIdentity, toMspConfig } from '@ehr/devnet/dist/src/msp';
 import { common, msp as mspProto } from '@hyperledger/fabric-protos';
 import type { BlockSource } from '../../src/fabric/deliver';
 
@@ -55,16 +56,13 @@ export async function issueIdentity(ca: TestCa, mspId: string, cn: string): Prom
   return new SigningIdentity(mspId, Buffer.from(`${cert.toString('pem')}\n`), KeyObject.from(keys.privateKey));
 }
 
-function mspValue(mspId: string, ca: TestCa): common.ConfigValue {
+/** An organisation's MSP as a channel configuration carries it (its CA as the only root). */
+function fabricMsp(mspId: string, ca: TestCa): mspProto.FabricMSPConfig {
   const fabric = new mspProto.FabricMSPConfig();
   fabric.setName(mspId);
   fabric.setRootCertsList([ca.pem]);
-  const cfg = new mspProto.MSPConfig();
-  cfg.setType(0);
-  cfg.setConfig(fabric.serializeBinary());
-  const value = new common.ConfigValue();
-  value.setValue(cfg.serializeBinary());
-  return value;
+  fabric.setTlsRootCertsList([ca.pem]);
+  return fabric;
 }
 
 function envelopeBytes(type: number, channel: string, data: Uint8Array, signature: Uint8Array): Uint8Array {
@@ -83,10 +81,11 @@ function envelopeBytes(type: number, channel: string, data: Uint8Array, signatur
   return env.serializeBinary();
 }
 
-/** A channel's blocks as an orderer of `ordererMsp` writes them. */
+/** A channel's blocks as its orderer writes them, from a configtxgen-style genesis block. */
 export class TestChain {
   readonly blocks: common.Block[] = [];
   private lastConfig = 0;
+  private config!: common.Config;
 
   constructor(
     readonly channel: string,
@@ -95,29 +94,36 @@ export class TestChain {
 
   static async create(channel = 'ehr'): Promise<{ chain: TestChain; ca: TestCa }> {
     const ca = await createCa('orderer');
+    const hospitalCa = await createCa('hospital1');
     const signer = await issueIdentity(ca, 'OrdererMSP', 'orderer0');
     const chain = new TestChain(channel, signer);
-    chain.appendConfig([['OrdererMSP', ca]], { sign: false });
+    const genesis = genesisBlock({
+      channel,
+      ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', msp: fabricMsp('OrdererMSP', ca), host: '127.0.0.1', port: 7050, tlsCert: ca.pem },
+      applicationOrgs: [{ name: 'Hospital1', mspId: 'Hospital1MSP', msp: fabricMsp('Hospital1MSP', hospitalCa) }],
+      batch: { maxMessageCount: 10, absoluteMaxBytes: 1 << 20, preferredMaxBytes: 1 << 20, batchTimeoutMs: 250 },
+      batchTimeout: '250ms',
+    });
+    chain.blocks.push(genesis);
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(genesis.getData()!.getDataList_asU8()[0]).getPayload_asU8(),
+    );
+    chain.config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig()!;
     return { chain, ca };
   }
 
-  /** A config block whose Orderer group holds these orgs. */
-  appendConfig(orgs: [string, TestCa][], opts: { sign?: boolean } = {}): common.Block {
-    const orderer = new common.ConfigGroup();
-    for (const [mspId, ca] of orgs) {
-      const org = new common.ConfigGroup();
-      org.getValuesMap().set('MSP', mspValue(mspId, ca));
-      orderer.getGroupsMap().set(mspId, org);
-    }
-    const root = new common.ConfigGroup();
-    root.getGroupsMap().set('Orderer', orderer);
-    const config = new common.Config();
-    config.setSequence(this.blocks.length);
-    config.setChannelGroup(root);
-    const ce = new common.ConfigEnvelope();
-    ce.setConfig(config);
+  /** A config block that replaces the orderer organisation's CA (signed by the current orderer). */
+  appendOrdererCaRotation(newCa: TestCa): common.Block {
+    const config = common.Config.deserializeBinary(this.config.serializeBinary());
+    config.setSequence(config.getSequence() + 1);
+    const org = config.getChannelGroup()!.getGroupsMap().get('Orderer')!.getGroupsMap().get('Orderer')!;
+    const value = new common.ConfigValue();
+    value.setValue(toMspConfig(fabricMsp('OrdererMSP', newCa)).serializeBinary());
+    value.setModPolicy('Admins');
+    org.getValuesMap().set('MSP', value);
+    this.config = config;
     this.lastConfig = this.blocks.length;
-    return this.append([envelopeBytes(common.HeaderType.CONFIG, this.channel, ce.serializeBinary(), new Uint8Array())], opts);
+    return this.append([configEnvelope(this.channel, config).serializeBinary()]);
   }
 
   /** A block of `count` transactions (well-formed envelopes with random contents). */
@@ -133,7 +139,7 @@ export class TestChain {
     this.signer = signer;
   }
 
-  private append(data: Uint8Array[], opts: { sign?: boolean } = {}): common.Block {
+  private append(data: Uint8Array[]): common.Block {
     const number = this.blocks.length;
     const header = new common.BlockHeader();
     header.setNumber(number);
@@ -146,7 +152,7 @@ export class TestChain {
     block.setData(blockData);
     const metadata = new common.BlockMetadata();
     const signatures = new common.Metadata();
-    if (opts.sign !== false) {
+    {
       const obm = new common.OrdererBlockMetadata();
       const lc = new common.LastConfig();
       lc.setIndex(this.lastConfig);
