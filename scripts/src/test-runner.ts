@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from '@ehr/network';
+import { REPO_ROOT, loadNetwork } from '@ehr/network';
 import { ensureChromium } from './chromium';
 import { ensureWebBuild } from './web-build';
 
@@ -19,6 +19,15 @@ async function prepareBrowserTests(projects: string[]): Promise<Record<string, s
   return { CHROMIUM_PATH: await ensureChromium() };
 }
 
+/** LEDGER=fabric: the suites run on real Fabric (network/fabric), which needs its binaries. */
+async function fabricTestEnv(): Promise<Record<string, string>> {
+  if (process.env.LEDGER !== 'fabric') return {};
+  const fabric = await import('@ehr/fabric');
+  const net = loadNetwork();
+  await fabric.fabricRuntime(net).binaries(); // fails at once, naming FABRIC_BIN and the download
+  return fabric.fabricTestEnv(net);
+}
+
 export async function runTests(args: string[]): Promise<number> {
   const projects = args.filter((a) => !a.startsWith('-'));
   const flags = args.filter((a) => a.startsWith('-'));
@@ -26,7 +35,7 @@ export async function runTests(args: string[]): Promise<number> {
   // @hyperledger/fabric-gateway depends on ESM-only packages (@noble/curves): jest loads them
   // through require(esm), which needs the VM modules API (Node 24.9+ with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
-  const env = { ...process.env, ...(await prepareBrowserTests(projects)) };
+  const env = { ...process.env, ...(await prepareBrowserTests(projects)), ...(await fabricTestEnv()) };
   // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
   const resultsFile = join(mkdtempSync(join(tmpdir(), 'ehr-jest-')), 'results.json');
   const jestArgs = [

@@ -195,3 +195,12 @@ export function recordedPackageId(topo: FabricTopology, cc: ChaincodeSpec): stri
   const file = packageIdFile(topo, cc);
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
+
+/**
+ * What the integration suites need to run on real Fabric (`npm run test:fabric`): the package id
+ * under which the conformance suite's own chaincode servers must register (computable offline).
+ */
+export function fabricTestEnv(net: Network, opts: PackageOptions = { tls: true }): Record<string, string> {
+  const test = chaincodeSpecs(net).find((c) => c.addressField === 'test_address');
+  return test ? { EHR_LEDGERTEST_CHAINCODE_ID: chaincodePackage(test, opts).packageId } : {};
+}

@@ -1,6 +1,6 @@
 import { loadNetwork } from '@ehr/network';
 import { devnetPackageId } from '@ehr/chaincode/service';
-import { builderConfig, chaincodePackage, chaincodeSpecs, connectionJson, fabricTopology, parseOsnadmin } from '../src';
+import { builderConfig, chaincodePackage, chaincodeSpecs, connectionJson, fabricTestEnv, fabricTopology, parseOsnadmin } from '../src';
 
 describe('CCaaS package', () => {
   it('templates the address so one package serves every hospital', () => {
@@ -21,6 +21,7 @@ describe('CCaaS package', () => {
     const [main, test] = chaincodeSpecs(net).map((cc) => chaincodePackage(cc, { tls: true }));
     expect(main!.packageId).toBe(devnetPackageId(net));
     expect(test!.packageId).toMatch(/^ledgertest_1\.0:[0-9a-f]{64}$/);
+    expect(fabricTestEnv(net)).toEqual({ EHR_LEDGERTEST_CHAINCODE_ID: test!.packageId });
   });
 });
 
