@@ -78,7 +78,10 @@ export class Supervisor {
 
   /** Appends a line to the supervisor's own log. */
   private log(line: string): void {
-    appendFileSync(join(this.logDir, 'supervisor.log'), `${new Date().toISOString()} ${line}\n`);
+    const stamped = `${new Date().toISOString()} ${line}`;
+    appendFileSync(join(this.logDir, 'supervisor.log'), `${stamped}\n`);
+    // Once the progress display is done, deaths and restarts are news for whoever watches.
+    if (this.state.phase === 'ready') console.log(stamped);
   }
 
   private save(): void {
@@ -142,9 +145,9 @@ export class Supervisor {
       await this.stopAll();
       throw failure;
     }
+    this.log('ready');
     this.state.phase = 'ready';
     this.save();
-    this.log('ready');
   }
 
   /** prepare → process → healthy → afterStart, for the first start of this supervisor. */
