@@ -231,6 +231,29 @@ describe('devnet channel: ordering, validation, ledger', () => {
     }
   });
 
+  it('validates range queries recorded as Merkle summaries, and detects phantoms in them', async () => {
+    const ch = await open();
+    try {
+      const keys = Array.from({ length: 7 }, (_, i) => `m${i}`);
+      await submit(ch, tx({ writes: keys.map((key) => ({ key, value: 'v' })) }));
+      const reads = [];
+      for (const key of keys) {
+        const v = (await ch.ledger.getState(CC, key))!.version;
+        reads.push({ key, version: { blockNum: Number(v.blockNum), txNum: v.txNum } });
+      }
+      const range = { start: 'm', end: 'n', exhausted: true, reads, merkleMaxDegree: 2 };
+      expect(
+        (await submit(ch, tx({ ranges: [range], writes: [{ key: 'sum1', value: '7' }] }))).code,
+      ).toBe(Code.VALID);
+      await submit(ch, tx({ writes: [{ key: 'm3a', value: 'new' }] })); // a phantom inside the range
+      expect(
+        (await submit(ch, tx({ ranges: [range], writes: [{ key: 'sum2', value: '7' }] }))).code,
+      ).toBe(Code.PHANTOM_READ_CONFLICT);
+    } finally {
+      await ch.close();
+    }
+  });
+
   it('refuses missing endorsements, replayed ids, forged ids and foreign creators with Fabric codes', async () => {
     const ch = await open();
     try {

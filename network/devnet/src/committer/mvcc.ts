@@ -2,6 +2,7 @@
 // valid when no earlier valid transaction of the block wrote the key and the committed version
 // equals the version read; a range query is valid when re-running it over committed state
 // merged with the block's earlier writes yields the same keys at the same versions.
+import { createHash } from 'node:crypto';
 import { ledger, peer } from '@hyperledger/fabric-protos';
 import type { StateReader, Version } from '../interfaces';
 import type { NamespaceRwSet } from '../ledger/transaction';
@@ -10,7 +11,8 @@ const Code = peer.TxValidationCode;
 
 interface Update {
   deleted: boolean;
-  version?: Version;
+  /** The height of the transaction of this block that wrote the key. */
+  version: Version;
 }
 
 /** Writes of the block's earlier valid transactions (versions are only compared by presence). */
@@ -21,13 +23,19 @@ export class BlockUpdates {
     return this.byNs.get(ns)?.has(key) ?? false;
   }
 
-  add(nsRwSets: NamespaceRwSet[]): void {
+  add(nsRwSets: NamespaceRwSet[], version: Version): void {
     for (const { namespace, rwset } of nsRwSets) {
       let keys = this.byNs.get(namespace);
       if (!keys) this.byNs.set(namespace, (keys = new Map()));
-      for (const w of rwset.getWritesList()) keys.set(w.getKey(), { deleted: w.getIsDelete() });
+      for (const w of rwset.getWritesList()) {
+        keys.set(w.getKey(), {
+          deleted: w.getIsDelete() || w.getValue_asU8().length === 0,
+          version,
+        });
+      }
       for (const m of rwset.getMetadataWritesList()) {
-        if (!keys.has(m.getKey())) keys.set(m.getKey(), { deleted: false });
+        const had = keys.get(m.getKey());
+        keys.set(m.getKey(), { deleted: had?.deleted ?? false, version });
       }
     }
   }
@@ -74,9 +82,72 @@ async function currentRange(
   }
   for (const [key, u] of updates.inRange(ns, start, end, includeEnd)) {
     if (u.deleted) out.delete(key);
-    else out.set(key, { key, fromBlock: true });
+    else out.set(key, { key, version: u.version, fromBlock: true });
   }
   return [...out.values()].sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+}
+
+/**
+ * Fabric's Merkle summary of range-query results (rwsetutil/query_results_helper.go): leaves
+ * are SHA-256 of each run of maxDegree + 1 serialized KVReads, and levels holding more than
+ * maxDegree hashes are folded into the next level.
+ */
+export function merkleSummary(
+  reads: ledger.rwset.kvrwset.KVRead[],
+  maxDegree: number,
+): { maxLevel: number; hashes: Buffer[] } | undefined {
+  if (maxDegree < 2) throw new Error(`maxDegree [${maxDegree}] should not be less than 2`);
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+  const tree = new Map<number, Buffer[]>();
+  let maxLevel = 1;
+  const update = (leaf: Buffer) => {
+    tree.set(1, [...(tree.get(1) ?? []), leaf]);
+    for (let level = 1; ; level++) {
+      const hashes = tree.get(level) ?? [];
+      if (hashes.length <= maxDegree) return;
+      tree.delete(level);
+      tree.set(level + 1, [...(tree.get(level + 1) ?? []), sha(Buffer.concat(hashes))]);
+      maxLevel = Math.max(maxLevel, level + 1);
+    }
+  };
+  let pending: ledger.rwset.kvrwset.KVRead[] = [];
+  const flush = () => {
+    const q = new ledger.rwset.kvrwset.QueryReads();
+    q.setKvReadsList(pending);
+    pending = [];
+    update(sha(q.serializeBinary()));
+  };
+  for (const r of reads) {
+    pending.push(r);
+    if (pending.length > maxDegree) flush();
+  }
+  if (maxLevel === 1 && (tree.get(1) ?? []).length === 0) return undefined; // no hashing happened
+  if (pending.length) flush();
+  for (let level = 1; level < maxLevel; level++) {
+    const hashes = tree.get(level) ?? [];
+    if (hashes.length === 0) continue;
+    const h = hashes.length === 1 ? hashes[0] : sha(Buffer.concat(hashes));
+    tree.delete(level);
+    tree.set(level + 1, [...(tree.get(level + 1) ?? []), h]);
+  }
+  let final = tree.get(maxLevel) ?? [];
+  if (final.length > maxDegree) {
+    final = [sha(Buffer.concat(final))];
+    maxLevel++;
+  }
+  return { maxLevel, hashes: final };
+}
+
+function kvRead(key: string, version?: Version): ledger.rwset.kvrwset.KVRead {
+  const r = new ledger.rwset.kvrwset.KVRead();
+  r.setKey(key);
+  if (version) {
+    const v = new ledger.rwset.kvrwset.Version();
+    v.setBlockNum(Number(version.blockNum));
+    v.setTxNum(version.txNum);
+    r.setVersion(v);
+  }
+  return r;
 }
 
 async function rangeStillValid(
@@ -85,10 +156,28 @@ async function rangeStillValid(
   state: StateReader,
   updates: BlockUpdates,
 ): Promise<boolean> {
-  const raw = info.getRawReads();
-  if (!raw) return false; // merkle summaries are not produced by devnet's simulator (see README)
-  const reads = raw.getKvReadsList();
   const current = await currentRange(ns, info, state, updates);
+  const merkle = info.getReadsMerkleHashes();
+  if (merkle) {
+    // Compare the summary of the current results with the one recorded at simulation.
+    let mine: { maxLevel: number; hashes: Buffer[] } | undefined;
+    try {
+      mine = merkleSummary(
+        current.map((c) => kvRead(c.key, c.version)),
+        merkle.getMaxDegree(),
+      );
+    } catch {
+      return false;
+    }
+    const theirs = merkle.getMaxLevelHashesList_asU8();
+    return (
+      !!mine &&
+      mine.maxLevel === merkle.getMaxLevel() &&
+      mine.hashes.length === theirs.length &&
+      mine.hashes.every((h, i) => h.equals(Buffer.from(theirs[i])))
+    );
+  }
+  const reads = info.getRawReads()?.getKvReadsList() ?? [];
   if (current.length !== reads.length) return false;
   return reads.every((r, i) => {
     const c = current[i];

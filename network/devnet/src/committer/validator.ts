@@ -296,7 +296,8 @@ export async function validateBlock(
 
   // MVCC and phantom reads, in order, against committed state and earlier valid writes.
   const updates = new BlockUpdates();
-  for (const r of results) {
+  const blockNum = BigInt(block.getHeader()?.getNumber() ?? 0);
+  for (const [txNum, r] of results.entries()) {
     if (r.code !== Code.VALID || !r.tx?.endorsed) continue;
     const code = await validateReadWriteSet(r.tx.endorsed.nsRwSets, ctx.state, updates);
     if (code !== Code.VALID) {
@@ -304,7 +305,7 @@ export async function validateBlock(
       r.reason = code === Code.MVCC_READ_CONFLICT ? 'read conflict' : 'phantom read';
       continue;
     }
-    updates.add(r.tx.endorsed.nsRwSets);
+    updates.add(r.tx.endorsed.nsRwSets, { blockNum, txNum });
   }
   for (const [i, r] of results.entries()) {
     if (r.code !== Code.VALID)
