@@ -84,13 +84,15 @@ async function angularBuild(configuration) {
   if (!result.success) throw new Error('Angular build failed');
 }
 
-/** Initial JavaScript: the scripts and module preloads index.html loads before any route. */
+/**
+ * Initial JavaScript: every script index.html loads before any route — its module preloads and
+ * the scripts of its loader (autoCsp turns <script src> into an inline loader). The import map
+ * lists every chunk for subresource integrity, lazy ones too, so it is left out.
+ */
 function measureInitial() {
   const browser = join(WEB, 'dist', 'browser');
-  const html = readFileSync(join(browser, 'index.html'), 'utf8');
-  const files = new Set();
-  for (const m of html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)) files.add(m[1]);
-  for (const m of html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)) files.add(m[1]);
+  const html = readFileSync(join(browser, 'index.html'), 'utf8').replace(/<script type="importmap">[\s\S]*?<\/script>/, '');
+  const files = new Set([...html.matchAll(/["'\[]([\w.-]+\.js)["']/g)].map((m) => m[1]));
   let raw = 0;
   let gz = 0;
   for (const f of files) {

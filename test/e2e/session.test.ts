@@ -27,6 +27,12 @@ afterEach(async () => {
   await context.close();
 });
 
+/** The auditor's page has its answer: the idle time counts from the last one the gateway sent. */
+async function pageLoaded(): Promise<void> {
+  await page.getByRole('heading', { name: 'Ledger anchors on Ethereum' }).waitFor();
+  await page.locator('[data-testid="anchors"], ehr-empty, [role="alert"]').first().waitFor();
+}
+
 async function idleTimeoutMs(): Promise<number> {
   const info = (await (await fetch(`${h1.origin}/hospital`)).json()) as { idleTimeoutSeconds: number };
   return info.idleTimeoutSeconds * 1000;
@@ -35,7 +41,7 @@ async function idleTimeoutMs(): Promise<number> {
 test('a warning comes before the idle timeout and "Stay signed in" renews the session on the gateway', async () => {
   const idle = await idleTimeoutMs();
   await signIn(page, h1, demoLogin(h1, 'auditor'));
-  await page.getByRole('heading', { name: 'Ledger anchors on Ethereum' }).waitFor();
+  await pageLoaded();
 
   await page.clock.runFor(idle - 30_000);
   const dialog = page.getByRole('alertdialog');
@@ -56,7 +62,7 @@ test('a warning comes before the idle timeout and "Stay signed in" renews the se
 test('without an answer the portal signs out at the timeout and the gateway session is gone', async () => {
   const idle = await idleTimeoutMs();
   await signIn(page, h1, demoLogin(h1, 'auditor'));
-  await page.getByRole('heading', { name: 'Ledger anchors on Ethereum' }).waitFor();
+  await pageLoaded();
   const loggedOut = page.waitForResponse((r) => r.url().endsWith('/auth/logout'));
   await page.clock.runFor(idle + 2_000);
   expect((await loggedOut).status()).toBe(204);

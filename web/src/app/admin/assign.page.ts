@@ -62,7 +62,7 @@ export class AssignPage {
     this.result.set(null);
     try {
       const body = { patientId, doctorId };
-      this.result.set(await firstValueFrom(on ? this.admin.assignDoctor({ body }) : this.admin.endAssignment({ body })));
+      this.result.set(await firstValueFrom(on ? this.admin.assignDoctor({ body }) : this.admin.endAssignment(body)));
     } catch (e) {
       this.error.set(describeError(e));
     } finally {

@@ -37,13 +37,15 @@ export class IdleWatcher {
 
   private tick(): void {
     this.now.set(Date.now());
+    // Closed without an answer (undefined) when the watcher itself ends it: only the person's
+    // "Sign out now" (false) or "Stay signed in" (true) act.
     if (!this.session.user()) {
-      this.warning?.close(false);
+      this.warning?.close();
       return;
     }
     const left = this.secondsLeft();
     if (left <= 0) {
-      this.warning?.close(false);
+      this.warning?.close();
       void this.session.logout('idle');
     } else if (left <= this.warnAtSeconds() && !this.warning) {
       this.warning = this.dialog.open(IdleWarningDialog, {
