@@ -43,7 +43,7 @@ beforeAll(async () => {
         return true;
       } catch (e) {
         const details = e instanceof GatewayError ? e.details.map((d) => d.message).join('; ') : '';
-        throw new Error(`${(e as Error).message} ${details}`);
+        throw new Error(`${(e as Error).message} ${details}`, { cause: e });
       }
     });
   }

@@ -135,7 +135,7 @@ export class Endorser {
     try {
       result = await connection.execute(context, up.input);
     } catch (err) {
-      throw new Error(`error in simulation: ${(err as Error).message}`);
+      throw new Error(`error in simulation: ${(err as Error).message}`, { cause: err });
     } finally {
       await context.close();
       await simulator.done();
