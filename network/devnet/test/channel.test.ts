@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  writeSync,
+  closeSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common, peer } from '@hyperledger/fabric-protos';
@@ -455,5 +463,14 @@ describe('devnet channel: ordering, validation, ledger', () => {
       status: common.Status.SERVICE_UNAVAILABLE,
     });
     await ch.orderer.stop();
+  });
+
+  it('refuses to open when block files lost blocks the index refers to', async () => {
+    let ch = await open();
+    await submit(ch, tx({ writes: [{ key: 'kept', value: '1' }] }));
+    await ch.close();
+    const file = join(dir, 'chains', 'blockfile_000000');
+    truncateSync(file, statSync(file).size - 10);
+    await expect(open()).rejects.toThrow(/before the \d+ bytes the index refers to/);
   });
 });

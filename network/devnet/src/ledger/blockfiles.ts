@@ -52,10 +52,22 @@ export class BlockFiles {
     const records: ScannedRecord[] = [];
     let truncatedBytes = 0;
     let pos = { ...from };
+    if (from.offset > 0 && (files.length === 0 || last < from.file)) {
+      throw new Error(
+        `block file ${fileName(from.file)} is missing although the index refers to it`,
+      );
+    }
     for (let file = from.file; file <= last; file++) {
       const fh = await open(join(this.dir, fileName(file)), 'a+');
       const { size } = await fh.stat();
       let offset = file === from.file ? from.offset : 0;
+      if (size < offset) {
+        await fh.close();
+        // Blocks that were acknowledged are gone: refuse to go on rather than fork the chain.
+        throw new Error(
+          `${fileName(file)} ends at ${size}, before the ${offset} bytes the index refers to`,
+        );
+      }
       while (offset + HEADER <= size) {
         const head = Buffer.alloc(HEADER);
         await fh.read(head, 0, HEADER, offset);

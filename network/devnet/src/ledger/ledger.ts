@@ -128,7 +128,13 @@ export class DevnetLedger implements Ledger {
     });
     await db.open();
     const ledger = new DevnetLedger(db, new BlockFiles(join(dir, 'chains')));
-    await ledger.recover(log);
+    try {
+      await ledger.recover(log);
+    } catch (e) {
+      await ledger.files.close().catch(() => {});
+      await db.close().catch(() => {});
+      throw e;
+    }
     return ledger;
   }
 
