@@ -49,7 +49,15 @@ export class Endorser {
     return this.deps.signer.mspId;
   }
 
-  async processProposal(signedProposal: peer.SignedProposal, unpacked?: UnpackedProposal): Promise<EndorserResult> {
+  /**
+   * Fabric's ProcessProposal. `opts.endorse: false` (the gateway's Evaluate, which only returns
+   * the result) skips signing the response; every other caller gets a signed endorsement.
+   */
+  async processProposal(
+    signedProposal: peer.SignedProposal,
+    unpacked?: UnpackedProposal,
+    opts: { endorse?: boolean } = {},
+  ): Promise<EndorserResult> {
     const { channel } = this.deps;
     let up: UnpackedProposal;
     try {
@@ -73,7 +81,7 @@ export class Endorser {
       return { response: errorResponse(err.message), error: err, proposal: up };
     }
     try {
-      return { response: await this.simulateAndEndorse(up), proposal: up };
+      return { response: await this.simulateAndEndorse(up, opts.endorse ?? true), proposal: up };
     } catch (err) {
       const message = (err as Error).message;
       this.deps.log?.('warn', 'Failed to invoke chaincode', { chaincode: up.chaincodeName, error: message });
@@ -120,7 +128,7 @@ export class Endorser {
     }
   }
 
-  private async simulateAndEndorse(up: UnpackedProposal): Promise<peer.ProposalResponse> {
+  private async simulateAndEndorse(up: UnpackedProposal, endorse: boolean): Promise<peer.ProposalResponse> {
     const { channel, ledger, signer } = this.deps;
     const definition = channel.chaincode(up.chaincodeName);
     const connection = this.deps.chaincode(up.chaincodeName);
@@ -164,12 +172,13 @@ export class Endorser {
     }
     if (status >= ERRORTHRESHOLD) return pr;
     // Fabric endorses any status below 400.
+    pr.setVersion(1);
+    pr.setPayload(prpBytes);
+    if (!endorse) return pr;
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(signer.serialized);
     endorsement.setSignature(signer.sign(Buffer.concat([prpBytes, signer.serialized])));
-    pr.setVersion(1);
     pr.setEndorsement(endorsement);
-    pr.setPayload(prpBytes);
     return pr;
   }
 }

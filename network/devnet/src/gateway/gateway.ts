@@ -130,10 +130,10 @@ export class GatewayService {
     return orgs.map((o) => (this.deps.local.mspId === o ? this.deps.local : all.find((p) => p.mspId === o)!));
   }
 
-  private async callEndorser(node: PeerNode, up: UnpackedProposal): Promise<EndorserResult> {
+  private async callEndorser(node: PeerNode, up: UnpackedProposal, endorse = true): Promise<EndorserResult> {
     try {
       const result = await withTimeout(
-        node.endorser.processProposal(up.signedProposal, up),
+        node.endorser.processProposal(up.signedProposal, up, { endorse }),
         this.endorsementTimeout,
         () => new Error('endorsement timeout expired'),
       );
@@ -159,7 +159,8 @@ export class GatewayService {
     if (local) candidates = [local, ...candidates.filter((p) => p !== local)];
     const details: EndpointError[] = [];
     for (const node of candidates) {
-      const result = await this.callEndorser(node, up);
+      // Evaluate returns only the result: the response needs no signature.
+      const result = await this.callEndorser(node, up, false);
       const { code, message, retry } = responseStatus(result);
       if (code === Code.OK) {
         const pr = result.response!;
