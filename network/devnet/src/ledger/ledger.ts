@@ -193,7 +193,7 @@ export class DevnetLedger implements Ledger {
 
   async getBlockBytes(number: bigint): Promise<Buffer | undefined> {
     if (number < 0n || number >= this.heightValue) return undefined;
-    const loc = await this.db.get(blockKey(number));
+    const loc = this.db.getSync(blockKey(number));
     if (!loc) return undefined;
     return this.files.read(decodeLocation(loc));
   }
@@ -215,7 +215,7 @@ export class DevnetLedger implements Ledger {
 
   async transactionStatus(txId: string): Promise<TxIndexEntry | undefined> {
     if (!this.txIds.mightContain(txId)) return undefined;
-    const raw = await this.db.get(txIdKey(txId));
+    const raw = this.db.getSync(txIdKey(txId));
     return raw ? decodeTxIndex(raw) : undefined;
   }
 
@@ -223,8 +223,10 @@ export class DevnetLedger implements Ledger {
     return (await this.transactionStatus(txId)) !== undefined;
   }
 
+  // Point reads use LevelDB's synchronous get: a cached read takes microseconds, far less than
+  // a round trip through the thread pool (the largest ledger cost in the benchmark profile).
   async getState(ns: string, key: string): Promise<VersionedValue | undefined> {
-    const raw = await this.db.get(stateKey(ns, key));
+    const raw = this.db.getSync(stateKey(ns, key));
     return raw ? decodeState(raw) : undefined;
   }
 
