@@ -9,6 +9,8 @@ const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric',
 
 /** Integration suites: folders under test/ run against real services. */
 const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor'];
+// Real Fabric's own faults and membership changes (network/fabric): only with LEDGER=fabric.
+if (process.env.LEDGER === 'fabric') integrationSuites.push('fabric');
 
 module.exports = {
   // Integration suites share ports and services: one file at a time.

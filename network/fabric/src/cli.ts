@@ -32,7 +32,12 @@ FABRIC_BIN=<dir> names the Fabric ${'3.1.5'} binaries (see README); FABRIC_ORDER
  * Starts one service outside the running supervisor (add-org): detached, logging to the logs
  * folder, marked so that `npm run stop` stops it; the next start supervises it with the others.
  */
-async function launch(net: Network, def: ServiceDefinition, supervisedEnv: string): Promise<void> {
+export async function launchOutsideSupervisor(
+  net: Network,
+  def: ServiceDefinition,
+  supervisedEnv: string,
+  say: (line: string) => void = console.log,
+): Promise<void> {
   await def.prepare?.();
   if (!(await def.healthy())) {
     const spec = await def.process();
@@ -59,7 +64,7 @@ async function launch(net: Network, def: ServiceDefinition, supervisedEnv: strin
     }
   }
   await def.afterStart?.();
-  console.log(`✔ ${def.name}`);
+  say(`✔ ${def.name}`);
 }
 
 export async function runFabricCli(args: string[], sup: SupervisorCommands): Promise<number> {
@@ -96,7 +101,7 @@ export async function runFabricCli(args: string[], sup: SupervisorCommands): Pro
           return 2;
         }
         const rt = fabricRuntime(net, { log: (l) => console.log(`  ${l}`) });
-        const start = (def: ServiceDefinition) => launch(net, def, sup.supervisedEnv);
+        const start = (def: ServiceDefinition) => launchOutsideSupervisor(net, def, sup.supervisedEnv);
         await addOrganization(rt, name, { start, log: (l) => console.log(`  ${l}`) });
         const joined = rt.topo.peers.find((p) => p.org.name === name)!.org;
         for (const def of chaincodeServices(net, rt.chaincodeBinding(), [joined])) await start(def);

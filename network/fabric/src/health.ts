@@ -1,5 +1,28 @@
 // Fabric's operations endpoint (127.0.0.1 only): GET /healthz answers 200 once the node is up;
 // GET /metrics (Prometheus text) tells a peer's ledger height and how many peers gossip knows.
+// The operations server starts before the node's other listeners: a node is ready when those
+// accept connections too.
+import { connect } from 'node:net';
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** /healthz answers 200 and every given listener accepts connections. */
+export async function nodeReady(operationsPort: number, listenerPorts: number[]): Promise<boolean> {
+  if (!(await operationsHealthy(operationsPort))) return false;
+  const open = await Promise.all(listenerPorts.map(tcpOpen));
+  return open.every(Boolean);
+}
 
 export async function operationsHealthy(port: number): Promise<boolean> {
   try {

@@ -8,7 +8,7 @@ import { resolveFabricBinaries, type FabricBinaries } from './binaries';
 import { createGenesisBlock, joinOrderer, joinPeer } from './channel';
 import { CCAAS_BUILDER_CONFIG_ENV } from './config/core';
 import { writeFabricConfig } from './files';
-import { operationsHealthy } from './health';
+import { nodeReady } from './health';
 import { builderConfig, chaincodeSpecs, deployChaincode, type PackageOptions } from './lifecycle';
 import { waitForFabricReady } from './status';
 import { endpoint, fabricTopology, ordererServiceName, peerServiceName, type FabricTopology } from './topology';
@@ -95,7 +95,7 @@ export class FabricRuntime {
           args: [],
           env: { FABRIC_CFG_PATH: o.configDir, ...LOGGING },
         }),
-        healthy: () => operationsHealthy(o.operationsPort),
+        healthy: () => nodeReady(o.operationsPort, [o.port, o.adminPort]),
         afterStart: async () => {
           await joinOrderer(topo, await this.binaries(), o);
         },
@@ -116,7 +116,7 @@ export class FabricRuntime {
             [CCAAS_BUILDER_CONFIG_ENV]: builderConfig(topo, p, this.chaincode),
           },
         }),
-        healthy: () => operationsHealthy(p.operationsPort),
+        healthy: () => nodeReady(p.operationsPort, [p.port]),
         afterStart: async () => {
           await joinPeer(topo, await this.binaries(), p);
         },
