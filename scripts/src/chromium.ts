@@ -14,7 +14,10 @@ export function findChromium(): string | undefined {
 
 function aptGet(args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const child = spawn('apt-get', args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     child.on('error', () => resolve(127));
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -24,8 +27,12 @@ function aptGet(args: string[]): Promise<number> {
 export async function ensureChromium(): Promise<string> {
   const found = findChromium();
   if (found) return found;
-  if (process.env.CHROMIUM_PATH) throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist`);
-  if (process.getuid?.() !== 0) throw new Error('Chromium is missing: install it (`sudo apt-get install -y chromium`) or set CHROMIUM_PATH');
+  if (process.env.CHROMIUM_PATH)
+    throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist`);
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'Chromium is missing: install it (`sudo apt-get install -y chromium`) or set CHROMIUM_PATH',
+    );
   console.error('… installing Chromium for the browser tests (apt-get install -y chromium)');
   // A fresh machine may have no package lists yet: update once, then install.
   if ((await aptGet(['install', '-y', '--no-install-recommends', 'chromium'])) !== 0) {
@@ -34,6 +41,7 @@ export async function ensureChromium(): Promise<string> {
     if (code !== 0) throw new Error(`apt-get install chromium failed (exit ${code})`);
   }
   const installed = findChromium();
-  if (!installed) throw new Error('apt-get installed chromium but no executable was found in /usr/bin');
+  if (!installed)
+    throw new Error('apt-get installed chromium but no executable was found in /usr/bin');
   return installed;
 }

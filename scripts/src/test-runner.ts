@@ -5,18 +5,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, loadNetwork } from '@ehr/network';
+import { createRequire } from 'node:module';
 import { ensureChromium } from './chromium';
 import { ensureWebBuild } from './web-build';
 
-/** The browser tests (jest project `e2e`) need Chromium and a current portal build; other runs skip both. */
-async function prepareBrowserTests(projects: string[]): Promise<Record<string, string>> {
-  const config = require(join(REPO_ROOT, 'jest.config.js')) as {
+/**
+ * The portal must build against today's gateway/openapi.yaml: a full run (or the e2e project)
+ * rebuilds it when stale, so API drift fails `npm test`. The browser tests (jest project `e2e`)
+ * also need Chromium; other runs skip it.
+ */
+async function preparePortal(projects: string[]): Promise<Record<string, string>> {
+  const config = createRequire(__filename)(join(REPO_ROOT, 'jest.config.js')) as {
     projects: { displayName?: string }[];
   };
-  const registered = config.projects.some((p) => p.displayName === 'e2e');
-  if (!(projects.length ? projects.includes('e2e') : registered)) return {};
-  await ensureWebBuild();
-  return { CHROMIUM_PATH: await ensureChromium() };
+  const e2e = projects.length
+    ? projects.includes('e2e')
+    : config.projects.some((p) => p.displayName === 'e2e');
+  if (projects.length === 0 || e2e) await ensureWebBuild();
+  return e2e ? { CHROMIUM_PATH: await ensureChromium() } : {};
 }
 
 /** LEDGER=fabric: the suites run on real Fabric (network/fabric), which needs its binaries. */
@@ -35,7 +41,7 @@ export async function runTests(args: string[]): Promise<number> {
   // @hyperledger/fabric-gateway depends on ESM-only packages (@noble/curves): jest loads them
   // through require(esm), which needs the VM modules API (Node 24.9+ with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
-  const env = { ...process.env, ...(await prepareBrowserTests(projects)), ...(await fabricTestEnv()) };
+  const env = { ...process.env, ...(await preparePortal(projects)), ...(await fabricTestEnv()) };
   // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
   const resultsFile = join(mkdtempSync(join(tmpdir(), 'ehr-jest-')), 'results.json');
   const jestArgs = [

@@ -14,7 +14,10 @@ export const WEB_DIST_DIR = join(WEB, 'dist', 'browser');
 const STAMP = join(WEB, 'dist', '.inputs-sha256');
 
 /** Generated files are outputs of the build, not inputs. */
-const GENERATED = [join(WEB, 'src', 'app', 'api', 'generated'), join(WEB, 'src', 'app', 'api', 'field-rules.generated.ts')];
+const GENERATED = [
+  join(WEB, 'src', 'app', 'api', 'generated'),
+  join(WEB, 'src', 'app', 'api', 'field-rules.generated.ts'),
+];
 
 function* files(path: string): Generator<string> {
   if (GENERATED.includes(path) || !existsSync(path)) return;
@@ -40,22 +43,32 @@ export function webInputsHash(): string {
     join(REPO_ROOT, 'common', 'src'),
   ];
   for (const input of inputs) {
-    for (const f of files(input)) h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+    for (const f of files(input))
+      h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   const angular = join(REPO_ROOT, 'node_modules', '@angular', 'core', 'package.json');
-  if (existsSync(angular)) h.update((JSON.parse(readFileSync(angular, 'utf8')) as { version: string }).version);
+  if (existsSync(angular))
+    h.update((JSON.parse(readFileSync(angular, 'utf8')) as { version: string }).version);
   return h.digest('hex');
 }
 
 export function webBuildIsCurrent(): boolean {
-  return existsSync(join(WEB_DIST_DIR, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === webInputsHash();
+  return (
+    existsSync(join(WEB_DIST_DIR, 'index.html')) &&
+    existsSync(STAMP) &&
+    readFileSync(STAMP, 'utf8') === webInputsHash()
+  );
 }
 
 /** Runs web/build.mjs (output to this process's stdout/stderr); resolves to its exit code. */
 export function buildWeb(): Promise<number> {
   const hash = webInputsHash();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(WEB, 'build.mjs')], { cwd: WEB, stdio: 'inherit', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+    const child = spawn(process.execPath, [join(WEB, 'build.mjs')], {
+      cwd: WEB,
+      stdio: 'inherit',
+      env: { ...process.env, NG_CLI_ANALYTICS: 'false' },
+    });
     child.on('error', () => resolve(1));
     child.on('exit', (code) => {
       if (code === 0) writeFileSync(STAMP, hash);

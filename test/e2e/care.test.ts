@@ -42,7 +42,9 @@ test('an admin assigns a doctor to the patient; the ledger transaction is shown'
   const result = page.getByTestId('assign-result');
   await result.or(page.getByRole('alert')).first().waitFor();
   expect(await page.getByRole('alert').allTextContents()).toEqual([]);
-  expect(await result.textContent()).toMatch(/now assigned to[\s\S]*Ledger transaction [0-9a-f]{16}/);
+  expect(await result.textContent()).toMatch(
+    /now assigned to[\s\S]*Ledger transaction [0-9a-f]{16}/,
+  );
   await expectAccessible('admin-assign');
   await signOut(page);
 });
@@ -57,16 +59,24 @@ test('the doctor finds the patient, with the upload and break-glass panels', asy
   await signOut(page);
 
   await signIn(page, h1, patient);
-  patientId = (await page.evaluate(`fetch('/auth/session').then((r) => r.json()).then((s) => s.user.personId)`)) as string;
+  patientId = (await page.evaluate(
+    `fetch('/auth/session').then((r) => r.json()).then((s) => s.user.personId)`,
+  )) as string;
   await page.getByRole('link', { name: 'My doctors' }).click();
   await page.getByRole('heading', { name: 'Now' }).waitFor();
-  await page.getByText(/^Doctor [0-9a-f]{8} \(Hospital1\)$/).first().waitFor();
+  await page
+    .getByText(/^Doctor [0-9a-f]{8} \(Hospital1\)$/)
+    .first()
+    .waitFor();
   await expectAccessible('patient-doctors');
   await signOut(page);
 
   await signIn(page, h1, demoLogin(h1, 'doctor'));
   const uid = patientId.split('/')[1] ?? '';
-  await page.getByTestId('patients').getByRole('link', { name: new RegExp(uid.slice(0, 8)) }).click();
+  await page
+    .getByTestId('patients')
+    .getByRole('link', { name: new RegExp(uid.slice(0, 8)) })
+    .click();
   await page.getByRole('heading', { name: 'Records you may see' }).waitFor();
   await page.getByTestId('drop-zone').waitFor();
   await page.getByRole('button', { name: 'Declare emergency access' }).waitFor();

@@ -6,7 +6,16 @@ import { randomInt } from 'node:crypto';
 import { ERRORS } from '@ehr/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
-import { type Login, type Portal, demoLogin, portals, signIn, signOut, smsCode, solveCaptcha } from './support/portal';
+import {
+  type Login,
+  type Portal,
+  demoLogin,
+  portals,
+  signIn,
+  signOut,
+  smsCode,
+  solveCaptcha,
+} from './support/portal';
 
 jest.setTimeout(120_000);
 
@@ -41,7 +50,9 @@ test('each hospital’s portal shows that hospital’s name on every page', asyn
   for (const p of [h1, h2]) {
     const info = (await (await fetch(`${p.origin}/hospital`)).json()) as { displayName: string };
     await page.goto(p.url('/login'));
-    await expect(page.getByTestId('hospital-name').textContent()).resolves.toContain(info.displayName);
+    await expect(page.getByTestId('hospital-name').textContent()).resolves.toContain(
+      info.displayName,
+    );
     await page.getByRole('link', { name: 'Create a patient account' }).click();
     await page.getByRole('heading', { name: 'Create a patient account' }).waitFor();
     expect(await page.getByTestId('hospital-name').textContent()).toContain(info.displayName);
@@ -117,16 +128,22 @@ test('an admin imports the registry: bad lines are listed and nothing is importe
   await page.getByRole('link', { name: 'Doctor registry' }).click();
   await page.getByRole('heading', { name: 'Doctor registry' }).waitFor();
   const bad = `govId,name,phone,specialty\n${govId},Dr. Eva Example,${doctorPhone},cardiology\nBAD ID!,Dr. Nobody,12345,none\n`;
-  await page.getByLabel('Registry CSV file').setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page
+    .getByLabel('Registry CSV file')
+    .setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await page.getByRole('button', { name: 'Import' }).click();
   const errors = page.getByTestId('registry-errors');
   await errors.waitFor();
   expect(await errors.textContent()).toContain('3');
-  expect(await page.locator('[role="alert"][data-code="REGISTRY_CSV_INVALID"]').textContent()).toContain(ERRORS.REGISTRY_CSV_INVALID.message);
+  expect(
+    await page.locator('[role="alert"][data-code="REGISTRY_CSV_INVALID"]').textContent(),
+  ).toContain(ERRORS.REGISTRY_CSV_INVALID.message);
   await screenshot(page, 'admin-registry-errors');
 
   const good = `govId,name,phone,specialty\n${govId},Dr. Eva Example,${doctorPhone},cardiology\n`;
-  await page.getByLabel('Registry CSV file').setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page
+    .getByLabel('Registry CSV file')
+    .setInputFiles({ name: 'registry.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByTestId('registry-result').waitFor();
   expect(await page.getByTestId('registry-result').textContent()).toContain('Imported 1 line');
@@ -156,7 +173,10 @@ test('a doctor signs up with the code sent to the registry’s phone, with attem
   await page.getByLabel('Password again').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.locator('[role="alert"][data-code="OTP_INVALID"]').waitFor();
-  await page.getByText(`${attempts - 1} attempt${attempts - 1 === 1 ? '' : 's'} left.`).first().waitFor();
+  await page
+    .getByText(`${attempts - 1} attempt${attempts - 1 === 1 ? '' : 's'} left.`)
+    .first()
+    .waitFor();
   await screenshot(page, 'public-doctor-signup-code');
 
   await page.getByLabel('Code from the text message').fill(code);
@@ -165,7 +185,9 @@ test('a doctor signs up with the code sent to the registry’s phone, with attem
 
   await signIn(page, h1, doctor);
   await page.getByRole('heading', { name: 'My patients' }).waitFor();
-  expect(await page.getByTestId('my-person-id').textContent()).toMatch(/^Hospital1MSP\/[a-z0-9-]+$/);
+  expect(await page.getByTestId('my-person-id').textContent()).toMatch(
+    /^Hospital1MSP\/[a-z0-9-]+$/,
+  );
   await page.locator('[data-testid="patients"], ehr-empty, [role="alert"]').first().waitFor();
   await expectAccessible('doctor-patients');
 });

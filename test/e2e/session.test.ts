@@ -34,7 +34,9 @@ async function pageLoaded(): Promise<void> {
 }
 
 async function idleTimeoutMs(): Promise<number> {
-  const info = (await (await fetch(`${h1.origin}/hospital`)).json()) as { idleTimeoutSeconds: number };
+  const info = (await (await fetch(`${h1.origin}/hospital`)).json()) as {
+    idleTimeoutSeconds: number;
+  };
   return info.idleTimeoutSeconds * 1000;
 }
 
@@ -50,7 +52,9 @@ test('a warning comes before the idle timeout and "Stay signed in" renews the se
   await screenshot(page, 'idle-warning');
   expect(await seriousA11yViolations(page)).toEqual([]);
 
-  const renewed = page.waitForResponse((r) => r.url().endsWith('/auth/session') && r.status() === 200);
+  const renewed = page.waitForResponse(
+    (r) => r.url().endsWith('/auth/session') && r.status() === 200,
+  );
   await dialog.getByRole('button', { name: 'Stay signed in' }).click();
   await renewed;
   await dialog.waitFor({ state: 'detached' });

@@ -2,7 +2,12 @@
 import type { Page } from 'playwright-core';
 import { type Login, type Portal, solveCaptcha } from './portal';
 
-export async function signUpPatient(page: Page, p: Portal, username: string, password: string): Promise<Login> {
+export async function signUpPatient(
+  page: Page,
+  p: Portal,
+  username: string,
+  password: string,
+): Promise<Login> {
   await page.goto(p.url('/signup/patient'));
   await page.getByLabel('Full name').fill(`Patient ${username}`);
   await page.getByLabel('Address').fill('1 Test Street, Testville');
@@ -18,11 +23,17 @@ export async function signUpPatient(page: Page, p: Portal, username: string, pas
 }
 
 /** On the admin's "Assign doctors" page: picks an account in one of the two pickers. */
-export async function pick(page: Page, role: 'patient' | 'doctor', username: string): Promise<void> {
+export async function pick(
+  page: Page,
+  role: 'patient' | 'doctor',
+  username: string,
+): Promise<void> {
   await page.getByLabel(`Search ${role}s`).fill(username);
   const select = page.getByTestId(`${role}-select`);
   // The list follows the search (debounced): wait until the account is offered.
-  await page.waitForResponse((r) => r.url().includes('/admin/users') && r.url().includes(`q=${username}`));
+  await page.waitForResponse(
+    (r) => r.url().includes('/admin/users') && r.url().includes(`q=${username}`),
+  );
   await select.click();
   await page.getByRole('option', { name: new RegExp(`\\(${username}\\)`) }).click();
 }

@@ -29,7 +29,9 @@ export function portals(): Portal[] {
   const net = loadNetwork();
   const own = overrides();
   return net.hospitals.map((hospital) => {
-    const base = new URL(own.get(hospital.name) ?? `http://127.0.0.1:${hospital.gateway.port}/portal/`);
+    const base = new URL(
+      own.get(hospital.name) ?? `http://127.0.0.1:${hospital.gateway.port}/portal/`,
+    );
     return {
       hospital,
       origin: base.origin,
@@ -47,7 +49,10 @@ export interface Login {
 /** The logins the gateway created at first start (bootstrap admin, demo accounts). */
 export function demoLogin(p: Portal, role: Login['role']): Login {
   const file = join(dataPaths(loadNetwork()).gateway(p.hospital), 'demo-logins.json');
-  if (!existsSync(file)) throw new Error(`${file} is missing: the gateway must run with EHR_DEMO_DATA=true for the browser tests`);
+  if (!existsSync(file))
+    throw new Error(
+      `${file} is missing: the gateway must run with EHR_DEMO_DATA=true for the browser tests`,
+    );
   const l = (JSON.parse(readFileSync(file, 'utf8')) as Login[]).find((x) => x.role === role);
   if (!l) throw new Error(`no ${role} in ${file}`);
   return l;
@@ -55,7 +60,10 @@ export function demoLogin(p: Portal, role: Login['role']): Login {
 
 async function getJson<T>(p: Portal, path: string): Promise<T> {
   const res = await fetch(`${p.origin}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} (does the gateway run with EHR_DEV_ENDPOINTS=true?)`);
+  if (!res.ok)
+    throw new Error(
+      `GET ${path}: ${res.status} (does the gateway run with EHR_DEV_ENDPOINTS=true?)`,
+    );
   return (await res.json()) as T;
 }
 
@@ -70,13 +78,21 @@ export async function solveCaptcha(page: Page, p: Portal): Promise<void> {
 
 /** The newest code the SMS sink received for this phone. */
 export async function smsCode(p: Portal, phone: string): Promise<string> {
-  const { items } = await getJson<{ items: { body: string }[] }>(p, `/dev/sms?to=${encodeURIComponent(phone)}`);
+  const { items } = await getJson<{ items: { body: string }[] }>(
+    p,
+    `/dev/sms?to=${encodeURIComponent(phone)}`,
+  );
   const code = /\b(\d{6})\b/.exec(items.at(-1)?.body ?? '')?.[1];
   if (!code) throw new Error(`no code was sent to ${phone}`);
   return code;
 }
 
-const ROLE_LABEL: Record<Login['role'], string> = { patient: 'Patient', doctor: 'Doctor', admin: 'Hospital admin', auditor: 'Auditor' };
+const ROLE_LABEL: Record<Login['role'], string> = {
+  patient: 'Patient',
+  doctor: 'Doctor',
+  admin: 'Hospital admin',
+  auditor: 'Auditor',
+};
 
 export async function signIn(page: Page, p: Portal, login: Login): Promise<void> {
   await page.goto(p.url('/login'));

@@ -34,7 +34,12 @@ const NAV: Record<Role, NavLink[]> = {
   ],
 };
 
-const ROLE_NAME: Record<Role, string> = { patient: 'Patient', doctor: 'Doctor', admin: 'Hospital admin', auditor: 'Auditor' };
+const ROLE_NAME: Record<Role, string> = {
+  patient: 'Patient',
+  doctor: 'Doctor',
+  admin: 'Hospital admin',
+  auditor: 'Auditor',
+};
 
 @Component({
   selector: 'ehr-root',
@@ -65,7 +70,13 @@ const ROLE_NAME: Record<Role, string> = { patient: 'Patient', doctor: 'Doctor', 
       @if (links().length) {
         <nav aria-label="Main" class="nav">
           @for (l of links(); track l.path) {
-            <a mat-button [routerLink]="l.path" routerLinkActive="active" ariaCurrentWhenActive="page">{{ l.label }}</a>
+            <a
+              mat-button
+              [routerLink]="l.path"
+              routerLinkActive="active"
+              ariaCurrentWhenActive="page"
+              >{{ l.label }}</a
+            >
           }
         </nav>
       }

@@ -1,6 +1,11 @@
 import { provideHttpClient, withInterceptors, withXsrfConfiguration } from '@angular/common/http';
 import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
-import { TitleStrategy, provideRouter, withComponentInputBinding, withInMemoryScrolling } from '@angular/router';
+import {
+  TitleStrategy,
+  provideRouter,
+  withComponentInputBinding,
+  withInMemoryScrolling,
+} from '@angular/router';
 import { provideApiConfiguration } from './api/generated/api-configuration';
 import { routes } from './app.routes';
 import { HospitalTitleStrategy } from './core/hospital-title.strategy';
@@ -9,10 +14,17 @@ import { activityInterceptor, csrfInterceptor } from './core/http.interceptors';
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
-    provideRouter(routes, withComponentInputBinding(), withInMemoryScrolling({ scrollPositionRestoration: 'top' })),
+    provideRouter(
+      routes,
+      withComponentInputBinding(),
+      withInMemoryScrolling({ scrollPositionRestoration: 'top' }),
+    ),
     // XHR backend (not fetch): uploads report their progress. The gateway's own CSRF scheme
     // (X-CSRF-Token from /auth/csrf) replaces Angular's cookie-based XSRF helper.
-    provideHttpClient(withInterceptors([csrfInterceptor, activityInterceptor]), withXsrfConfiguration({ cookieName: '', headerName: '' })),
+    provideHttpClient(
+      withInterceptors([csrfInterceptor, activityInterceptor]),
+      withXsrfConfiguration({ cookieName: '', headerName: '' }),
+    ),
     // The portal is served by the gateway itself: API paths are absolute on the same origin.
     provideApiConfiguration(''),
     { provide: TitleStrategy, useExisting: HospitalTitleStrategy },

@@ -1,5 +1,12 @@
 import type { Routes } from '@angular/router';
-import { adminGuard, auditorGuard, doctorGuard, patientGuard, signedInGuard, signedOutGuard } from './core/role.guard';
+import {
+  adminGuard,
+  auditorGuard,
+  doctorGuard,
+  patientGuard,
+  signedInGuard,
+  signedOutGuard,
+} from './core/role.guard';
 
 export const routes: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'login' },
@@ -21,10 +28,26 @@ export const routes: Routes = [
     title: 'Doctor sign-up',
     loadComponent: () => import('./public/doctor-signup.page').then((m) => m.DoctorSignupPage),
   },
-  { path: 'patient', canMatch: [patientGuard], loadChildren: () => import('./patient/patient.routes').then((m) => m.PATIENT_ROUTES) },
-  { path: 'doctor', canMatch: [doctorGuard], loadChildren: () => import('./doctor/doctor.routes').then((m) => m.DOCTOR_ROUTES) },
-  { path: 'admin', canMatch: [adminGuard], loadChildren: () => import('./admin/admin.routes').then((m) => m.ADMIN_ROUTES) },
-  { path: 'auditor', canMatch: [auditorGuard], loadChildren: () => import('./auditor/auditor.routes').then((m) => m.AUDITOR_ROUTES) },
+  {
+    path: 'patient',
+    canMatch: [patientGuard],
+    loadChildren: () => import('./patient/patient.routes').then((m) => m.PATIENT_ROUTES),
+  },
+  {
+    path: 'doctor',
+    canMatch: [doctorGuard],
+    loadChildren: () => import('./doctor/doctor.routes').then((m) => m.DOCTOR_ROUTES),
+  },
+  {
+    path: 'admin',
+    canMatch: [adminGuard],
+    loadChildren: () => import('./admin/admin.routes').then((m) => m.ADMIN_ROUTES),
+  },
+  {
+    path: 'auditor',
+    canMatch: [auditorGuard],
+    loadChildren: () => import('./auditor/auditor.routes').then((m) => m.AUDITOR_ROUTES),
+  },
   {
     // Any signed-in role may try; the gateway and the chaincode decide (an admin is refused there).
     path: 'records/:recordId',

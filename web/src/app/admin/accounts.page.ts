@@ -19,15 +19,32 @@ const ROLES: Role[] = ['patient', 'doctor', 'admin', 'auditor'];
 
 @Component({
   selector: 'ehr-accounts',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, ErrorBox, EmptyState, Loading, WhenPipe],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    ErrorBox,
+    EmptyState,
+    Loading,
+    WhenPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
       <h1>Accounts</h1>
       @if (counts(); as c) {
-        <dl class="counts" data-testid="counts" [attr.aria-label]="'Accounts at ' + (hospital.info()?.displayName ?? 'this hospital')">
+        <dl
+          class="counts"
+          data-testid="counts"
+          [attr.aria-label]="'Accounts at ' + (hospital.info()?.displayName ?? 'this hospital')"
+        >
           @for (r of roles; track r) {
-            <div><dt>{{ r }}s</dt><dd>{{ c[r] }}</dd></div>
+            <div>
+              <dt>{{ r }}s</dt>
+              <dd>{{ c[r] }}</dd>
+            </div>
           }
         </dl>
       }
@@ -52,9 +69,20 @@ const ROLES: Role[] = ['patient', 'doctor', 'admin', 'auditor'];
       } @else if (users().length) {
         <div class="table-wrap">
           <table class="data" data-testid="accounts">
-            <caption class="visually-hidden">Accounts ({{ total() }})</caption>
+            <caption class="visually-hidden">
+              Accounts ({{
+                total()
+              }})
+            </caption>
             <thead>
-              <tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Role</th><th scope="col">E-mail</th><th scope="col">Last sign-in</th><th scope="col">State</th></tr>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Username</th>
+                <th scope="col">Role</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">State</th>
+              </tr>
             </thead>
             <tbody>
               @for (u of users(); track u.id) {
@@ -68,7 +96,11 @@ const ROLES: Role[] = ['patient', 'doctor', 'admin', 'auditor'];
                     @if (u.disabled) {
                       <span class="badge danger">disabled</span>
                     }
-                    <button mat-stroked-button (click)="setDisabled(u, !u.disabled)" [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username">
+                    <button
+                      mat-stroked-button
+                      (click)="setDisabled(u, !u.disabled)"
+                      [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username"
+                    >
                       {{ u.disabled ? 'Enable' : 'Disable' }}
                     </button>
                   </td>
@@ -80,10 +112,15 @@ const ROLES: Role[] = ['patient', 'doctor', 'admin', 'auditor'];
         <div class="row">
           <span>{{ offset() + 1 }}–{{ offset() + users().length }} of {{ total() }}</span>
           <button mat-button (click)="page(-1)" [disabled]="offset() === 0">Previous</button>
-          <button mat-button (click)="page(1)" [disabled]="offset() + users().length >= total()">Next</button>
+          <button mat-button (click)="page(1)" [disabled]="offset() + users().length >= total()">
+            Next
+          </button>
         </div>
       } @else if (!error()) {
-        <ehr-empty>No accounts match. Patients sign up themselves; doctors sign up once their government ID is in the registry.</ehr-empty>
+        <ehr-empty
+          >No accounts match. Patients sign up themselves; doctors sign up once their government ID
+          is in the registry.</ehr-empty
+        >
       }
     </div>
   `,
@@ -125,14 +162,20 @@ export class AccountsPage {
 
   constructor() {
     const destroy = inject(DestroyRef);
-    this.q.valueChanges.pipe(debounceTime(300), takeUntilDestroyed(destroy)).subscribe(() => this.search());
+    this.q.valueChanges
+      .pipe(debounceTime(300), takeUntilDestroyed(destroy))
+      .subscribe(() => this.search());
     this.role.valueChanges.pipe(takeUntilDestroyed(destroy)).subscribe(() => this.search());
     this.loadCounts();
     this.load();
   }
 
   private loadCounts(): void {
-    forkJoin(ROLES.map((role) => this.admin.listUsers({ role, limit: 1 }).pipe(map((l) => [role, l.total] as const)))).subscribe({
+    forkJoin(
+      ROLES.map((role) =>
+        this.admin.listUsers({ role, limit: 1 }).pipe(map((l) => [role, l.total] as const)),
+      ),
+    ).subscribe({
       next: (pairs) => this.counts.set(Object.fromEntries(pairs) as Record<Role, number>),
       error: () => this.counts.set(null),
     });
@@ -153,23 +196,32 @@ export class AccountsPage {
     this.error.set(null);
     const q = this.q.value.trim();
     const role = this.role.value;
-    this.admin.listUsers({ limit: PAGE, offset: this.offset(), ...(q ? { q } : {}), ...(role ? { role } : {}) }).subscribe({
-      next: (l) => {
-        this.users.set(l.items);
-        this.total.set(l.total);
-        this.loading.set(false);
-      },
-      error: (e: unknown) => {
-        this.error.set(describeError(e));
-        this.loading.set(false);
-      },
-    });
+    this.admin
+      .listUsers({
+        limit: PAGE,
+        offset: this.offset(),
+        ...(q ? { q } : {}),
+        ...(role ? { role } : {}),
+      })
+      .subscribe({
+        next: (l) => {
+          this.users.set(l.items);
+          this.total.set(l.total);
+          this.loading.set(false);
+        },
+        error: (e: unknown) => {
+          this.error.set(describeError(e));
+          this.loading.set(false);
+        },
+      });
   }
 
   async setDisabled(u: User, disabled: boolean): Promise<void> {
     this.error.set(null);
     try {
-      const updated = await firstValueFrom(this.admin.updateUser({ userId: u.id, body: { disabled } }));
+      const updated = await firstValueFrom(
+        this.admin.updateUser({ userId: u.id, body: { disabled } }),
+      );
       this.users.update((list) => list.map((x) => (x.id === u.id ? updated : x)));
     } catch (e) {
       this.error.set(describeError(e));

@@ -2,7 +2,19 @@ import type { Routes } from '@angular/router';
 
 export const ADMIN_ROUTES: Routes = [
   { path: '', pathMatch: 'full', redirectTo: 'accounts' },
-  { path: 'accounts', title: 'Accounts', loadComponent: () => import('./accounts.page').then((m) => m.AccountsPage) },
-  { path: 'assign', title: 'Assign doctors', loadComponent: () => import('./assign.page').then((m) => m.AssignPage) },
-  { path: 'registry', title: 'Doctor registry', loadComponent: () => import('./registry.page').then((m) => m.RegistryPage) },
+  {
+    path: 'accounts',
+    title: 'Accounts',
+    loadComponent: () => import('./accounts.page').then((m) => m.AccountsPage),
+  },
+  {
+    path: 'assign',
+    title: 'Assign doctors',
+    loadComponent: () => import('./assign.page').then((m) => m.AssignPage),
+  },
+  {
+    path: 'registry',
+    title: 'Doctor registry',
+    loadComponent: () => import('./registry.page').then((m) => m.RegistryPage),
+  },
 ];

@@ -15,7 +15,10 @@ import { PersonPickerComponent } from './person-picker.component';
   template: `
     <div class="page">
       <h1>Assign doctors</h1>
-      <p class="muted">An assigned doctor may read and add the patient’s records at this hospital. The assignment and its end are recorded on the ledger and the patient sees them.</p>
+      <p class="muted">
+        An assigned doctor may read and add the patient’s records at this hospital. The assignment
+        and its end are recorded on the ledger and the patient sees them.
+      </p>
       <div class="pickers">
         <ehr-person-picker accountRole="patient" label="Patient" [(selected)]="patientId" />
         <ehr-person-picker accountRole="doctor" label="Doctor" [(selected)]="doctorId" />
@@ -23,13 +26,27 @@ import { PersonPickerComponent } from './person-picker.component';
       <ehr-error [error]="error()" />
       @if (result(); as r) {
         <p role="status" class="ok" data-testid="assign-result">
-          Doctor {{ r.assignment.doctorId | person }} is {{ r.assignment.active ? 'now assigned to' : 'no longer assigned to' }} patient {{ r.assignment.patientId | person }}.
-          Ledger transaction <span class="mono">{{ r.transactionId.slice(0, 16) }}…</span>
+          Doctor {{ r.assignment.doctorId | person }} is
+          {{ r.assignment.active ? 'now assigned to' : 'no longer assigned to' }} patient
+          {{ r.assignment.patientId | person }}. Ledger transaction
+          <span class="mono">{{ r.transactionId.slice(0, 16) }}…</span>
         </p>
       }
       <div class="row">
-        <button mat-flat-button (click)="assign(true)" [disabled]="busy() || !patientId() || !doctorId()">Assign</button>
-        <button mat-stroked-button (click)="assign(false)" [disabled]="busy() || !patientId() || !doctorId()">End assignment</button>
+        <button
+          mat-flat-button
+          (click)="assign(true)"
+          [disabled]="busy() || !patientId() || !doctorId()"
+        >
+          Assign
+        </button>
+        <button
+          mat-stroked-button
+          (click)="assign(false)"
+          [disabled]="busy() || !patientId() || !doctorId()"
+        >
+          End assignment
+        </button>
       </div>
     </div>
   `,
@@ -62,7 +79,11 @@ export class AssignPage {
     this.result.set(null);
     try {
       const body = { patientId, doctorId };
-      this.result.set(await firstValueFrom(on ? this.admin.assignDoctor({ body }) : this.admin.endAssignment(body)));
+      this.result.set(
+        await firstValueFrom(
+          on ? this.admin.assignDoctor({ body }) : this.admin.endAssignment(body),
+        ),
+      );
     } catch (e) {
       this.error.set(describeError(e));
     } finally {

@@ -1,5 +1,13 @@
 // Pick one account of a role at this hospital by name, username or e-mail.
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, model, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  input,
+  model,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -25,7 +33,11 @@ import { ErrorBox } from '../shared/ui';
       </mat-form-field>
       <mat-form-field appearance="outline">
         <mat-label>{{ label() }}</mat-label>
-        <mat-select [value]="selected()" (valueChange)="selected.set($event)" [attr.data-testid]="accountRole() + '-select'">
+        <mat-select
+          [value]="selected()"
+          (valueChange)="selected.set($event)"
+          [attr.data-testid]="accountRole() + '-select'"
+        >
           @for (u of options(); track u.id) {
             <mat-option [value]="u.personId">{{ u.fullName }} ({{ u.username }})</mat-option>
           } @empty {
@@ -61,7 +73,9 @@ export class PersonPickerComponent {
   readonly q = new FormControl('', { nonNullable: true });
 
   constructor() {
-    this.q.valueChanges.pipe(debounceTime(300), takeUntilDestroyed(inject(DestroyRef))).subscribe(() => this.load());
+    this.q.valueChanges
+      .pipe(debounceTime(300), takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe(() => this.load());
     queueMicrotask(() => this.load());
   }
 

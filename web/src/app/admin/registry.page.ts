@@ -16,35 +16,69 @@ import { BytesPipe, ErrorBox } from '../shared/ui';
     <div class="page">
       <h1>Doctor registry</h1>
       <p>
-        Doctors sign up with the government ID listed here; their code goes to the phone in this list. Upload a CSV file with the header
-        <code>govId,name,phone,specialty</code> and phones in international form (+ and country code). Existing IDs are updated.
+        Doctors sign up with the government ID listed here; their code goes to the phone in this
+        list. Upload a CSV file with the header
+        <code>govId,name,phone,specialty</code> and phones in international form (+ and country
+        code). Existing IDs are updated.
       </p>
-      <div class="drop" [class.over]="over()" (dragover)="$event.preventDefault(); over.set(true)" (dragleave)="over.set(false)" (drop)="dropped($event)">
+      <div
+        class="drop"
+        [class.over]="over()"
+        (dragover)="$event.preventDefault(); over.set(true)"
+        (dragleave)="over.set(false)"
+        (drop)="dropped($event)"
+      >
         @if (file(); as f) {
-          <p><strong>{{ f.name }}</strong> ({{ f.size | bytes }})</p>
+          <p>
+            <strong>{{ f.name }}</strong> ({{ f.size | bytes }})
+          </p>
         } @else {
           <p>Drop a CSV file here, or</p>
         }
-        <input #picker type="file" hidden accept=".csv,text/csv" (change)="picked(picker)" aria-label="Registry CSV file" />
+        <input
+          #picker
+          type="file"
+          hidden
+          accept=".csv,text/csv"
+          (change)="picked(picker)"
+          aria-label="Registry CSV file"
+        />
         <button mat-stroked-button type="button" (click)="picker.click()">Choose a CSV file</button>
       </div>
-      <button mat-flat-button (click)="upload()" [disabled]="!file() || busy()">{{ busy() ? 'Importing…' : 'Import' }}</button>
+      <button mat-flat-button (click)="upload()" [disabled]="!file() || busy()">
+        {{ busy() ? 'Importing…' : 'Import' }}
+      </button>
       <ehr-error [error]="error()" />
       @if (error()?.lines?.length) {
         <div class="table-wrap">
           <table class="data" data-testid="registry-errors">
-            <caption>Lines to fix (nothing was imported)</caption>
-            <thead><tr><th scope="col">Line</th><th scope="col">Field</th><th scope="col">Problem</th></tr></thead>
+            <caption>
+              Lines to fix (nothing was imported)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col">Field</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
             <tbody>
               @for (l of error()?.lines ?? []; track $index) {
-                <tr><td>{{ l.line }}</td><td>{{ l.field ?? '' }}</td><td>{{ l.message }}</td></tr>
+                <tr>
+                  <td>{{ l.line }}</td>
+                  <td>{{ l.field ?? '' }}</td>
+                  <td>{{ l.message }}</td>
+                </tr>
               }
             </tbody>
           </table>
         </div>
       }
       @if (result(); as r) {
-        <p role="status" class="ok" data-testid="registry-result">Imported {{ r.imported }} line{{ r.imported === 1 ? '' : 's' }}: {{ r.created }} new, {{ r.updated }} updated.</p>
+        <p role="status" class="ok" data-testid="registry-result">
+          Imported {{ r.imported }} line{{ r.imported === 1 ? '' : 's' }}: {{ r.created }} new,
+          {{ r.updated }} updated.
+        </p>
       }
     </div>
   `,

@@ -12,7 +12,18 @@ import { EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } fro
 
 @Component({
   selector: 'ehr-access-log',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, ErrorBox, EmptyState, Loading, PersonPipe, HospitalPipe, WhenPipe],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    ErrorBox,
+    EmptyState,
+    Loading,
+    PersonPipe,
+    HospitalPipe,
+    WhenPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -32,9 +43,19 @@ import { EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } fro
       @if (events().length) {
         <div class="table-wrap">
           <table class="data" data-testid="access-log">
-            <caption class="visually-hidden">Reads of records</caption>
+            <caption class="visually-hidden">
+              Reads of records
+            </caption>
             <thead>
-              <tr><th scope="col">When</th><th scope="col">Reader</th><th scope="col">Hospital</th><th scope="col">Patient</th><th scope="col">Record</th><th scope="col">Purpose</th><th scope="col">Basis</th></tr>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Reader</th>
+                <th scope="col">Hospital</th>
+                <th scope="col">Patient</th>
+                <th scope="col">Record</th>
+                <th scope="col">Purpose</th>
+                <th scope="col">Basis</th>
+              </tr>
             </thead>
             <tbody>
               @for (e of events(); track e.eventId) {
@@ -81,7 +102,10 @@ export class AccessLogPage {
   readonly bookmark = signal('');
   readonly loading = signal(false);
   readonly error = signal<ShownError | null>(null);
-  readonly range = new FormGroup({ from: new FormControl('', { nonNullable: true }), to: new FormControl('', { nonNullable: true }) });
+  readonly range = new FormGroup({
+    from: new FormControl('', { nonNullable: true }),
+    to: new FormControl('', { nonNullable: true }),
+  });
 
   constructor() {
     this.reload();

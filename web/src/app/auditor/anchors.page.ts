@@ -14,7 +14,10 @@ import { VerifyReportStore } from './verify-report.store';
   template: `
     <div class="page">
       <h1>Ledger anchors on Ethereum</h1>
-      <p class="muted">Each anchor records a block’s header hash in the anchor contract; because each header contains the previous one’s hash, it vouches for every block before it.</p>
+      <p class="muted">
+        Each anchor records a block’s header hash in the anchor contract; because each header
+        contains the previous one’s hash, it vouches for every block before it.
+      </p>
       <ehr-error [error]="error()" />
       @if (loading()) {
         <ehr-loading label="Loading anchors…" />
@@ -22,13 +25,26 @@ import { VerifyReportStore } from './verify-report.store';
         <h2>Coverage</h2>
         <ehr-coverage-chart [anchors]="anchors()" [height]="height()" />
         @if (height() === null) {
-          <p><a routerLink="/auditor/verify">Run verify</a> to compare with the ledger’s current height.</p>
+          <p>
+            <a routerLink="/auditor/verify">Run verify</a> to compare with the ledger’s current
+            height.
+          </p>
         }
         <h2>Anchors</h2>
         <div class="table-wrap">
           <table class="data" data-testid="anchors">
-            <caption class="visually-hidden">Anchors, newest first</caption>
-            <thead><tr><th scope="col">Block</th><th scope="col">Channel</th><th scope="col">Anchored</th><th scope="col">Header hash</th><th scope="col">Ethereum transaction</th></tr></thead>
+            <caption class="visually-hidden">
+              Anchors, newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Block</th>
+                <th scope="col">Channel</th>
+                <th scope="col">Anchored</th>
+                <th scope="col">Header hash</th>
+                <th scope="col">Ethereum transaction</th>
+              </tr>
+            </thead>
             <tbody>
               @for (a of anchors(); track a.ethTxHash) {
                 <tr>
@@ -38,7 +54,12 @@ import { VerifyReportStore } from './verify-report.store';
                   <td class="mono">{{ a.headerHash.slice(0, 18) }}…</td>
                   <td class="mono">
                     @if (a.explorerUrl) {
-                      <a [href]="a.explorerUrl" target="_blank" rel="noopener noreferrer">{{ a.ethTxHash.slice(0, 18) }}… <span class="visually-hidden">(opens the block explorer in a new tab)</span></a>
+                      <a [href]="a.explorerUrl" target="_blank" rel="noopener noreferrer"
+                        >{{ a.ethTxHash.slice(0, 18) }}…
+                        <span class="visually-hidden"
+                          >(opens the block explorer in a new tab)</span
+                        ></a
+                      >
                     } @else {
                       {{ a.ethTxHash.slice(0, 18) }}…
                     }
@@ -49,7 +70,10 @@ import { VerifyReportStore } from './verify-report.store';
           </table>
         </div>
       } @else if (!error()) {
-        <ehr-empty>No anchors yet. The anchoring service records one every few blocks or minutes; check back shortly.</ehr-empty>
+        <ehr-empty
+          >No anchors yet. The anchoring service records one every few blocks or minutes; check back
+          shortly.</ehr-empty
+        >
       }
     </div>
   `,

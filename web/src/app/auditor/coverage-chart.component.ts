@@ -1,8 +1,24 @@
 // Coverage of the ledger by Ethereum anchors over time: each anchor notarises every block up
 // to its number (the header hash chain links them), so each bar is the blocks it newly covered;
 // the last bar, when the ledger's height is known, is the blocks not anchored yet.
-import { ChangeDetectionStrategy, Component, type ElementRef, computed, effect, input, viewChild } from '@angular/core';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  type ElementRef,
+  computed,
+  effect,
+  input,
+  viewChild,
+} from '@angular/core';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Tooltip,
+} from 'chart.js';
 import { format, parseISO } from 'date-fns';
 import type { Anchor } from '../api/generated/models/anchor';
 
@@ -50,12 +66,17 @@ export class CoverageChartComponent {
     let covered = 0;
     const bars = sorted.map((a) => {
       const upTo = a.blockNumber + 1;
-      const bar = { label: format(parseISO(a.anchoredAt), 'd MMM HH:mm'), anchored: Math.max(0, upTo - covered), notAnchored: 0 };
+      const bar = {
+        label: format(parseISO(a.anchoredAt), 'd MMM HH:mm'),
+        anchored: Math.max(0, upTo - covered),
+        notAnchored: 0,
+      };
       covered = Math.max(covered, upTo);
       return bar;
     });
     const h = this.height();
-    if (h !== null && h > covered) bars.push({ label: 'now', anchored: 0, notAnchored: h - covered });
+    if (h !== null && h > covered)
+      bars.push({ label: 'now', anchored: 0, notAnchored: h - covered });
     return bars;
   });
 
@@ -76,15 +97,28 @@ export class CoverageChartComponent {
         data: {
           labels: bars.map((b) => b.label),
           datasets: [
-            { label: 'Blocks anchored', data: bars.map((b) => b.anchored), backgroundColor: '#1b5e20', stack: 's' },
-            { label: 'Blocks not anchored yet', data: bars.map((b) => b.notAnchored), backgroundColor: '#b3261e', stack: 's' },
+            {
+              label: 'Blocks anchored',
+              data: bars.map((b) => b.anchored),
+              backgroundColor: '#1b5e20',
+              stack: 's',
+            },
+            {
+              label: 'Blocks not anchored yet',
+              data: bars.map((b) => b.notAnchored),
+              backgroundColor: '#b3261e',
+              stack: 's',
+            },
           ],
         },
         options: {
           responsive: true,
           maintainAspectRatio: false,
           animation: false,
-          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'blocks' } } },
+          scales: {
+            x: { stacked: true },
+            y: { stacked: true, beginAtZero: true, title: { display: true, text: 'blocks' } },
+          },
         },
       });
       onCleanup(() => {

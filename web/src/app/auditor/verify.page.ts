@@ -13,16 +13,35 @@ import { VerifyReportStore } from './verify-report.store';
   template: `
     <div class="page">
       <h1>Verify the ledger</h1>
-      <p>Fetches the ledger’s blocks from a peer, recomputes each block’s data hash and the header hash chain, and compares them with the anchors on Ethereum.</p>
-      <button mat-flat-button (click)="run()" [disabled]="busy()">{{ busy() ? 'Verifying…' : 'Run verify' }}</button>
+      <p>
+        Fetches the ledger’s blocks from a peer, recomputes each block’s data hash and the header
+        hash chain, and compares them with the anchors on Ethereum.
+      </p>
+      <button mat-flat-button (click)="run()" [disabled]="busy()">
+        {{ busy() ? 'Verifying…' : 'Run verify' }}
+      </button>
       @if (busy()) {
         <ehr-loading label="Verifying blocks against the anchors…" />
       }
       <ehr-error [error]="error()" />
       @if (store.last(); as v) {
-        <section class="report" [class.bad]="!v.report.ok" data-testid="verify-report" aria-live="polite">
-          <h2>{{ v.report.ok ? 'Passed: the ledger matches its anchors' : 'FAILED: the ledger does not match its anchors' }}</h2>
-          <p>{{ v.report.blocksChecked }} blocks and {{ v.report.anchorsChecked }} anchors checked at {{ v.at.toLocaleString() }}.</p>
+        <section
+          class="report"
+          [class.bad]="!v.report.ok"
+          data-testid="verify-report"
+          aria-live="polite"
+        >
+          <h2>
+            {{
+              v.report.ok
+                ? 'Passed: the ledger matches its anchors'
+                : 'FAILED: the ledger does not match its anchors'
+            }}
+          </h2>
+          <p>
+            {{ v.report.blocksChecked }} blocks and {{ v.report.anchorsChecked }} anchors checked at
+            {{ v.at.toLocaleString() }}.
+          </p>
           @if (v.report.problems.length) {
             <h3>Problems</h3>
             <ul>

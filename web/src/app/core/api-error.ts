@@ -75,16 +75,33 @@ export function describeError(err: unknown, body?: unknown): ShownError {
       : Number.isFinite(retryHeader) && retryHeader > 0
         ? retryHeader
         : undefined;
-  const attemptsRemaining = typeof details['attemptsRemaining'] === 'number' ? details['attemptsRemaining'] : undefined;
+  const attemptsRemaining =
+    typeof details['attemptsRemaining'] === 'number' ? details['attemptsRemaining'] : undefined;
   const fields = Array.isArray(details['fields']) ? (details['fields'] as FieldProblem[]) : [];
   const lines = Array.isArray(details['lines']) ? (details['lines'] as LineProblem[]) : [];
 
-  let text = code ? ERRORS[code].message : err.status >= 500 ? ERRORS.INTERNAL.message : `The request was refused (${err.status}).`;
+  let text = code
+    ? ERRORS[code].message
+    : err.status >= 500
+      ? ERRORS.INTERNAL.message
+      : `The request was refused (${err.status}).`;
   if (attemptsRemaining !== undefined) {
-    text += attemptsRemaining > 0 ? ` ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.` : ' No attempts left.';
+    text +=
+      attemptsRemaining > 0
+        ? ` ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`
+        : ' No attempts left.';
   }
-  if (retryAfterSeconds !== undefined) text += ` You can try again in ${waitInWords(retryAfterSeconds)}.`;
-  return { code: code ?? 'UNKNOWN', status: err.status, text, attemptsRemaining, retryAfterSeconds, fields, lines };
+  if (retryAfterSeconds !== undefined)
+    text += ` You can try again in ${waitInWords(retryAfterSeconds)}.`;
+  return {
+    code: code ?? 'UNKNOWN',
+    status: err.status,
+    text,
+    attemptsRemaining,
+    retryAfterSeconds,
+    fields,
+    lines,
+  };
 }
 
 /** As `describeError`, reading a Blob error body first (responseType 'blob' downloads). */

@@ -1,7 +1,12 @@
 // Form validators built from the gateway's OpenAPI document (field-rules.generated.ts is
 // written by web/build.mjs from gateway/openapi.yaml), so the portal checks as the person types
 // exactly what the gateway will enforce. The gateway remains the authority.
-import { type AbstractControl, type ValidationErrors, type ValidatorFn, Validators } from '@angular/forms';
+import {
+  type AbstractControl,
+  type ValidationErrors,
+  type ValidatorFn,
+  Validators,
+} from '@angular/forms';
 import { FIELD_RULES, type FieldRuleName } from '../api/field-rules.generated';
 
 export function rule(name: FieldRuleName): ValidatorFn[] {
@@ -26,5 +31,6 @@ export const passwordsMatch: ValidatorFn = (group: AbstractControl): ValidationE
 
 /** Show a field's error while typing (dirty), not only after leaving it. */
 export const showWhileTyping = {
-  isErrorState: (control: AbstractControl | null): boolean => !!control && control.invalid && (control.dirty || control.touched),
+  isErrorState: (control: AbstractControl | null): boolean =>
+    !!control && control.invalid && (control.dirty || control.touched),
 };

@@ -1,7 +1,12 @@
 // HTTP policy for every call to the gateway: the CSRF header on state changes (fetching a
 // token first when there is none, and once more if the server says it is stale), the moment of
 // the last server contact (the idle timer counts from it), and the end of the session on 401.
-import { HttpClient, HttpErrorResponse, type HttpInterceptorFn, HttpResponse } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  type HttpInterceptorFn,
+  HttpResponse,
+} from '@angular/common/http';
 import { inject } from '@angular/core';
 import { catchError, map, Observable, of, switchMap, tap, throwError } from 'rxjs';
 import { getCsrfToken } from '../api/generated/fn/auth/get-csrf-token';
@@ -33,7 +38,9 @@ export const csrfInterceptor: HttpInterceptorFn = (req, next) => {
     switchMap((t) =>
       send(t).pipe(
         catchError((err: unknown) =>
-          errorCode(err) === 'CSRF_INVALID' ? fetchToken().pipe(switchMap((fresh) => send(fresh))) : throwError(() => err),
+          errorCode(err) === 'CSRF_INVALID'
+            ? fetchToken().pipe(switchMap((fresh) => send(fresh)))
+            : throwError(() => err),
         ),
       ),
     ),
@@ -49,7 +56,10 @@ export const activityInterceptor: HttpInterceptorFn = (req, next) => {
       },
       error: (err: unknown) => {
         const code = errorCode(err);
-        if (code === 'SESSION_EXPIRED' || (code === 'UNAUTHENTICATED' && !req.url.endsWith('/auth/session'))) {
+        if (
+          code === 'SESSION_EXPIRED' ||
+          (code === 'UNAUTHENTICATED' && !req.url.endsWith('/auth/session'))
+        ) {
           activity.sessionLost(code);
         } else if (err instanceof HttpErrorResponse && err.status > 0) {
           activity.serverContact();

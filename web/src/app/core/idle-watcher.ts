@@ -21,17 +21,27 @@ export class IdleWatcher {
 
   /** Seconds until the gateway ends the session. */
   readonly secondsLeft = computed(() =>
-    Math.max(0, Math.round((this.activity.lastContact() + this.session.idleTimeoutSeconds() * 1000 - this.now()) / 1000)),
+    Math.max(
+      0,
+      Math.round(
+        (this.activity.lastContact() + this.session.idleTimeoutSeconds() * 1000 - this.now()) /
+          1000,
+      ),
+    ),
   );
-  private readonly warnAtSeconds = computed(() => Math.min(60, Math.floor(this.session.idleTimeoutSeconds() / 3)));
+  private readonly warnAtSeconds = computed(() =>
+    Math.min(60, Math.floor(this.session.idleTimeoutSeconds() / 3)),
+  );
 
   start(destroyRef: DestroyRef): void {
     const timer = setInterval(() => this.tick(), 1000);
     const onActivity = () => this.userActive();
-    for (const ev of ['keydown', 'pointerdown', 'wheel'] as const) document.addEventListener(ev, onActivity, { passive: true });
+    for (const ev of ['keydown', 'pointerdown', 'wheel'] as const)
+      document.addEventListener(ev, onActivity, { passive: true });
     destroyRef.onDestroy(() => {
       clearInterval(timer);
-      for (const ev of ['keydown', 'pointerdown', 'wheel'] as const) document.removeEventListener(ev, onActivity);
+      for (const ev of ['keydown', 'pointerdown', 'wheel'] as const)
+        document.removeEventListener(ev, onActivity);
     });
   }
 

@@ -12,9 +12,12 @@ function guardFor(role: Role | null): CanMatchFn {
     await session.ensureLoaded();
     const user = session.user();
     if (!user) {
-      return router.createUrlTree(['/login'], { queryParams: { returnUrl: '/' + segments.map((s) => s.path).join('/') } });
+      return router.createUrlTree(['/login'], {
+        queryParams: { returnUrl: '/' + segments.map((s) => s.path).join('/') },
+      });
     }
-    if (role && user.role !== role) return router.createUrlTree([HOME_OF[user.role]], { queryParams: { refused: role } });
+    if (role && user.role !== role)
+      return router.createUrlTree([HOME_OF[user.role]], { queryParams: { refused: role } });
     return true;
   };
 }

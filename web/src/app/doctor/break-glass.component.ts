@@ -15,20 +15,38 @@ import { ErrorBox, WhenPipe } from '../shared/ui';
 
 @Component({
   selector: 'ehr-break-glass',
-  imports: [ReactiveFormsModule, MatButtonModule, MatCheckboxModule, MatFormFieldModule, MatInputModule, ErrorBox, WhenPipe],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatCheckboxModule,
+    MatFormFieldModule,
+    MatInputModule,
+    ErrorBox,
+    WhenPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="glass" aria-labelledby="bg-title">
       <h3 id="bg-title">Break-glass: emergency access to all of this patient’s records</h3>
       @if (declared(); as d) {
         <p role="status">
-          Emergency access declared until <strong>{{ d.expiresAt | when }}</strong>. The patient and the auditors see it with your reason.
+          Emergency access declared until <strong>{{ d.expiresAt | when }}</strong>. The patient and
+          the auditors see it with your reason.
         </p>
       } @else {
-        <p>Only when the patient’s life or health is at risk and you cannot get consent. Your reason is recorded on the ledger and shown to the patient and to auditors.</p>
+        <p>
+          Only when the patient’s life or health is at risk and you cannot get consent. Your reason
+          is recorded on the ledger and shown to the patient and to auditors.
+        </p>
         <mat-form-field appearance="outline" class="reason">
           <mat-label>Reason (at least {{ min }} characters)</mat-label>
-          <textarea matInput [formControl]="reason" rows="3" [attr.maxlength]="max" [errorStateMatcher]="matcher"></textarea>
+          <textarea
+            matInput
+            [formControl]="reason"
+            rows="3"
+            [attr.maxlength]="max"
+            [errorStateMatcher]="matcher"
+          ></textarea>
           <mat-hint align="end">{{ reason.value.length }} / {{ max }}</mat-hint>
           @if (reason.hasError('minlength')) {
             <mat-error>Please say why, in at least {{ min }} characters.</mat-error>
@@ -37,7 +55,14 @@ import { ErrorBox, WhenPipe } from '../shared/ui';
         <mat-checkbox [formControl]="confirm">I confirm this is an emergency.</mat-checkbox>
         <ehr-error [error]="error()" />
         <div>
-          <button mat-flat-button class="danger" (click)="declare()" [disabled]="busy() || reason.invalid || !confirm.value">Declare emergency access</button>
+          <button
+            mat-flat-button
+            class="danger"
+            (click)="declare()"
+            [disabled]="busy() || reason.invalid || !confirm.value"
+          >
+            Declare emergency access
+          </button>
         </div>
       }
     </section>
@@ -72,7 +97,10 @@ export class BreakGlassComponent {
   readonly min = limits('BreakGlassReason').minLength ?? 20;
   readonly max = limits('BreakGlassReason').maxLength ?? 1000;
   readonly matcher = showWhileTyping;
-  readonly reason = new FormControl('', { nonNullable: true, validators: rule('BreakGlassReason') });
+  readonly reason = new FormControl('', {
+    nonNullable: true,
+    validators: rule('BreakGlassReason'),
+  });
   readonly confirm = new FormControl(false, { nonNullable: true });
   readonly busy = signal(false);
   readonly declared = signal<BreakGlass | null>(null);
@@ -83,7 +111,12 @@ export class BreakGlassComponent {
     this.busy.set(true);
     this.error.set(null);
     try {
-      const bg = await firstValueFrom(this.access.declareBreakGlass({ patientId: this.patientId(), body: { reason: this.reason.value.trim() } }));
+      const bg = await firstValueFrom(
+        this.access.declareBreakGlass({
+          patientId: this.patientId(),
+          body: { reason: this.reason.value.trim() },
+        }),
+      );
       this.declared.set(bg);
       this.declaredChange.emit(bg);
     } catch (e) {

@@ -17,12 +17,18 @@ import { UploadComponent } from './upload.component';
       <p class="mono muted">{{ patientId() }}</p>
       <h2>Records you may see</h2>
       <ehr-record-list [patientId]="patientId()" [purpose]="purpose()">
-        <p empty>No records of this patient are visible to you: none were written yet, or the patient has not shared any with you.</p>
+        <p empty>
+          No records of this patient are visible to you: none were written yet, or the patient has
+          not shared any with you.
+        </p>
       </ehr-record-list>
       <h2>Upload a report or prescription</h2>
       <ehr-upload [patientId]="patientId()" (uploaded)="list().reload()" />
       <h2>Emergency access</h2>
-      <ehr-break-glass [patientId]="patientId()" (declared)="purpose.set('emergency'); list().reload()" />
+      <ehr-break-glass
+        [patientId]="patientId()"
+        (declared)="purpose.set('emergency'); list().reload()"
+      />
     </div>
   `,
 })

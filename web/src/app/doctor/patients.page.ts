@@ -12,7 +12,17 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
 
 @Component({
   selector: 'ehr-doctor-patients',
-  imports: [ReactiveFormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, ErrorBox, EmptyState, Loading, PersonPipe],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    ErrorBox,
+    EmptyState,
+    Loading,
+    PersonPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -28,18 +38,29 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
       } @else if (patients().length) {
         <ul class="list" data-testid="patients">
           @for (p of patients(); track p) {
-            <li><a [routerLink]="['/doctor/patients', p]">Patient {{ p | person }}</a></li>
+            <li>
+              <a [routerLink]="['/doctor/patients', p]">Patient {{ p | person }}</a>
+            </li>
           }
         </ul>
       } @else if (!error()) {
-        <ehr-empty>No patients are assigned to you yet. The hospital’s admin assigns patients; records patients share with you can be opened below.</ehr-empty>
+        <ehr-empty
+          >No patients are assigned to you yet. The hospital’s admin assigns patients; records
+          patients share with you can be opened below.</ehr-empty
+        >
       }
 
       <h2>A patient who shared records with you</h2>
       <form class="form" (ngSubmit)="openOther()" novalidate>
         <mat-form-field appearance="outline">
           <mat-label>The patient’s ledger ID</mat-label>
-          <input matInput [formControl]="other" autocomplete="off" spellcheck="false" placeholder="Hospital1MSP/…" />
+          <input
+            matInput
+            [formControl]="other"
+            autocomplete="off"
+            spellcheck="false"
+            placeholder="Hospital1MSP/…"
+          />
           @if (other.invalid) {
             <mat-error>Looks like Hospital1MSP/ followed by letters, digits and dashes.</mat-error>
           }

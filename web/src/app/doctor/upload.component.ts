@@ -2,7 +2,16 @@
 // time left) from the browser's upload events, and cancel (aborts the request). One
 // Idempotency-Key per chosen file, so retrying after a dropped connection never makes two records.
 import { HttpClient, HttpEventType, HttpResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, output, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  input,
+  output,
+  signal,
+} from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -34,7 +43,16 @@ interface Progress {
 
 @Component({
   selector: 'ehr-upload',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatProgressBarModule, ErrorBox, BytesPipe],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    MatProgressBarModule,
+    ErrorBox,
+    BytesPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <form class="form" [formGroup]="form" (ngSubmit)="upload()" novalidate>
@@ -47,12 +65,16 @@ interface Progress {
         data-testid="drop-zone"
       >
         @if (file(); as f) {
-          <p><strong>{{ f.name }}</strong> ({{ f.size | bytes }})</p>
+          <p>
+            <strong>{{ f.name }}</strong> ({{ f.size | bytes }})
+          </p>
         } @else {
           <p>Drop a file here, or</p>
         }
         <input #picker type="file" hidden (change)="picked(picker)" aria-label="File to upload" />
-        <button mat-stroked-button type="button" (click)="picker.click()">{{ file() ? 'Choose another file' : 'Choose a file' }}</button>
+        <button mat-stroked-button type="button" (click)="picker.click()">
+          {{ file() ? 'Choose another file' : 'Choose a file' }}
+        </button>
       </div>
       <mat-form-field appearance="outline">
         <mat-label>Category</mat-label>
@@ -64,7 +86,12 @@ interface Progress {
       </mat-form-field>
       <mat-form-field appearance="outline">
         <mat-label>Remark (optional)</mat-label>
-        <textarea matInput formControlName="remark" rows="3" [attr.maxlength]="remarkMax"></textarea>
+        <textarea
+          matInput
+          formControlName="remark"
+          rows="3"
+          [attr.maxlength]="remarkMax"
+        ></textarea>
         <mat-hint align="end">{{ form.controls.remark.value.length }} / {{ remarkMax }}</mat-hint>
       </mat-form-field>
 
@@ -78,14 +105,17 @@ interface Progress {
             }
           </p>
           @if (percent() === 100 && busy()) {
-            <p class="muted">Encrypting, storing on both hospitals’ file stores and recording on the ledger…</p>
+            <p class="muted">
+              Encrypting, storing on both hospitals’ file stores and recording on the ledger…
+            </p>
           }
         </div>
       }
       <ehr-error [error]="error()" />
       @if (done(); as d) {
         <p role="status" class="ok" data-testid="upload-done">
-          Uploaded. Stored on {{ d.replicas }} file store{{ d.replicas === 1 ? '' : 's' }}; ledger transaction <span class="mono">{{ d.transactionId.slice(0, 16) }}…</span>
+          Uploaded. Stored on {{ d.replicas }} file store{{ d.replicas === 1 ? '' : 's' }}; ledger
+          transaction <span class="mono">{{ d.transactionId.slice(0, 16) }}…</span>
         </p>
       }
       <div class="row">
@@ -133,10 +163,14 @@ export class UploadComponent {
     const p = this.progress();
     return p && p.total ? Math.floor((p.sent / p.total) * 100) : 0;
   });
-  readonly speed = computed(() => `${formatBytes(Math.round(this.progress()?.bytesPerSecond ?? 0))}/s`);
+  readonly speed = computed(
+    () => `${formatBytes(Math.round(this.progress()?.bytesPerSecond ?? 0))}/s`,
+  );
   readonly secondsLeft = computed(() => {
     const p = this.progress();
-    return p && p.bytesPerSecond > 0 && p.sent < p.total ? Math.ceil((p.total - p.sent) / p.bytesPerSecond) : null;
+    return p && p.bytesPerSecond > 0 && p.sent < p.total
+      ? Math.ceil((p.total - p.sent) / p.bytesPerSecond)
+      : null;
   });
   private idempotencyKey = '';
   private running: Subscription | null = null;
@@ -180,32 +214,43 @@ export class UploadComponent {
     const rb = new RequestBuilder(this.config.rootUrl, uploadRecord.PATH, 'post');
     rb.path('patientId', this.patientId(), {});
     rb.header('Idempotency-Key', this.idempotencyKey, {});
-    rb.body({ file, category, ...(remark.trim() ? { remark: remark.trim() } : {}) }, 'multipart/form-data');
+    rb.body(
+      { file, category, ...(remark.trim() ? { remark: remark.trim() } : {}) },
+      'multipart/form-data',
+    );
     const started = performance.now();
     this.busy.set(true);
     this.error.set(null);
     this.done.set(null);
     this.progress.set({ sent: 0, total: file.size, bytesPerSecond: 0 });
-    this.running = this.http.request<RecordCreated>(rb.build({ responseType: 'json', accept: 'application/json', reportProgress: true })).subscribe({
-      next: (ev) => {
-        if (ev.type === HttpEventType.UploadProgress) {
-          const seconds = (performance.now() - started) / 1000;
-          // The multipart envelope adds a few hundred bytes to the file's size.
-          const total = ev.total ?? file.size;
-          this.progress.set({ sent: ev.loaded, total, bytesPerSecond: seconds > 0 ? ev.loaded / seconds : 0 });
-        } else if (ev instanceof HttpResponse && ev.body) {
-          this.done.set(ev.body);
-          this.uploaded.emit(ev.body);
-          this.file.set(null);
-          this.form.controls.remark.reset();
+    this.running = this.http
+      .request<RecordCreated>(
+        rb.build({ responseType: 'json', accept: 'application/json', reportProgress: true }),
+      )
+      .subscribe({
+        next: (ev) => {
+          if (ev.type === HttpEventType.UploadProgress) {
+            const seconds = (performance.now() - started) / 1000;
+            // The multipart envelope adds a few hundred bytes to the file's size.
+            const total = ev.total ?? file.size;
+            this.progress.set({
+              sent: ev.loaded,
+              total,
+              bytesPerSecond: seconds > 0 ? ev.loaded / seconds : 0,
+            });
+          } else if (ev instanceof HttpResponse && ev.body) {
+            this.done.set(ev.body);
+            this.uploaded.emit(ev.body);
+            this.file.set(null);
+            this.form.controls.remark.reset();
+            this.busy.set(false);
+          }
+        },
+        error: (e: unknown) => {
+          this.error.set(describeError(e));
           this.busy.set(false);
-        }
-      },
-      error: (e: unknown) => {
-        this.error.set(describeError(e));
-        this.busy.set(false);
-      },
-    });
+        },
+      });
   }
 
   cancel(): void {
@@ -214,8 +259,14 @@ export class UploadComponent {
     this.running = null;
     this.busy.set(false);
     this.progress.set(null);
-    this.error.set({ code: 'UNKNOWN', status: 0, text: fullySent
+    this.error.set({
+      code: 'UNKNOWN',
+      status: 0,
+      text: fullySent
         ? 'Upload cancelled after the file was sent: the hospital may still record it. Check the list before uploading again.'
-        : 'Upload cancelled. Nothing was recorded for this file.', fields: [], lines: [] });
+        : 'Upload cancelled. Nothing was recorded for this file.',
+      fields: [],
+      lines: [],
+    });
   }
 }

@@ -27,7 +27,10 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
   template: `
     <div class="page">
       <h1>Who saw my records</h1>
-      <p class="muted">Every time someone opened one of your records, the ledger recorded who, when and why. Nobody can remove these entries.</p>
+      <p class="muted">
+        Every time someone opened one of your records, the ledger recorded who, when and why. Nobody
+        can remove these entries.
+      </p>
       <ehr-error [error]="error()" />
 
       @if (breakGlass().length) {
@@ -35,7 +38,8 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
         <ul class="bg">
           @for (b of breakGlass(); track b.breakGlassId) {
             <li class="glass">
-              <strong>Doctor {{ b.doctorId | person }}</strong> declared an emergency on {{ b.declaredAt | when }} (valid until {{ b.expiresAt | when }}):
+              <strong>Doctor {{ b.doctorId | person }}</strong> declared an emergency on
+              {{ b.declaredAt | when }} (valid until {{ b.expiresAt | when }}):
               <q>{{ b.reason }}</q>
             </li>
           }
@@ -55,12 +59,18 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
               <h3>{{ d.day }}</h3>
               <ul>
                 @for (e of d.events; track e.eventId) {
-                  <li [class.glass]="e.basis.type === 'break-glass'" [attr.data-basis]="e.basis.type">
+                  <li
+                    [class.glass]="e.basis.type === 'break-glass'"
+                    [attr.data-basis]="e.basis.type"
+                  >
                     <time [attr.datetime]="e.at">{{ e.at | when: 'HH:mm' }}</time>
                     <span>
-                      <strong>{{ e.readerRole === 'patient' ? 'You' : 'Doctor ' + (e.readerId | person) }}</strong>
-                      at {{ e.readerMsp | hospital }} opened record <span class="mono">{{ e.recordId.slice(0, 8) }}</span>
-                      for {{ e.purpose }} — {{ basis(e) }}
+                      <strong>{{
+                        e.readerRole === 'patient' ? 'You' : 'Doctor ' + (e.readerId | person)
+                      }}</strong>
+                      at {{ e.readerMsp | hospital }} opened record
+                      <span class="mono">{{ e.recordId.slice(0, 8) }}</span> for {{ e.purpose }} —
+                      {{ basis(e) }}
                       @if (e.basis.type === 'break-glass' && e.basis.reason) {
                         <br />Reason given: <q>{{ e.basis.reason }}</q>
                       }
@@ -170,7 +180,9 @@ export class AccessPage {
   async more(): Promise<void> {
     this.loading.set(true);
     try {
-      const page = await firstValueFrom(this.access.listPatientAccessEvents({ patientId: this.me(), bookmark: this.bookmark() }));
+      const page = await firstValueFrom(
+        this.access.listPatientAccessEvents({ patientId: this.me(), bookmark: this.bookmark() }),
+      );
       this.events.update((old) => [...old, ...page.items]);
       this.bookmark.set(page.bookmark);
     } catch (e) {
@@ -184,7 +196,20 @@ export class AccessPage {
     const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const lines = [
       'time,reader,reader hospital,reader role,record,purpose,basis,reason',
-      ...this.events().map((e) => [e.at, e.readerId, e.readerMsp, e.readerRole, e.recordId, e.purpose, e.basis.type, e.basis.reason ?? ''].map(q).join(',')),
+      ...this.events().map((e) =>
+        [
+          e.at,
+          e.readerId,
+          e.readerMsp,
+          e.readerRole,
+          e.recordId,
+          e.purpose,
+          e.basis.type,
+          e.basis.reason ?? '',
+        ]
+          .map(q)
+          .join(','),
+      ),
     ];
     const url = URL.createObjectURL(new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' }));
     const a = document.createElement('a');

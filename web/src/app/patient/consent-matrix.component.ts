@@ -13,7 +13,9 @@ import { WhenPipe } from '../shared/ui';
   template: `
     <div class="table-wrap">
       <table class="matrix" data-testid="consent-matrix">
-        <caption>Who can see which record today (besides you and the doctors who wrote them)</caption>
+        <caption>
+          Who can see which record today (besides you and the doctors who wrote them)
+        </caption>
         <thead>
           <tr>
             <th scope="col">Record</th>

@@ -22,19 +22,33 @@ import { EmptyState, ErrorBox, Loading, PersonPipe, WhenPipe } from '../shared/u
             @for (a of current(); track a.doctorId) {
               <li>
                 <strong>Doctor {{ a.doctorId | person }}</strong>
-                <span class="muted">since {{ a.episodes[a.episodes.length - 1]?.assignedAt | when: 'd MMM yyyy' }}</span>
+                <span class="muted"
+                  >since
+                  {{ a.episodes[a.episodes.length - 1]?.assignedAt | when: 'd MMM yyyy' }}</span
+                >
               </li>
             }
           </ul>
         } @else {
-          <ehr-empty>No doctor is assigned to you right now. The hospital’s admin assigns doctors when you are treated.</ehr-empty>
+          <ehr-empty
+            >No doctor is assigned to you right now. The hospital’s admin assigns doctors when you
+            are treated.</ehr-empty
+          >
         }
         <h2>Before</h2>
         @if (history().length) {
           <div class="table-wrap">
             <table class="data">
-              <caption class="visually-hidden">Every period a doctor was assigned to you</caption>
-              <thead><tr><th scope="col">Doctor</th><th scope="col">From</th><th scope="col">Until</th></tr></thead>
+              <caption class="visually-hidden">
+                Every period a doctor was assigned to you
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Doctor</th>
+                  <th scope="col">From</th>
+                  <th scope="col">Until</th>
+                </tr>
+              </thead>
               <tbody>
                 @for (p of history(); track $index) {
                   <tr>
@@ -78,7 +92,9 @@ export class PatientDoctorsPage {
   /** Every period, newest first. */
   readonly history = computed(() =>
     this.assignments()
-      .flatMap((a) => a.episodes.map((e) => ({ doctorId: a.doctorId, from: e.assignedAt, until: e.endedAt })))
+      .flatMap((a) =>
+        a.episodes.map((e) => ({ doctorId: a.doctorId, from: e.assignedAt, until: e.endedAt })),
+      )
       .sort((x, y) => y.from.localeCompare(x.from)),
   );
 

@@ -9,10 +9,16 @@ import { RecordListComponent } from '../shared/record-list.component';
   template: `
     <div class="page">
       <h1>My records</h1>
-      <p class="muted">Every report and prescription written about you, at this hospital and at others that you allowed.</p>
+      <p class="muted">
+        Every report and prescription written about you, at this hospital and at others that you
+        allowed.
+      </p>
       @if (me()) {
         <ehr-record-list [patientId]="me()" purpose="patient-access">
-          <p empty>You have no records yet. They appear here as soon as a doctor uploads a report or prescription for you.</p>
+          <p empty>
+            You have no records yet. They appear here as soon as a doctor uploads a report or
+            prescription for you.
+          </p>
         </ehr-record-list>
       }
     </div>

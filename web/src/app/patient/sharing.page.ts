@@ -54,7 +54,10 @@ const MAX_RECORD_PAGES = 10;
       @if (records().length && activeConsents().length) {
         <ehr-consent-matrix [records]="records()" [consents]="consents()" />
       } @else if (!loading()) {
-        <ehr-empty>Nobody else can see your records today: you have not shared any. Use the form below to share with a doctor or a hospital.</ehr-empty>
+        <ehr-empty
+          >Nobody else can see your records today: you have not shared any. Use the form below to
+          share with a doctor or a hospital.</ehr-empty
+        >
       }
 
       <h2>Share</h2>
@@ -69,16 +72,30 @@ const MAX_RECORD_PAGES = 10;
         @if (form.controls.granteeType.value === 'doctor') {
           <mat-form-field appearance="outline">
             <mat-label>The doctor’s ledger ID</mat-label>
-            <input matInput formControlName="doctorId" autocomplete="off" spellcheck="false" placeholder="Hospital2MSP/…" />
+            <input
+              matInput
+              formControlName="doctorId"
+              autocomplete="off"
+              spellcheck="false"
+              placeholder="Hospital2MSP/…"
+            />
             <mat-hint>Your doctor finds it on their portal page (“Your ledger ID”).</mat-hint>
             @if (form.controls.doctorId.invalid) {
-              <mat-error>Looks like Hospital2MSP/ followed by letters, digits and dashes.</mat-error>
+              <mat-error
+                >Looks like Hospital2MSP/ followed by letters, digits and dashes.</mat-error
+              >
             }
           </mat-form-field>
         } @else {
           <mat-form-field appearance="outline">
             <mat-label>Hospital (member ID)</mat-label>
-            <input matInput formControlName="mspId" autocomplete="off" spellcheck="false" placeholder="Hospital2MSP" />
+            <input
+              matInput
+              formControlName="mspId"
+              autocomplete="off"
+              spellcheck="false"
+              placeholder="Hospital2MSP"
+            />
             @if (form.controls.mspId.invalid) {
               <mat-error>A member ID such as Hospital2MSP.</mat-error>
             }
@@ -88,14 +105,19 @@ const MAX_RECORD_PAGES = 10;
           <legend>Which records</legend>
           <mat-radio-group formControlName="scope" class="row">
             <mat-radio-button value="all">All, including future ones</mat-radio-button>
-            <mat-radio-button value="records" [disabled]="!records().length">Only the ones I choose</mat-radio-button>
+            <mat-radio-button value="records" [disabled]="!records().length"
+              >Only the ones I choose</mat-radio-button
+            >
           </mat-radio-group>
         </fieldset>
         @if (form.controls.scope.value === 'records') {
           <ul class="choose" aria-label="Records to share">
             @for (r of records(); track r.recordId) {
               <li>
-                <mat-checkbox [checked]="chosen().has(r.recordId)" (change)="toggle(r.recordId, $event.checked)">
+                <mat-checkbox
+                  [checked]="chosen().has(r.recordId)"
+                  (change)="toggle(r.recordId, $event.checked)"
+                >
                   {{ r.category }}, {{ r.createdAt | when: 'd MMM yyyy' }}
                 </mat-checkbox>
               </li>
@@ -105,28 +127,43 @@ const MAX_RECORD_PAGES = 10;
         <mat-form-field appearance="outline">
           <mat-label>Until (optional)</mat-label>
           <input matInput type="date" formControlName="until" [min]="today" />
-          <mat-hint>Access ends at the end of this day. Leave empty to share until you revoke.</mat-hint>
+          <mat-hint
+            >Access ends at the end of this day. Leave empty to share until you revoke.</mat-hint
+          >
         </mat-form-field>
         <ehr-error [error]="grantError()" />
         @if (granted()) {
           <p role="status" class="ok">Shared. The ledger recorded your consent.</p>
         }
-        <button mat-flat-button type="submit" [disabled]="busy()">{{ busy() ? 'Sharing…' : 'Share' }}</button>
+        <button mat-flat-button type="submit" [disabled]="busy()">
+          {{ busy() ? 'Sharing…' : 'Share' }}
+        </button>
       </form>
 
       <h2>My grants</h2>
       @if (consents().length) {
         <div class="table-wrap">
           <table class="data" data-testid="grants">
-            <caption class="visually-hidden">Your grants, current and past</caption>
+            <caption class="visually-hidden">
+              Your grants, current and past
+            </caption>
             <thead>
-              <tr><th scope="col">With</th><th scope="col">Records</th><th scope="col">Since</th><th scope="col">Until</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+              <tr>
+                <th scope="col">With</th>
+                <th scope="col">Records</th>
+                <th scope="col">Since</th>
+                <th scope="col">Until</th>
+                <th scope="col">State</th>
+                <th scope="col"><span class="visually-hidden">Actions</span></th>
+              </tr>
             </thead>
             <tbody>
               @for (c of consents(); track c.grantId) {
                 <tr>
                   <td>{{ label(c) }}</td>
-                  <td>{{ c.scope.type === 'all' ? 'All' : c.scope.recordIds.length + ' chosen' }}</td>
+                  <td>
+                    {{ c.scope.type === 'all' ? 'All' : c.scope.recordIds.length + ' chosen' }}
+                  </td>
                   <td>{{ c.createdAt | when: 'd MMM yyyy' }}</td>
                   <td>{{ c.notAfter ? (c.notAfter | when: 'd MMM yyyy') : '—' }}</td>
                   <td>
@@ -140,7 +177,13 @@ const MAX_RECORD_PAGES = 10;
                   </td>
                   <td>
                     @if (active(c)) {
-                      <button mat-stroked-button (click)="revoke(c)" [attr.aria-label]="'Revoke access of ' + label(c)">Revoke</button>
+                      <button
+                        mat-stroked-button
+                        (click)="revoke(c)"
+                        [attr.aria-label]="'Revoke access of ' + label(c)"
+                      >
+                        Revoke
+                      </button>
                     }
                   </td>
                 </tr>
@@ -194,7 +237,10 @@ export class SharingPage {
   readonly form = new FormGroup({
     granteeType: new FormControl<'doctor' | 'hospital'>('doctor', { nonNullable: true }),
     doctorId: new FormControl('', { nonNullable: true, validators: rule('PersonId') }),
-    mspId: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(MSP_ID)] }),
+    mspId: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.pattern(MSP_ID)],
+    }),
     scope: new FormControl<'all' | 'records'>('all', { nonNullable: true }),
     until: new FormControl('', { nonNullable: true }),
   });
@@ -224,7 +270,10 @@ export class SharingPage {
     this.loading.set(true);
     this.loadError.set(null);
     try {
-      const [consents, records] = await Promise.all([firstValueFrom(this.consentApi.listPatientConsents({ patientId: this.me() })), this.loadRecords()]);
+      const [consents, records] = await Promise.all([
+        firstValueFrom(this.consentApi.listPatientConsents({ patientId: this.me() })),
+        this.loadRecords(),
+      ]);
       this.consents.set([...consents.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
       this.records.set(records);
     } catch (e) {
@@ -238,7 +287,12 @@ export class SharingPage {
     const all: RecordMeta[] = [];
     let bookmark = '';
     for (let i = 0; i < MAX_RECORD_PAGES; i++) {
-      const page = await firstValueFrom(this.recordsApi.listPatientRecords({ patientId: this.me(), ...(bookmark ? { bookmark } : {}) }));
+      const page = await firstValueFrom(
+        this.recordsApi.listPatientRecords({
+          patientId: this.me(),
+          ...(bookmark ? { bookmark } : {}),
+        }),
+      );
       all.push(...page.items);
       bookmark = page.bookmark;
       if (!bookmark) break;
@@ -252,14 +306,26 @@ export class SharingPage {
     who.markAsTouched();
     if (who.invalid) return;
     if (v.scope === 'records' && this.chosen().size === 0) {
-      this.grantError.set({ code: 'VALIDATION_FAILED', status: 400, text: 'Please choose at least one record.', fields: [], lines: [] });
+      this.grantError.set({
+        code: 'VALIDATION_FAILED',
+        status: 400,
+        text: 'Please choose at least one record.',
+        fields: [],
+        lines: [],
+      });
       return;
     }
     const body: ConsentRequest = {
-      grantee: v.granteeType === 'doctor' ? { type: 'doctor', doctorId: v.doctorId.trim() } : { type: 'hospital', mspId: v.mspId.trim() },
-      scope: v.scope === 'all' ? { type: 'all' } : { type: 'records', recordIds: [...this.chosen()] },
+      grantee:
+        v.granteeType === 'doctor'
+          ? { type: 'doctor', doctorId: v.doctorId.trim() }
+          : { type: 'hospital', mspId: v.mspId.trim() },
+      scope:
+        v.scope === 'all' ? { type: 'all' } : { type: 'records', recordIds: [...this.chosen()] },
       access: 'read',
-      ...(v.until ? { notAfter: endOfDay(parse(v.until, 'yyyy-MM-dd', new Date())).toISOString() } : {}),
+      ...(v.until
+        ? { notAfter: endOfDay(parse(v.until, 'yyyy-MM-dd', new Date())).toISOString() }
+        : {}),
     };
     this.busy.set(true);
     this.grantError.set(null);
@@ -281,7 +347,9 @@ export class SharingPage {
     try {
       await firstValueFrom(this.consentApi.revokeConsent({ grantId: c.grantId }));
       const now = new Date().toISOString();
-      this.consents.update((list) => list.map((x) => (x.grantId === c.grantId ? { ...x, revokedAt: now } : x)));
+      this.consents.update((list) =>
+        list.map((x) => (x.grantId === c.grantId ? { ...x, revokedAt: now } : x)),
+      );
     } catch (e) {
       this.revokeError.set(describeError(e));
     }

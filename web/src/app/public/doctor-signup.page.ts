@@ -1,6 +1,14 @@
 // Doctor sign-up: the government ID is looked up in the hospital's registry, a code goes by SMS
 // to the phone on file there (never to a number typed here), then the account is created.
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { ErrorStateMatcher } from '@angular/material/core';
@@ -19,25 +27,48 @@ import { ErrorBox } from '../shared/ui';
 
 @Component({
   selector: 'ehr-doctor-signup',
-  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatButtonModule, CaptchaComponent, ErrorBox],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    CaptchaComponent,
+    ErrorBox,
+  ],
   providers: [{ provide: ErrorStateMatcher, useValue: showWhileTyping }],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
       <h1>Sign up as a doctor</h1>
       <ol class="steps" aria-label="Steps">
-        <li [attr.aria-current]="step() === 1 ? 'step' : null" [class.current]="step() === 1">Government ID</li>
-        <li [attr.aria-current]="step() === 2 ? 'step' : null" [class.current]="step() === 2">Code and account</li>
-        <li [attr.aria-current]="step() === 3 ? 'step' : null" [class.current]="step() === 3">Done</li>
+        <li [attr.aria-current]="step() === 1 ? 'step' : null" [class.current]="step() === 1">
+          Government ID
+        </li>
+        <li [attr.aria-current]="step() === 2 ? 'step' : null" [class.current]="step() === 2">
+          Code and account
+        </li>
+        <li [attr.aria-current]="step() === 3 ? 'step' : null" [class.current]="step() === 3">
+          Done
+        </li>
       </ol>
 
       @switch (step()) {
         @case (1) {
-          <p>Enter the ID under which you are registered as a doctor. We send a code by text message to the phone number the registry holds for you.</p>
+          <p>
+            Enter the ID under which you are registered as a doctor. We send a code by text message
+            to the phone number the registry holds for you.
+          </p>
           <form class="form" [formGroup]="idForm" (ngSubmit)="sendCode()" novalidate>
             <mat-form-field appearance="outline">
               <mat-label>Government ID</mat-label>
-              <input matInput formControlName="govId" autocomplete="off" autocapitalize="characters" spellcheck="false" />
+              <input
+                matInput
+                formControlName="govId"
+                autocomplete="off"
+                autocapitalize="characters"
+                spellcheck="false"
+              />
               @if (idForm.controls.govId.hasError('required')) {
                 <mat-error>Please enter your government ID.</mat-error>
               } @else if (idForm.controls.govId.invalid) {
@@ -46,13 +77,18 @@ import { ErrorBox } from '../shared/ui';
             </mat-form-field>
             <ehr-captcha />
             <ehr-error [error]="error()" />
-            <button mat-flat-button type="submit" [disabled]="busy()">{{ busy() ? 'Sending…' : 'Send me a code' }}</button>
+            <button mat-flat-button type="submit" [disabled]="busy()">
+              {{ busy() ? 'Sending…' : 'Send me a code' }}
+            </button>
           </form>
         }
         @case (2) {
           @if (sent(); as s) {
             <div class="sent" role="status" data-testid="code-sent">
-              <p>We sent a 6-digit code to the phone on file ending in <strong>{{ s.phoneHint }}</strong>.</p>
+              <p>
+                We sent a 6-digit code to the phone on file ending in
+                <strong>{{ s.phoneHint }}</strong>.
+              </p>
               <p>
                 @if (secondsLeft() > 0) {
                   The code expires in <strong>{{ countdown() }}</strong>.
@@ -66,7 +102,13 @@ import { ErrorBox } from '../shared/ui';
           <form class="form" [formGroup]="accountForm" (ngSubmit)="createAccount()" novalidate>
             <mat-form-field appearance="outline">
               <mat-label>Code from the text message</mat-label>
-              <input matInput formControlName="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" />
+              <input
+                matInput
+                formControlName="code"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength="6"
+              />
               @if (accountForm.controls.code.invalid) {
                 <mat-error>The code has 6 digits.</mat-error>
               }
@@ -80,29 +122,58 @@ import { ErrorBox } from '../shared/ui';
             </mat-form-field>
             <mat-form-field appearance="outline">
               <mat-label>Username</mat-label>
-              <input matInput formControlName="username" autocomplete="username" autocapitalize="off" spellcheck="false" />
+              <input
+                matInput
+                formControlName="username"
+                autocomplete="username"
+                autocapitalize="off"
+                spellcheck="false"
+              />
               @if (accountForm.controls.username.invalid) {
-                <mat-error>3 to 32 characters: letters, digits, . _ - (starting with a letter or digit).</mat-error>
+                <mat-error
+                  >3 to 32 characters: letters, digits, . _ - (starting with a letter or
+                  digit).</mat-error
+                >
               }
             </mat-form-field>
             <mat-form-field appearance="outline">
               <mat-label>Password</mat-label>
-              <input matInput type="password" formControlName="password" autocomplete="new-password" />
+              <input
+                matInput
+                type="password"
+                formControlName="password"
+                autocomplete="new-password"
+              />
               <mat-hint>At least {{ minPassword }} characters.</mat-hint>
               @if (accountForm.controls.password.invalid) {
-                <mat-error>At least {{ minPassword }} characters ({{ accountForm.controls.password.value.length }} so far).</mat-error>
+                <mat-error
+                  >At least {{ minPassword }} characters ({{
+                    accountForm.controls.password.value.length
+                  }}
+                  so far).</mat-error
+                >
               }
             </mat-form-field>
             <mat-form-field appearance="outline">
               <mat-label>Password again</mat-label>
-              <input matInput type="password" formControlName="passwordConfirmation" autocomplete="new-password" [errorStateMatcher]="confirmMatcher" />
+              <input
+                matInput
+                type="password"
+                formControlName="passwordConfirmation"
+                autocomplete="new-password"
+                [errorStateMatcher]="confirmMatcher"
+              />
               @if (accountForm.hasError('passwordsDiffer')) {
                 <mat-error>The two passwords differ.</mat-error>
               }
             </mat-form-field>
             <ehr-error [error]="error()" />
             <div class="row">
-              <button mat-flat-button type="submit" [disabled]="busy() || secondsLeft() <= 0 || attempts() <= 0">
+              <button
+                mat-flat-button
+                type="submit"
+                [disabled]="busy() || secondsLeft() <= 0 || attempts() <= 0"
+              >
                 {{ busy() ? 'Creating your account…' : 'Create account' }}
               </button>
               <button mat-button type="button" (click)="restart()">Send a new code</button>
@@ -111,7 +182,9 @@ import { ErrorBox } from '../shared/ui';
         }
         @case (3) {
           <div role="status" class="sent">
-            <p>Your doctor account <strong>{{ created()?.username }}</strong> is ready.</p>
+            <p>
+              Your doctor account <strong>{{ created()?.username }}</strong> is ready.
+            </p>
             <p><a routerLink="/login">Sign in now</a></p>
           </div>
         }
@@ -164,14 +237,22 @@ export class DoctorSignupPage {
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   });
 
-  readonly idForm = new FormGroup({ govId: new FormControl('', { nonNullable: true, validators: rule('GovId') }) });
+  readonly idForm = new FormGroup({
+    govId: new FormControl('', { nonNullable: true, validators: rule('GovId') }),
+  });
   readonly accountForm = new FormGroup(
     {
       code: new FormControl('', { nonNullable: true, validators: rule('OtpCode') }),
-      email: new FormControl('', { nonNullable: true, validators: [...rule('Email'), Validators.email] }),
+      email: new FormControl('', {
+        nonNullable: true,
+        validators: [...rule('Email'), Validators.email],
+      }),
       username: new FormControl('', { nonNullable: true, validators: rule('Username') }),
       password: new FormControl('', { nonNullable: true, validators: rule('Password') }),
-      passwordConfirmation: new FormControl('', { nonNullable: true, validators: rule('Password') }),
+      passwordConfirmation: new FormControl('', {
+        nonNullable: true,
+        validators: rule('Password'),
+      }),
     },
     { validators: passwordsMatch },
   );
@@ -194,7 +275,11 @@ export class DoctorSignupPage {
     this.busy.set(true);
     this.error.set(null);
     try {
-      const sent = await firstValueFrom(this.signup.sendDoctorSignupCode({ body: { govId: this.idForm.getRawValue().govId.trim(), ...solution } }));
+      const sent = await firstValueFrom(
+        this.signup.sendDoctorSignupCode({
+          body: { govId: this.idForm.getRawValue().govId.trim(), ...solution },
+        }),
+      );
       this.sent.set(sent);
       this.attempts.set(sent.attemptsRemaining);
       this.step.set(2);
@@ -213,7 +298,13 @@ export class DoctorSignupPage {
     this.busy.set(true);
     this.error.set(null);
     try {
-      this.created.set(await firstValueFrom(this.signup.signUpDoctor({ body: { challengeId: sent.challengeId, ...this.accountForm.getRawValue() } })));
+      this.created.set(
+        await firstValueFrom(
+          this.signup.signUpDoctor({
+            body: { challengeId: sent.challengeId, ...this.accountForm.getRawValue() },
+          }),
+        ),
+      );
       this.step.set(3);
     } catch (e) {
       const shown = describeError(e);

@@ -1,4 +1,11 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -20,14 +27,25 @@ const ROLES: { value: Role; label: string }[] = [
 
 @Component({
   selector: 'ehr-login',
-  imports: [ReactiveFormsModule, RouterLink, MatFormFieldModule, MatInputModule, MatRadioModule, MatButtonModule, CaptchaComponent, ErrorBox],
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormFieldModule,
+    MatInputModule,
+    MatRadioModule,
+    MatButtonModule,
+    CaptchaComponent,
+    ErrorBox,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
       <h1>Sign in</h1>
       @switch (session.endedBecause()) {
         @case ('idle') {
-          <p class="notice" role="status">You were signed out because nothing happened for a while. Please sign in again.</p>
+          <p class="notice" role="status">
+            You were signed out because nothing happened for a while. Please sign in again.
+          </p>
         }
         @case ('expired') {
           <p class="notice" role="status">Your session ended. Please sign in again.</p>
@@ -47,21 +65,36 @@ const ROLES: { value: Role; label: string }[] = [
         </fieldset>
         <mat-form-field appearance="outline">
           <mat-label>Username</mat-label>
-          <input matInput formControlName="username" autocomplete="username" autocapitalize="off" spellcheck="false" name="username" />
+          <input
+            matInput
+            formControlName="username"
+            autocomplete="username"
+            autocapitalize="off"
+            spellcheck="false"
+            name="username"
+          />
           @if (form.controls.username.hasError('required')) {
             <mat-error>Please enter your username.</mat-error>
           }
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>Password</mat-label>
-          <input matInput type="password" formControlName="password" autocomplete="current-password" name="password" />
+          <input
+            matInput
+            type="password"
+            formControlName="password"
+            autocomplete="current-password"
+            name="password"
+          />
           @if (form.controls.password.hasError('required')) {
             <mat-error>Please enter your password.</mat-error>
           }
         </mat-form-field>
         <ehr-captcha />
         <ehr-error [error]="error()" />
-        <button mat-flat-button type="submit" [disabled]="busy()">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
+        <button mat-flat-button type="submit" [disabled]="busy()">
+          {{ busy() ? 'Signing in…' : 'Sign in' }}
+        </button>
       </form>
       <h2>New here?</h2>
       <p>
@@ -104,8 +137,14 @@ export class LoginPage {
 
   readonly form = new FormGroup({
     role: new FormControl<Role>('patient', { nonNullable: true, validators: Validators.required }),
-    username: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(64)] }),
-    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(256)] }),
+    username: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.maxLength(64)],
+    }),
+    password: new FormControl('', {
+      nonNullable: true,
+      validators: [Validators.required, Validators.maxLength(256)],
+    }),
   });
 
   async submit(): Promise<void> {
@@ -118,7 +157,9 @@ export class LoginPage {
       const user = await this.session.login({ ...this.form.getRawValue(), ...solution });
       const target = this.returnUrl();
       // Only same-portal paths: never an address given in a link.
-      await this.router.navigateByUrl(target?.startsWith('/') && !target.startsWith('//') ? target : HOME_OF[user.role]);
+      await this.router.navigateByUrl(
+        target?.startsWith('/') && !target.startsWith('//') ? target : HOME_OF[user.role],
+      );
     } catch (e) {
       this.error.set(describeError(e));
       this.form.controls.password.reset();

@@ -5,6 +5,9 @@ import { RouterLink } from '@angular/router';
   selector: 'ehr-not-found',
   imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<div class="page"><h1>Page not found</h1><p>This address does not exist in the portal. <a routerLink="/">Go to the start page</a>.</p></div>`,
+  template: `<div class="page">
+    <h1>Page not found</h1>
+    <p>This address does not exist in the portal. <a routerLink="/">Go to the start page</a>.</p>
+  </div>`,
 })
 export class NotFoundPage {}

@@ -16,7 +16,14 @@ import { ErrorBox } from './ui';
   template: `
     <div class="captcha">
       @if (src(); as s) {
-        <img [src]="s" alt="Security check: a picture of distorted characters" width="150" height="50" data-testid="captcha-image" [attr.data-captcha-id]="captchaId()" />
+        <img
+          [src]="s"
+          alt="Security check: a picture of distorted characters"
+          width="150"
+          height="50"
+          data-testid="captcha-image"
+          [attr.data-captcha-id]="captchaId()"
+        />
       } @else {
         <span class="placeholder" aria-hidden="true"></span>
       }
@@ -25,7 +32,15 @@ import { ErrorBox } from './ui';
     <ehr-error [error]="error()" />
     <mat-form-field appearance="outline">
       <mat-label>Characters in the picture</mat-label>
-      <input matInput [formControl]="answer" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="16" name="captcha" />
+      <input
+        matInput
+        [formControl]="answer"
+        autocomplete="off"
+        autocapitalize="off"
+        spellcheck="false"
+        maxlength="16"
+        name="captcha"
+      />
       @if (answer.hasError('required') && answer.touched) {
         <mat-error>Please type the characters from the picture.</mat-error>
       }
@@ -57,7 +72,10 @@ export class CaptchaComponent {
   readonly src = signal<string | null>(null);
   readonly error = signal<ShownError | null>(null);
   readonly captchaId = signal<string | null>(null);
-  readonly answer = new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.maxLength(16)] });
+  readonly answer = new FormControl('', {
+    nonNullable: true,
+    validators: [Validators.required, Validators.maxLength(16)],
+  });
 
   constructor() {
     this.refresh();

@@ -25,7 +25,9 @@ export class RecordFilesService {
   /** Downloads the file; resolves to null on success or the error to show. */
   async download(recordId: string, purpose: ReadPurpose): Promise<ShownError | null> {
     try {
-      const res = await firstValueFrom(this.records.downloadRecordContent$Response({ recordId, purpose }));
+      const res = await firstValueFrom(
+        this.records.downloadRecordContent$Response({ recordId, purpose }),
+      );
       const url = URL.createObjectURL(res.body);
       const a = document.createElement('a');
       a.href = url;

@@ -1,5 +1,13 @@
 // A patient's records the caller may see (the chaincode decides which), page by page.
-import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { RouterLink } from '@angular/router';
 import type { RecordMeta } from '../api/generated/models/record-meta';
@@ -10,28 +18,55 @@ import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, Whe
 
 @Component({
   selector: 'ehr-record-list',
-  imports: [RouterLink, MatButtonModule, ErrorBox, EmptyState, Loading, PersonPipe, HospitalPipe, WhenPipe, BytesPipe],
+  imports: [
+    RouterLink,
+    MatButtonModule,
+    ErrorBox,
+    EmptyState,
+    Loading,
+    PersonPipe,
+    HospitalPipe,
+    WhenPipe,
+    BytesPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <ehr-error [error]="error()" />
     @if (items().length) {
       <div class="table-wrap">
         <table class="data" data-testid="records">
-          <caption class="visually-hidden">Records</caption>
+          <caption class="visually-hidden">
+            Records
+          </caption>
           <thead>
-            <tr><th scope="col">Category</th><th scope="col">Author</th><th scope="col">Hospital</th><th scope="col">Date</th><th scope="col">Size</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+            <tr>
+              <th scope="col">Category</th>
+              <th scope="col">Author</th>
+              <th scope="col">Hospital</th>
+              <th scope="col">Date</th>
+              <th scope="col">Size</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th>
+            </tr>
           </thead>
           <tbody>
             @for (r of items(); track r.recordId) {
               <tr [attr.data-record-id]="r.recordId">
-                <td><span class="badge">{{ r.category }}</span></td>
+                <td>
+                  <span class="badge">{{ r.category }}</span>
+                </td>
                 <td>{{ r.authorId | person }}</td>
                 <td>{{ r.authorMsp | hospital }}</td>
                 <td>{{ r.createdAt | when }}</td>
                 <td>{{ r.size | bytes }}</td>
                 <td class="actions">
                   <a mat-button [routerLink]="['/records', r.recordId]">Details</a>
-                  <button mat-stroked-button (click)="open(r)" [attr.aria-label]="'Open the ' + r.category + ' of ' + (r.createdAt | when)">Open</button>
+                  <button
+                    mat-stroked-button
+                    (click)="open(r)"
+                    [attr.aria-label]="'Open the ' + r.category + ' of ' + (r.createdAt | when)"
+                  >
+                    Open
+                  </button>
                 </td>
               </tr>
             }

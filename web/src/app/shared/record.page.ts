@@ -12,7 +12,16 @@ import { BytesPipe, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from
 
 @Component({
   selector: 'ehr-record',
-  imports: [RouterLink, MatButtonModule, ErrorBox, Loading, PersonPipe, HospitalPipe, WhenPipe, BytesPipe],
+  imports: [
+    RouterLink,
+    MatButtonModule,
+    ErrorBox,
+    Loading,
+    PersonPipe,
+    HospitalPipe,
+    WhenPipe,
+    BytesPipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -23,15 +32,25 @@ import { BytesPipe, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from
       <ehr-error [error]="error()" />
       @if (meta(); as m) {
         <dl class="meta">
-          <dt>Category</dt><dd>{{ m.category }}</dd>
-          <dt>Written by</dt><dd>{{ m.authorId | person }}</dd>
-          <dt>Hospital</dt><dd>{{ m.authorMsp | hospital }}</dd>
-          <dt>Date</dt><dd>{{ m.createdAt | when }}</dd>
-          <dt>Type and size</dt><dd>{{ m.mediaType }}, {{ m.size | bytes }}</dd>
-          <dt>Ledger transaction</dt><dd class="mono">{{ m.txId }}</dd>
+          <dt>Category</dt>
+          <dd>{{ m.category }}</dd>
+          <dt>Written by</dt>
+          <dd>{{ m.authorId | person }}</dd>
+          <dt>Hospital</dt>
+          <dd>{{ m.authorMsp | hospital }}</dd>
+          <dt>Date</dt>
+          <dd>{{ m.createdAt | when }}</dd>
+          <dt>Type and size</dt>
+          <dd>{{ m.mediaType }}, {{ m.size | bytes }}</dd>
+          <dt>Ledger transaction</dt>
+          <dd class="mono">{{ m.txId }}</dd>
         </dl>
-        <button mat-flat-button (click)="open()" [disabled]="opening()">{{ opening() ? 'Opening…' : 'Open / download' }}</button>
-        <p class="muted">Opening the file is recorded on the ledger; the patient sees every read.</p>
+        <button mat-flat-button (click)="open()" [disabled]="opening()">
+          {{ opening() ? 'Opening…' : 'Open / download' }}
+        </button>
+        <p class="muted">
+          Opening the file is recorded on the ledger; the patient sees every read.
+        </p>
       }
       <p><a [routerLink]="home()">Back</a></p>
     </div>
@@ -85,7 +104,12 @@ export class RecordPage {
   async open(): Promise<void> {
     this.opening.set(true);
     const role = this.session.user()?.role;
-    this.error.set(await this.files.download(this.recordId(), role === 'patient' ? 'patient-access' : 'treatment'));
+    this.error.set(
+      await this.files.download(
+        this.recordId(),
+        role === 'patient' ? 'patient-access' : 'treatment',
+      ),
+    );
     this.opening.set(false);
   }
 }

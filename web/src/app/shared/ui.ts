@@ -58,7 +58,9 @@ export class EmptyState {}
   selector: 'ehr-loading',
   imports: [MatProgressSpinnerModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<div class="loading" role="status"><mat-spinner diameter="24" aria-hidden="true" /><span>{{ label() }}</span></div>`,
+  template: `<div class="loading" role="status">
+    <mat-spinner diameter="24" aria-hidden="true" /><span>{{ label() }}</span>
+  </div>`,
   styles: `
     .loading {
       display: flex;
