@@ -14,7 +14,10 @@ import {
   openBlockSource,
   openContract,
   readerConfig,
+  readJson,
+  statusFile,
   toBytes32,
+  type ServiceStatus,
   verifyLedger,
   type BlockSource,
 } from '@ehr/evm-anchor';
@@ -24,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { orgPaths, type CaIdentity } from '@ehr/network';
-import { enrollTestUser, testCli, testNetwork } from '../support';
+import { enrollTestUser, testCli, testNetwork, waitFor } from '../support';
 
 // The Fabric Gateway client is set up here rather than borrowed from another suite, so this
 // process never loads the chaincode (fabric-shim bundles an older fabric-protos).
@@ -119,6 +122,21 @@ async function writeRecords(count: number): Promise<bigint> {
 }
 
 describe(`Ethereum anchor on ${LEDGER}`, () => {
+  it("the stack's anchoring service anchored at start and anchors again after N new blocks", async () => {
+    const status = () => readJson<ServiceStatus>(statusFile(net, net.channel));
+    const first = await waitFor('the anchoring service to anchor', async () => status()?.lastAnchor);
+    expect(first.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    // The stack runs it with the defaults: every 10 blocks (or 5 minutes).
+    recordBlock = await writeRecords(11);
+    const next = await waitFor('the anchoring service to anchor the new blocks', async () => {
+      const s = status();
+      return s?.lastAnchor && BigInt(s.lastAnchor.blockNumber) > BigInt(first.blockNumber) ? s : undefined;
+    });
+    expect(BigInt(next.lastAnchor!.blockNumber) - BigInt(first.blockNumber)).toBeGreaterThanOrEqual(10n);
+    expect(next.failures).toBe(0);
+    expect(BigInt(next.checkedHeight)).toBeGreaterThan(BigInt(next.lastAnchor!.blockNumber));
+  });
+
   it('anchors the blocks holding new records, and verify passes with a link per anchor', async () => {
     recordBlock = await writeRecords(2);
     const anchored = await testCli(['anchor', 'once']);
