@@ -10,7 +10,7 @@ describe('peer concurrency limits', () => {
         evaluate: (_call: unknown, callback: (err: unknown, res?: unknown) => void) => {
           finish = () => callback(null, 'done');
         },
-      },
+      } as never,
       new Semaphore(1),
     );
     const call = (): Promise<{ err: unknown; res?: unknown }> =>
