@@ -96,6 +96,40 @@ test('never anchors at or below what another member anchored, and checks that an
   expect((await contract.latest('ehr')).count).toBe(2);
 });
 
+test('waits for a peer that is behind the latest anchor, then checks that anchor once it has the block', async () => {
+  const contract = await freshContract();
+  const { chain } = await TestChain.create();
+  for (let i = 0; i < 4; i++) chain.appendTransactions();
+  await contract.connect(h2).anchor('ehr', 4n, hashOf(chain, 4));
+  // The peer has only blocks 0..2 so far.
+  let visible = 3;
+  const lagging: BlockSource = {
+    newest: async () => chain.blocks[visible - 1],
+    blocks: (s, e) => chain.source().blocks(s, e),
+    close: () => undefined,
+  };
+  const service = new AnchoringService(lagging, contract.connect(h1), provider, options(), 'Hospital1MSP');
+  expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 4n });
+  visible = 5;
+  expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 4n, newest: 4n });
+
+  // Had block 4 differed from its anchor, the tick that reached it would have refused.
+  const altered = chain.source((b) => (b.getHeader()!.getNumber() === 4 ? copyBlockWithByteFlipped(b) : b));
+  const forged = new AnchoringService({ ...lagging, blocks: (s, e) => altered.blocks(s, e) }, contract.connect(h1), provider, options(), 'Hospital1MSP');
+  visible = 3;
+  expect(await forged.tick()).toMatchObject({ action: 'waiting' });
+  visible = 5;
+  await expect(forged.tick()).rejects.toThrow(/block 4/);
+});
+
+function copyBlockWithByteFlipped(b: ReturnType<typeof copyBlock>) {
+  const copy = copyBlock(b);
+  const data = copy.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+  data[0][data[0].length - 1] ^= 0xff;
+  copy.getData()!.setDataList(data);
+  return copy;
+}
+
 test('refuses to anchor when the peer serves a chain that differs from an anchor or does not check out', async () => {
   const contract = await freshContract();
   const { chain } = await TestChain.create();
