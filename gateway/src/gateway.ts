@@ -9,6 +9,7 @@ import { DoctorSignup } from './accounts/doctor-signup';
 import { LoginService } from './accounts/login';
 import { CaptchaAnswerBook } from './auth/captcha';
 import { LoginThrottle } from './auth/login-throttle';
+import { SignupThrottle } from './auth/signup-throttle';
 import { BcryptHasher } from './auth/passwords';
 import type { IdentityAuthority } from './ca/authority';
 import { FabricCaAuthority } from './ca/fabric-ca';
@@ -82,6 +83,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     accounts,
     login: new LoginService(db, accounts, hasher, throttle, config.keyPepper),
     doctorSignup: new DoctorSignup(db, accounts, sms, config.keyPepper, config.otp, config.hospital.displayName ?? config.hospital.name),
+    signupThrottle: new SignupThrottle(pool, config.signupPerHour),
     captchas: config.devEndpoints ? new CaptchaAnswerBook() : undefined,
     keys,
     sms,

@@ -4,3 +4,7 @@ export { gatewayService, gatewayServices, gatewayServiceName, type GatewayServic
 export { demoLogins, type DemoLogin } from './demo';
 export type { SignedProposalEvent } from './ledger/connection';
 export { SmsSink, type SinkMessage } from './sms/sms';
+export { bootstrapAdminLedger } from './accounts/bootstrap';
+export type { GatewayContext } from './http/context';
+export { caller, requireUser, type Caller } from './http/auth-guard';
+export type { UserLedger, Submitted } from './ledger/connection';

@@ -44,6 +44,15 @@ describe('OpenAPI document', () => {
     expect(ids).toEqual(expect.arrayContaining(['login', 'signUpPatient', 'sendDoctorSignupCode', 'signUpDoctor', 'uploadRecord', 'createConsent']));
   });
 
+  it('lets every operation answer an error with the Error body (a default response)', () => {
+    for (const item of Object.values(doc.paths)) {
+      for (const m of METHODS) {
+        const op = (item as Record<string, { responses?: Record<string, unknown> }>)[m];
+        if (op) expect(op.responses?.default).toEqual({ $ref: '#/components/responses/Error' });
+      }
+    }
+  });
+
   it('lists every catalogue code in ErrorCode', () => {
     expect(doc.components.schemas.ErrorCode.enum).toEqual(Object.keys(ERRORS));
   });

@@ -29,6 +29,8 @@ export async function startTestGateway(net: Network, h: Hospital, env: Record<st
       DATABASE_URL: url,
       EHR_GATEWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'ehr-identity-gw-')),
       EHR_LOG_LEVEL: process.env.EHR_TEST_LOG_LEVEL ?? 'silent',
+      // Most tests sign many people up from one address; the signup throttle has its own test.
+      EHR_SIGNUP_IP_MAX_PER_HOUR: '10000',
       ...env,
     },
     net,

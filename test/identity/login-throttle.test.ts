@@ -18,6 +18,7 @@ beforeAll(async () => {
     EHR_LOGIN_BACKOFF_MAX_SECONDS: '20',
     EHR_LOGIN_IP_MAX_FAILURES: '40',
     EHR_LOGIN_IP_WINDOW_SECONDS: '600',
+    EHR_SIGNUP_IP_MAX_PER_HOUR: '3',
   });
 });
 afterAll(() => g?.close());
@@ -40,10 +41,12 @@ describe('login throttling', () => {
     }
     const bcryptCalls = g.gw.ctx.hasher.verifications - bcryptBefore;
 
-    const byStatus = new Map<number, number>();
-    for (const r of replies) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     const wrong = replies.filter((r) => r.status === 401);
     const throttled = replies.filter((r) => r.status === 429);
+    process.stdout.write(
+      `login throttle: 1000 attempts from ${ATTACKERS.length} addresses → ${wrong.length} × 401 (checked by bcrypt), ` +
+        `${throttled.length} × 429; bcrypt verifications: ${bcryptCalls}\n`,
+    );
     expect(replies).toHaveLength(1000);
     expect(wrong.length + throttled.length).toBe(1000);
     expect(wrong.every((r) => r.body.code === 'INVALID_CREDENTIALS')).toBe(true);
@@ -98,5 +101,18 @@ describe('login throttling', () => {
     }
     expect(g.gw.ctx.hasher.verifications).toBe(before);
     expect((await b.login('patient', username, 'correct horse battery staple')).status).toBe(200);
+  });
+
+  it('limits signups per address, before any captcha, CA or password work', async () => {
+    const b = await new Browser(g.url, '127.0.0.40').start();
+    const before = [await g.gw.ctx.db.models.User.count(), g.gw.ctx.hasher.verifications];
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await b.post('/signup/patient', { ...patientForm(uniqueName('many')), captchaId: '00000000-0000-4000-8000-000000000000', captchaAnswer: 'x' });
+      codes.push(r.body.code);
+      if (i === 3) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(codes).toEqual(['CAPTCHA_INVALID', 'CAPTCHA_INVALID', 'CAPTCHA_INVALID', 'RATE_LIMITED']);
+    expect([await g.gw.ctx.db.models.User.count(), g.gw.ctx.hasher.verifications]).toEqual(before);
   });
 });

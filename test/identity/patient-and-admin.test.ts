@@ -4,6 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { certificateAttributes as signedByCert, orgPaths } from '@ehr/network';
+import { bootstrapAdminLedger } from '@ehr/gateway';
 import { testNetwork } from '../support';
 import { signedBy } from './proposals';
 import { Browser, accountCount, caIdentityCount, patientForm, startTestGateway, uniqueName, type TestGateway } from './harness';
@@ -197,6 +198,13 @@ describe('hospital admin', () => {
     const stored = await g.gw.ctx.accounts.findById(r.body.id);
     expect(signedByCert(stored!.certificate)).toMatchObject({ role: 'auditor', uid: r.body.id });
     expect((await new Browser(g.url).start().then((b) => b.login('auditor', username, pw))).status).toBe(200);
+  });
+
+  it('the gateway can act as its bootstrap admin at start (e.g. to register the hospital)', async () => {
+    const before = g.proposals.length;
+    const hospital = await (await bootstrapAdminLedger(g.gw.ctx)).evaluate<{ mspId: string }>('hospitals:GetHospital', [h1.mspId]);
+    expect(hospital.mspId).toBe(h1.mspId);
+    expect(signedBy(g.proposals[before]!.proposedTransaction).attributes.role).toBe('admin');
   });
 
   it('a patient session cannot use admin endpoints', async () => {

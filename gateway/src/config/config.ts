@@ -35,6 +35,7 @@ const envSchema = z.object({
   EHR_LOGIN_BACKOFF_MAX_SECONDS: int(1, 7 * 86400).default(3600),
   EHR_LOGIN_IP_MAX_FAILURES: int(1, 100000).default(50),
   EHR_LOGIN_IP_WINDOW_SECONDS: int(1, 86400).default(3600),
+  EHR_SIGNUP_IP_MAX_PER_HOUR: int(1, 100000).default(20),
   EHR_OTP_TTL_SECONDS: int(30, 3600).default(300),
   EHR_OTP_MAX_ATTEMPTS: int(1, 20).default(5),
   EHR_OTP_MAX_PER_HOUR: int(1, 100).default(3),
@@ -89,6 +90,8 @@ export interface GatewayConfig {
     ipWindowSeconds: number;
   };
   otp: { ttlSeconds: number; maxAttempts: number; maxPerHour: number };
+  /** Signup requests (patient, doctor code, doctor account) per address and hour. */
+  signupPerHour: number;
   /** Development-only endpoints (SMS sink reader, captcha answers). Refused in production. */
   devEndpoints: boolean;
   trustProxy: string | false;
@@ -176,6 +179,7 @@ export function loadGatewayConfig(
       ipMaxFailures: e.EHR_LOGIN_IP_MAX_FAILURES,
       ipWindowSeconds: e.EHR_LOGIN_IP_WINDOW_SECONDS,
     },
+    signupPerHour: e.EHR_SIGNUP_IP_MAX_PER_HOUR,
     otp: { ttlSeconds: e.EHR_OTP_TTL_SECONDS, maxAttempts: e.EHR_OTP_MAX_ATTEMPTS, maxPerHour: e.EHR_OTP_MAX_PER_HOUR },
     devEndpoints,
     trustProxy: e.EHR_TRUST_PROXY ?? false,

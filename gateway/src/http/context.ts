@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts';
 import type { DoctorSignup } from '../accounts/doctor-signup';
 import type { LoginService } from '../accounts/login';
+import type { SignupThrottle } from '../auth/signup-throttle';
 import type { CaptchaAnswerBook } from '../auth/captcha';
 import type { BcryptHasher } from '../auth/passwords';
 import type { IdentityAuthority } from '../ca/authority';
@@ -22,6 +23,7 @@ export interface GatewayContext {
   accounts: Accounts;
   login: LoginService;
   doctorSignup: DoctorSignup;
+  signupThrottle: SignupThrottle;
   captchas?: CaptchaAnswerBook;
   keys: SessionKeyStore;
   sms: SmsSender;

@@ -15,7 +15,10 @@ export function signupRoutes(ctx: GatewayContext): Router {
   const r = Router();
   const mspId = ctx.config.hospital.mspId;
 
+  const spend = (req: Request) => ctx.signupThrottle.spend(req.ip ?? 'unknown');
+
   r.post('/signup/patient', async (req, res) => {
+    await spend(req);
     solveCaptcha(req);
     const b = req.body as {
       fullName: string;
@@ -41,12 +44,14 @@ export function signupRoutes(ctx: GatewayContext): Router {
   });
 
   r.post('/signup/doctor/code', async (req, res) => {
+    await spend(req);
     solveCaptcha(req);
     const sent = await ctx.doctorSignup.sendCode((req.body as { govId: string }).govId);
     res.status(202).json(sent);
   });
 
   r.post('/signup/doctor', async (req, res) => {
+    await spend(req);
     const user = await ctx.doctorSignup.createAccount(req.body as Parameters<typeof ctx.doctorSignup.createAccount>[0]);
     req.log?.info({ userId: user.id }, 'doctor signed up');
     res.status(201).json(publicUser(user, mspId));
