@@ -13,50 +13,51 @@ const WEB = join(REPO_ROOT, 'web');
 export const WEB_DIST_DIR = join(WEB, 'dist', 'browser');
 const STAMP = join(WEB, 'dist', '.inputs-sha256');
 
-/** Generated files are outputs of the build, not inputs. */
-const GENERATED = [
-  join(WEB, 'src', 'app', 'api', 'generated'),
-  join(WEB, 'src', 'app', 'api', 'field-rules.generated.ts'),
-];
+/** Generated files (relative to web/) are outputs of the build, not inputs. */
+const GENERATED = ['src/app/api/generated', 'src/app/api/field-rules.generated.ts'];
 
-function* files(path: string): Generator<string> {
-  if (GENERATED.includes(path) || !existsSync(path)) return;
+function* files(path: string, generated: string[]): Generator<string> {
+  if (generated.includes(path) || !existsSync(path)) return;
   if (statSync(path).isDirectory()) {
-    for (const name of readdirSync(path).sort()) yield* files(join(path, name));
+    for (const name of readdirSync(path).sort()) yield* files(join(path, name), generated);
   } else {
     yield path;
   }
 }
 
 /** Hash of everything the bundle is built from (sources, configs, the API document, the error catalogue, Angular's version). */
-export function webInputsHash(): string {
+export function webInputsHash(root = REPO_ROOT): string {
   const h = createHash('sha256');
+  const web = join(root, 'web');
+  const generated = GENERATED.map((g) => join(web, g));
   const inputs = [
-    join(WEB, 'src'),
-    join(WEB, 'public'),
-    join(WEB, 'angular.json'),
-    join(WEB, 'tsconfig.json'),
-    join(WEB, 'package.json'),
-    join(WEB, 'ng-openapi-gen.json'),
-    join(WEB, 'build.mjs'),
-    join(REPO_ROOT, 'gateway', 'openapi.yaml'),
-    join(REPO_ROOT, 'common', 'src'),
+    join(web, 'src'),
+    join(web, 'public'),
+    join(web, 'angular.json'),
+    join(web, 'tsconfig.json'),
+    join(web, 'package.json'),
+    join(web, 'ng-openapi-gen.json'),
+    join(web, 'build.mjs'),
+    join(root, 'gateway', 'openapi.yaml'),
+    join(root, 'common', 'src'),
   ];
   for (const input of inputs) {
-    for (const f of files(input))
-      h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
+    for (const f of files(input, generated))
+      h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
   }
-  const angular = join(REPO_ROOT, 'node_modules', '@angular', 'core', 'package.json');
+  const angular = join(root, 'node_modules', '@angular', 'core', 'package.json');
   if (existsSync(angular))
     h.update((JSON.parse(readFileSync(angular, 'utf8')) as { version: string }).version);
   return h.digest('hex');
 }
 
-export function webBuildIsCurrent(): boolean {
+export function webBuildIsCurrent(root = REPO_ROOT): boolean {
+  const dist = join(root, 'web', 'dist');
+  const stamp = join(dist, '.inputs-sha256');
   return (
-    existsSync(join(WEB_DIST_DIR, 'index.html')) &&
-    existsSync(STAMP) &&
-    readFileSync(STAMP, 'utf8') === webInputsHash()
+    existsSync(join(dist, 'browser', 'index.html')) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === webInputsHash(root)
   );
 }
 
