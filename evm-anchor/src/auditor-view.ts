@@ -82,7 +82,11 @@ export interface AnchorAuditorOptions {
 
 /** Long-lived (one per gateway): keeps one provider and caches the anchor list per count. */
 export class AnchorAuditor {
-  private connection?: Promise<{ provider: JsonRpcProvider; chainId: number; contract: AnchorContract }>;
+  private connection?: Promise<{
+    provider: JsonRpcProvider;
+    chainId: number;
+    contract: AnchorContract;
+  }>;
   private cache?: { count: number; ethBlock: number; anchors: AnchorEvent[] };
   private readonly blockTimes = new Map<number, string>();
   private ownSource?: Promise<BlockSource>;
@@ -102,7 +106,12 @@ export class AnchorAuditor {
   private connect() {
     this.connection ??= (async () => {
       const { provider, chainId } = await connectChain(this.chain);
-      const { contract } = await openContract(this.net, provider, chainId, this.opts.env ?? process.env);
+      const { contract } = await openContract(
+        this.net,
+        provider,
+        chainId,
+        this.opts.env ?? process.env,
+      );
       return { provider, chainId, contract };
     })();
     // A failed connection is retried on the next request.
@@ -115,7 +124,8 @@ export class AnchorAuditor {
       return await this.connect();
     } catch (e) {
       if (e instanceof ChainUnavailableError) fail('ANCHOR_UNAVAILABLE');
-      if (/no anchor contract|does not hold/.test((e as Error).message)) fail('NOT_FOUND', 'No anchor contract is deployed yet.');
+      if (/no anchor contract|does not hold/.test((e as Error).message))
+        fail('NOT_FOUND', 'No anchor contract is deployed yet.');
       throw e;
     }
   }
@@ -123,7 +133,11 @@ export class AnchorAuditor {
   private async anchors(contract: AnchorContract): Promise<AnchorEvent[]> {
     const latest = await contract.latest(this.channel);
     if (this.cache?.count !== latest.count || this.cache.ethBlock !== latest.ethBlock) {
-      this.cache = { count: latest.count, ethBlock: latest.ethBlock, anchors: await contract.anchors(this.channel) };
+      this.cache = {
+        count: latest.count,
+        ethBlock: latest.ethBlock,
+        anchors: await contract.anchors(this.channel),
+      };
     }
     return this.cache.anchors;
   }
@@ -131,9 +145,11 @@ export class AnchorAuditor {
   private blocks(): Promise<BlockSource> {
     if (this.opts.blocks) return Promise.resolve(this.opts.blocks);
     const env = this.opts.env ?? process.env;
-    this.ownSource ??= readerConfig(this.net, this.opts.member ?? env.ANCHOR_MEMBER ?? this.net.hospitals[0].mspId, env).then(
-      openBlockSource,
-    );
+    this.ownSource ??= readerConfig(
+      this.net,
+      this.opts.member ?? env.ANCHOR_MEMBER ?? this.net.hospitals[0].mspId,
+      env,
+    ).then(openBlockSource);
     this.ownSource.catch(() => (this.ownSource = undefined));
     return this.ownSource;
   }
@@ -186,7 +202,9 @@ export class AnchorAuditor {
         anchors,
         explorer: this.chain.explorer,
         contractAddress: contract.address,
-      }).catch((e: unknown) => (e instanceof DeliverError ? fail('LEDGER_UNAVAILABLE') : Promise.reject(e)));
+      }).catch((e: unknown) =>
+        e instanceof DeliverError ? fail('LEDGER_UNAVAILABLE') : Promise.reject(e),
+      );
       writeJson(lastVerifyFile(this.net, this.channel), report);
       return report;
     })().finally(() => (this.running = undefined));
@@ -204,7 +222,8 @@ export class AnchorAuditor {
     try {
       return await fn();
     } catch (e) {
-      if (/ECONNREFUSED|fetch failed|socket hang up/.test(String((e as Error)?.message ?? e))) fail('ANCHOR_UNAVAILABLE');
+      if (/ECONNREFUSED|fetch failed|socket hang up/.test(String((e as Error)?.message ?? e)))
+        fail('ANCHOR_UNAVAILABLE');
       throw e;
     }
   }
@@ -221,7 +240,9 @@ export class AnchorAuditor {
     } catch {
       ledgerHeight = undefined; // coverage is shown as unknown, the anchors still are
     }
-    const report = readJson<VerifyReport & { firstMismatch?: { reason: string } }>(lastVerifyFile(this.net, this.channel));
+    const report = readJson<VerifyReport & { firstMismatch?: { reason: string } }>(
+      lastVerifyFile(this.net, this.channel),
+    );
     return {
       channel: this.channel,
       chain: { kind: this.chain.kind, chainId, explorer: explorer.baseUrl },
@@ -241,7 +262,9 @@ export class AnchorAuditor {
         ledgerHeight: ledgerHeight?.toString(),
         lastAnchoredBlock: last?.blockNumber.toString(),
         blocksNotAnchored:
-          ledgerHeight === undefined ? undefined : (last ? ledgerHeight - 1n - last.blockNumber : ledgerHeight).toString(),
+          ledgerHeight === undefined
+            ? undefined
+            : (last ? ledgerHeight - 1n - last.blockNumber : ledgerHeight).toString(),
       },
       service: readJson<ServiceStatus>(statusFile(this.net, this.channel)),
       lastVerification: report && {
@@ -257,9 +280,13 @@ export class AnchorAuditor {
 
   /** The local explorer's transaction page: the transaction, its status and decoded anchors. */
   async transaction(hash: string) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) fail('VALIDATION_FAILED', 'A transaction hash is 0x and 64 hex digits.');
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hash))
+      fail('VALIDATION_FAILED', 'A transaction hash is 0x and 64 hex digits.');
     const { provider, contract } = await this.connected();
-    const [tx, receipt] = await Promise.all([provider.getTransaction(hash), provider.getTransactionReceipt(hash)]);
+    const [tx, receipt] = await Promise.all([
+      provider.getTransaction(hash),
+      provider.getTransactionReceipt(hash),
+    ]);
     if (!tx) fail('NOT_FOUND', 'No such transaction on this chain.');
     return {
       hash,
@@ -275,20 +302,26 @@ export class AnchorAuditor {
         member: a.member,
         anchorer: a.anchorer,
       })),
-      links: { block: receipt ? this.chain.explorer.block(receipt.blockNumber) : undefined, from: this.chain.explorer.address(tx.from) },
+      links: {
+        block: receipt ? this.chain.explorer.block(receipt.blockNumber) : undefined,
+        from: this.chain.explorer.address(tx.from),
+      },
     };
   }
 
   /** The local explorer's address page. */
   async address(address: string) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(address)) fail('VALIDATION_FAILED', 'An address is 0x and 40 hex digits.');
+    if (!/^0x[0-9a-fA-F]{40}$/.test(address))
+      fail('VALIDATION_FAILED', 'An address is 0x and 40 hex digits.');
     const { provider, contract } = await this.connected();
     const isContract = address.toLowerCase() === contract.address.toLowerCase();
     return {
       address,
       isAnchorContract: isContract,
       codeSize: ((await provider.getCode(address)).length - 2) / 2,
-      ...(isContract ? { owner: await contract.owner() } : { anchorsFor: await contract.memberOf(address) }),
+      ...(isContract
+        ? { owner: await contract.owner() }
+        : { anchorsFor: await contract.memberOf(address) }),
     };
   }
 

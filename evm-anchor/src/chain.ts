@@ -27,12 +27,16 @@ export interface ChainConfig {
  * local Anvil (the chain id is checked before any use).
  */
 export function devKey(index: number): string {
-  return HDNodeWallet.fromPhrase(ANVIL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey;
+  return HDNodeWallet.fromPhrase(ANVIL_DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`)
+    .privateKey;
 }
 
 function parseAnchorers(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [msp, address] = pair.split('=').map((s) => s.trim());
     if (!msp || !address || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
       throw new Error(`ANCHOR_ANCHORERS: expected MSP=0xaddress pairs, got "${pair}"`);
@@ -47,29 +51,41 @@ export interface ChainOptions {
   readOnly?: boolean;
 }
 
-export function chainFromEnv(net: Network, env: NodeJS.ProcessEnv = process.env, opts: ChainOptions = {}): ChainConfig {
+export function chainFromEnv(
+  net: Network,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: ChainOptions = {},
+): ChainConfig {
   const member = env.ANCHOR_MEMBER ?? net.hospitals[0].mspId;
   if (!net.hospitals.some((h) => h.mspId === member)) {
     throw new Error(`ANCHOR_MEMBER ${member} is not a hospital of network.yaml`);
   }
   if (!env.ANCHOR_RPC_URL) {
-    const stray = ['ANCHOR_PRIVATE_KEY', 'ETHERSCAN_BASE_URL', 'ANCHOR_ANCHORER_KEY'].filter((v) => env[v]);
+    const stray = ['ANCHOR_PRIVATE_KEY', 'ETHERSCAN_BASE_URL', 'ANCHOR_ANCHORER_KEY'].filter(
+      (v) => env[v],
+    );
     // Half a public-chain configuration must not silently fall back to the local chain.
     if (stray.length) throw new Error(`${stray.join(', ')} set without ANCHOR_RPC_URL`);
     return {
       kind: 'local',
       rpcUrl: anvilRpcUrl(net),
       chainId: net.ethereum.anvil.chainId,
-      explorer: explorerFor({ kind: 'local', baseUrl: env.ANCHOR_LOCAL_EXPLORER_URL ?? localExplorerUrl(net) }),
+      explorer: explorerFor({
+        kind: 'local',
+        baseUrl: env.ANCHOR_LOCAL_EXPLORER_URL ?? localExplorerUrl(net),
+      }),
       ownerKey: devKey(0),
       anchorerKey: devKey(1 + net.hospitals.findIndex((h) => h.mspId === member)),
       member,
-      anchorers: Object.fromEntries(net.hospitals.map((h, i) => [h.mspId, new Wallet(devKey(1 + i)).address])),
+      anchorers: Object.fromEntries(
+        net.hospitals.map((h, i) => [h.mspId, new Wallet(devKey(1 + i)).address]),
+      ),
     };
   }
   const required = ['ETHERSCAN_BASE_URL', ...(opts.readOnly ? [] : ['ANCHOR_PRIVATE_KEY'])];
   const missing = required.filter((v) => !env[v]);
-  if (missing.length) throw new Error(`ANCHOR_RPC_URL is set: ${missing.join(' and ')} must be set too`);
+  if (missing.length)
+    throw new Error(`ANCHOR_RPC_URL is set: ${missing.join(' and ')} must be set too`);
   const ownerKey = env.ANCHOR_PRIVATE_KEY;
   const anchorerKey = env.ANCHOR_ANCHORER_KEY ?? ownerKey;
   const anchorers = env.ANCHOR_ANCHORERS
@@ -101,9 +117,12 @@ export class ChainUnavailableError extends Error {
  * A provider bound to the chain: the node must answer eth_chainId (and, for the local chain, with
  * network.yaml's id) before anything is signed, so dev keys never reach another chain.
  */
-export async function connectChain(config: ChainConfig): Promise<{ provider: JsonRpcProvider; chainId: number }> {
+export async function connectChain(
+  config: ChainConfig,
+): Promise<{ provider: JsonRpcProvider; chainId: number }> {
   const chainId = await rpcChainId(config.rpcUrl, 5000);
-  if (chainId === undefined) throw new ChainUnavailableError(`no Ethereum node answers at ${config.rpcUrl}`);
+  if (chainId === undefined)
+    throw new ChainUnavailableError(`no Ethereum node answers at ${config.rpcUrl}`);
   if (config.chainId !== undefined && chainId !== config.chainId) {
     throw new Error(`${config.rpcUrl} is chain ${chainId}, expected ${config.chainId}`);
   }
@@ -117,7 +136,11 @@ export async function connectChain(config: ChainConfig): Promise<{ provider: Jso
   return { provider, chainId };
 }
 
-export function signerFor(key: string | undefined, provider: JsonRpcProvider, what: string): Signer {
+export function signerFor(
+  key: string | undefined,
+  provider: JsonRpcProvider,
+  what: string,
+): Signer {
   if (!key) throw new Error(`no key for ${what}: set ANCHOR_PRIVATE_KEY (or ANCHOR_ANCHORER_KEY)`);
   return new Wallet(key, provider);
 }

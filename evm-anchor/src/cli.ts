@@ -21,8 +21,13 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 
 async function cmdDeploy(net: Network, args: string[]): Promise<number> {
   const chain = chainFromEnv(net);
-  const { deployment, file, deployed } = await deploy(net, chain, { force: args.includes('--force'), log: out });
-  out(`${deployed ? 'deployed' : 'reused'} ${deployment.address} on chain ${deployment.chainId}: ${chain.explorer.address(deployment.address)}`);
+  const { deployment, file, deployed } = await deploy(net, chain, {
+    force: args.includes('--force'),
+    log: out,
+  });
+  out(
+    `${deployed ? 'deployed' : 'reused'} ${deployment.address} on chain ${deployment.chainId}: ${chain.explorer.address(deployment.address)}`,
+  );
   out(`deployment recorded in ${file}`);
   return 0;
 }
@@ -31,7 +36,10 @@ async function ownerContract(net: Network) {
   const chain = chainFromEnv(net);
   const { provider, chainId } = await connectChain(chain);
   const { contract } = await openContract(net, provider, chainId);
-  return { contract: contract.connect(signerFor(chain.ownerKey, provider, 'managing anchorers')), provider };
+  return {
+    contract: contract.connect(signerFor(chain.ownerKey, provider, 'managing anchorers')),
+    provider,
+  };
 }
 
 async function cmdAuthorize(net: Network, [member, address]: string[]): Promise<number> {
@@ -74,9 +82,17 @@ async function cmdOnce(net: Network): Promise<number> {
   try {
     const signer = signerFor(chain.anchorerKey, provider, `anchoring for ${chain.member}`);
     const options = { ...anchoringOptions(reader.channel), everyBlocks: 1, everyMs: 0 };
-    const outcome = await new AnchoringService(source, contract.connect(signer), provider, options, chain.member).tick();
+    const outcome = await new AnchoringService(
+      source,
+      contract.connect(signer),
+      provider,
+      options,
+      chain.member,
+    ).tick();
     if (outcome.action === 'anchored') {
-      out(`anchored block ${outcome.blockNumber} ${outcome.headerHash}: ${chain.explorer.tx(outcome.txHash)}`);
+      out(
+        `anchored block ${outcome.blockNumber} ${outcome.headerHash}: ${chain.explorer.tx(outcome.txHash)}`,
+      );
     } else {
       out(`nothing to anchor: ${outcome.reason}`);
     }
@@ -92,16 +108,25 @@ async function cmdStatus(net: Network): Promise<number> {
   try {
     const view = await auditor.view();
     out(`contract       ${view.contract.address}  ${view.contract.link}`);
-    out(`channel        ${view.channel}: ${view.anchors.length} anchors, ledger height ${view.coverage.ledgerHeight ?? 'unknown'}, ` +
-      `${view.coverage.blocksNotAnchored ?? 'unknown'} blocks not yet anchored`);
-    for (const a of view.anchors) out(`  block ${a.blockNumber}  ${a.headerHash}  by ${a.member}  ${a.link}`);
+    out(
+      `channel        ${view.channel}: ${view.anchors.length} anchors, ledger height ${view.coverage.ledgerHeight ?? 'unknown'}, ` +
+        `${view.coverage.blocksNotAnchored ?? 'unknown'} blocks not yet anchored`,
+    );
+    for (const a of view.anchors)
+      out(`  block ${a.blockNumber}  ${a.headerHash}  by ${a.member}  ${a.link}`);
     if (view.service) {
-      out(`service        checked to block ${BigInt(view.service.checkedHeight) - 1n}, last success ${view.service.lastSuccessAt ?? 'never'}` +
-        (view.service.failures ? `, ${view.service.failures} failures: ${view.service.lastError?.message}` : ''));
+      out(
+        `service        checked to block ${BigInt(view.service.checkedHeight) - 1n}, last success ${view.service.lastSuccessAt ?? 'never'}` +
+          (view.service.failures
+            ? `, ${view.service.failures} failures: ${view.service.lastError?.message}`
+            : ''),
+      );
     }
     if (view.lastVerification) {
-      out(`last verify    ${view.lastVerification.ok ? 'OK' : 'FAIL'} at ${view.lastVerification.checkedAt}` +
-        (view.lastVerification.firstMismatch ? `: ${view.lastVerification.firstMismatch}` : ''));
+      out(
+        `last verify    ${view.lastVerification.ok ? 'OK' : 'FAIL'} at ${view.lastVerification.checkedAt}` +
+          (view.lastVerification.firstMismatch ? `: ${view.lastVerification.firstMismatch}` : ''),
+      );
     }
     return 0;
   } finally {
@@ -129,10 +154,14 @@ async function cmdVerify(net: Network, args: string[]): Promise<number> {
     });
     writeJson(lastVerifyFile(net, reader.channel), report);
     if (args.includes('--json')) {
-      out(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+      out(
+        JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
+      );
     } else {
       out(`peer               ${reader.endpoint.address} (read as ${reader.identity.mspId})`);
-      out(`ethereum           chain ${chainId} (${chain.kind === 'local' ? 'the local Anvil' : 'ANCHOR_RPC_URL'})`);
+      out(
+        `ethereum           chain ${chainId} (${chain.kind === 'local' ? 'the local Anvil' : 'ANCHOR_RPC_URL'})`,
+      );
       formatReport(report).forEach((l) => out(l));
     }
     return report.ok ? 0 : 1;
@@ -162,7 +191,9 @@ export async function runAnchorCli(args: string[]): Promise<number> {
     case 'verify':
       return cmdVerify(net, rest);
     default:
-      console.error('usage: anchor deploy [--force] | authorize <MSP> <address> | revoke <MSP> | once | run | status | verify [--json]');
+      console.error(
+        'usage: anchor deploy [--force] | authorize <MSP> <address> | revoke <MSP> | once | run | status | verify [--json]',
+      );
       return 2;
   }
 }

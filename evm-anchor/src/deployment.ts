@@ -135,11 +135,18 @@ export async function openContract(
   const recorded = readDeployment(net, chainId);
   const address = env.ANCHOR_CONTRACT ?? recorded?.address;
   if (!address) {
-    throw new Error(`no anchor contract for chain ${chainId}: run the deploy, or set ANCHOR_CONTRACT`);
+    throw new Error(
+      `no anchor contract for chain ${chainId}: run the deploy, or set ANCHOR_CONTRACT`,
+    );
   }
   const contract = new AnchorContract(getAddress(address), provider);
   if (!(await contract.isDeployed())) {
-    throw new Error(`${address} on chain ${chainId} does not hold the EhrAnchor contract built from this source`);
+    throw new Error(
+      `${address} on chain ${chainId} does not hold the EhrAnchor contract built from this source`,
+    );
   }
-  return { contract, deployBlock: recorded?.address === contract.address ? recorded.deployBlock : undefined };
+  return {
+    contract,
+    deployBlock: recorded?.address === contract.address ? recorded.deployBlock : undefined,
+  };
 }

@@ -9,14 +9,19 @@ export function anchorDataDir(net: Network): string {
   return join(net.dataDir, 'anchor');
 }
 
-export const statusFile = (net: Network, channel: string) => join(anchorDataDir(net), `status-${channel}.json`);
-export const lastVerifyFile = (net: Network, channel: string) => join(anchorDataDir(net), `last-verify-${channel}.json`);
+export const statusFile = (net: Network, channel: string) =>
+  join(anchorDataDir(net), `status-${channel}.json`);
+export const lastVerifyFile = (net: Network, channel: string) =>
+  join(anchorDataDir(net), `last-verify-${channel}.json`);
 
 /** JSON with bigints written as decimal strings. */
 export function writeJson(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  writeFileSync(
+    tmp,
+    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
   renameSync(tmp, file);
 }
 

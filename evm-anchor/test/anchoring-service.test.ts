@@ -6,7 +6,11 @@ import { JsonRpcProvider, Network, Wallet } from 'ethers';
 import { devKey } from '../src/chain';
 import { AnchorContract } from '../src/contract/anchor-contract';
 import type { BlockSource } from '../src/fabric/deliver';
-import { AnchoringService, LedgerDivergedError, type AnchoringOptions } from '../src/service/anchoring-service';
+import {
+  AnchoringService,
+  LedgerDivergedError,
+  type AnchoringOptions,
+} from '../src/service/anchoring-service';
 import { startTestAnvil, type TestAnvil } from './support/anvil';
 import { copyBlock, TestChain } from './support/fabric-chain';
 
@@ -16,7 +20,11 @@ let owner: Wallet, h1: Wallet, h2: Wallet;
 
 beforeAll(async () => {
   anvil = await startTestAnvil();
-  provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: Network.from(anvil.chainId), pollingInterval: 50, cacheTimeout: -1 });
+  provider = new JsonRpcProvider(anvil.url, undefined, {
+    staticNetwork: Network.from(anvil.chainId),
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
   [owner, h1, h2] = [0, 1, 2].map((i) => new Wallet(devKey(i), provider));
 });
 
@@ -41,20 +49,37 @@ const options = (o: Partial<AnchoringOptions> = {}): AnchoringOptions => ({
   ...o,
 });
 
-const hashOf = (chain: TestChain, n: number) => `0x${headerHashOf(chain.blocks[n]).toString('hex')}`;
+const hashOf = (chain: TestChain, n: number) =>
+  `0x${headerHashOf(chain.blocks[n]).toString('hex')}`;
 
 test('anchors the newest block at once, then every N blocks, with the header hash of that block', async () => {
   const contract = await freshContract();
   const { chain } = await TestChain.create();
   chain.appendTransactions();
   chain.appendTransactions();
-  const service = new AnchoringService(chain.source(), contract.connect(h1), provider, options(), 'Hospital1MSP');
+  const service = new AnchoringService(
+    chain.source(),
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
 
-  expect(await service.tick()).toMatchObject({ action: 'anchored', blockNumber: 2n, headerHash: hashOf(chain, 2) });
-  expect(await service.tick()).toMatchObject({ action: 'waiting', reason: 'no block after the last anchor' });
+  expect(await service.tick()).toMatchObject({
+    action: 'anchored',
+    blockNumber: 2n,
+    headerHash: hashOf(chain, 2),
+  });
+  expect(await service.tick()).toMatchObject({
+    action: 'waiting',
+    reason: 'no block after the last anchor',
+  });
   chain.appendTransactions();
   chain.appendTransactions();
-  expect(await service.tick()).toMatchObject({ action: 'waiting', reason: expect.stringMatching(/^2 of 3 blocks/) });
+  expect(await service.tick()).toMatchObject({
+    action: 'waiting',
+    reason: expect.stringMatching(/^2 of 3 blocks/),
+  });
   chain.appendTransactions();
   expect(await service.tick()).toMatchObject({ action: 'anchored', blockNumber: 5n });
 
@@ -70,10 +95,21 @@ test('anchors after T even with fewer than N new blocks, but never without a new
   const contract = await freshContract();
   const { chain } = await TestChain.create();
   let offset = 0;
-  const service = new AnchoringService(chain.source(), contract.connect(h1), provider, options({ everyBlocks: 100 }), 'Hospital1MSP', undefined, () => Date.now() + offset);
+  const service = new AnchoringService(
+    chain.source(),
+    contract.connect(h1),
+    provider,
+    options({ everyBlocks: 100 }),
+    'Hospital1MSP',
+    undefined,
+    () => Date.now() + offset,
+  );
   expect(await service.tick()).toMatchObject({ action: 'anchored', blockNumber: 0n });
   offset = 120_000;
-  expect(await service.tick()).toMatchObject({ action: 'waiting', reason: 'no block after the last anchor' });
+  expect(await service.tick()).toMatchObject({
+    action: 'waiting',
+    reason: 'no block after the last anchor',
+  });
   chain.appendTransactions();
   offset = 0;
   expect(await service.tick()).toMatchObject({ action: 'waiting' });
@@ -86,7 +122,13 @@ test('never anchors at or below what another member anchored, and checks that an
   const { chain } = await TestChain.create();
   for (let i = 0; i < 4; i++) chain.appendTransactions();
   await contract.connect(h2).anchor('ehr', 4n, hashOf(chain, 4));
-  const service = new AnchoringService(chain.source(), contract.connect(h1), provider, options(), 'Hospital1MSP');
+  const service = new AnchoringService(
+    chain.source(),
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
   expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 4n });
   chain.appendTransactions();
   chain.appendTransactions();
@@ -108,14 +150,28 @@ test('waits for a peer that is behind the latest anchor, then checks that anchor
     blocks: (s, e) => chain.source().blocks(s, e),
     close: () => undefined,
   };
-  const service = new AnchoringService(lagging, contract.connect(h1), provider, options(), 'Hospital1MSP');
+  const service = new AnchoringService(
+    lagging,
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
   expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 4n });
   visible = 5;
   expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 4n, newest: 4n });
 
   // Had block 4 differed from its anchor, the tick that reached it would have refused.
-  const altered = chain.source((b) => (b.getHeader()!.getNumber() === 4 ? copyBlockWithByteFlipped(b) : b));
-  const forged = new AnchoringService({ ...lagging, blocks: (s, e) => altered.blocks(s, e) }, contract.connect(h1), provider, options(), 'Hospital1MSP');
+  const altered = chain.source((b) =>
+    b.getHeader()!.getNumber() === 4 ? copyBlockWithByteFlipped(b) : b,
+  );
+  const forged = new AnchoringService(
+    { ...lagging, blocks: (s, e) => altered.blocks(s, e) },
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
   visible = 3;
   expect(await forged.tick()).toMatchObject({ action: 'waiting' });
   visible = 5;
@@ -124,7 +180,10 @@ test('waits for a peer that is behind the latest anchor, then checks that anchor
 
 function copyBlockWithByteFlipped(b: ReturnType<typeof copyBlock>) {
   const copy = copyBlock(b);
-  const data = copy.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+  const data = copy
+    .getData()!
+    .getDataList_asU8()
+    .map((d) => Buffer.from(d));
   data[0][data[0].length - 1] ^= 0xff;
   copy.getData()!.setDataList(data);
   return copy;
@@ -139,20 +198,37 @@ test('refuses to anchor when the peer serves a chain that differs from an anchor
   const altered: BlockSource = chain.source((b) => {
     if (b.getHeader()!.getNumber() !== 2) return b;
     const copy = copyBlock(b);
-    const data = copy.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+    const data = copy
+      .getData()!
+      .getDataList_asU8()
+      .map((d) => Buffer.from(d));
     data[0][data[0].length - 1] ^= 0xff;
     copy.getData()!.setDataList(data);
     return copy;
   });
-  const service = new AnchoringService(altered, contract.connect(h1), provider, options(), 'Hospital1MSP');
+  const service = new AnchoringService(
+    altered,
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
   await expect(service.tick()).rejects.toThrow(LedgerDivergedError);
   await expect(service.tick()).rejects.toThrow(/block 2/);
 
   // A wrong anchor recorded by another member is caught too.
   const contract2 = await freshContract();
   await contract2.connect(h2).anchor('ehr', 1n, `0x${'11'.repeat(32)}`);
-  const service2 = new AnchoringService(chain.source(), contract2.connect(h1), provider, options(), 'Hospital1MSP');
-  await expect(service2.tick()).rejects.toThrow(/block 1 has header hash .* its anchor says 0x1111/);
+  const service2 = new AnchoringService(
+    chain.source(),
+    contract2.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+  );
+  await expect(service2.tick()).rejects.toThrow(
+    /block 1 has header hash .* its anchor says 0x1111/,
+  );
   expect((await contract2.latest('ehr')).count).toBe(1);
 });
 
@@ -163,15 +239,24 @@ test('retries with back-off while the peer is down, then anchors', async () => {
   const healthy = chain.source();
   let failuresLeft = 3;
   const flaky: BlockSource = {
-    newest: () => (failuresLeft-- > 0 ? Promise.reject(new Error('UNAVAILABLE: peer down')) : healthy.newest()),
+    newest: () =>
+      failuresLeft-- > 0 ? Promise.reject(new Error('UNAVAILABLE: peer down')) : healthy.newest(),
     blocks: (s, e) => healthy.blocks(s, e),
     close: () => undefined,
   };
   const statuses: number[] = [];
-  const service = new AnchoringService(flaky, contract.connect(h1), provider, options(), 'Hospital1MSP', (s) => statuses.push(s.failures));
+  const service = new AnchoringService(
+    flaky,
+    contract.connect(h1),
+    provider,
+    options(),
+    'Hospital1MSP',
+    (s) => statuses.push(s.failures),
+  );
   const stop = new AbortController();
   const running = service.run(stop.signal);
-  for (let i = 0; i < 400 && (await contract.latest('ehr')).count === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 400 && (await contract.latest('ehr')).count === 0; i++)
+    await new Promise((r) => setTimeout(r, 25));
   stop.abort();
   await running;
   expect(statuses.slice(0, 3)).toEqual([1, 2, 3]);

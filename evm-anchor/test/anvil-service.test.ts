@@ -31,7 +31,8 @@ async function start(): Promise<void> {
   const spec = await service.process();
   if (!spec) throw new Error('anvil must run a process');
   child = spawn(spec.command, spec.args, { stdio: 'ignore', env: { ...process.env, ...spec.env } });
-  for (let i = 0; i < 200 && !(await service.healthy()); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && !(await service.healthy()); i++)
+    await new Promise((r) => setTimeout(r, 100));
   expect(await service.healthy()).toBe(true);
 }
 
@@ -68,7 +69,10 @@ test('Anvil mines a transaction, and a restart keeps the chain', async () => {
     cacheTimeout: -1,
   });
   const sender = new Wallet(devKey(0), provider);
-  const tx = await sender.sendTransaction({ to: new Wallet(devKey(9)).address, value: parseEther('1.5') });
+  const tx = await sender.sendTransaction({
+    to: new Wallet(devKey(9)).address,
+    value: parseEther('1.5'),
+  });
   const receipt = await tx.wait();
   expect(receipt?.status).toBe(1);
   const mined = receipt?.blockNumber as number;
@@ -93,5 +97,7 @@ test('an unreadable state file is set aside instead of keeping Anvil from starti
   writeFileSync(anvilStateFile(net), '{"block": trunc');
   await start();
   await stop();
-  expect(readdirSync(join(dataDir, 'anvil')).some((f) => f.startsWith('state.json.unreadable-'))).toBe(true);
+  expect(
+    readdirSync(join(dataDir, 'anvil')).some((f) => f.startsWith('state.json.unreadable-')),
+  ).toBe(true);
 });

@@ -23,8 +23,14 @@ async function reverts(p: Promise<unknown>): Promise<string | undefined> {
 
 beforeAll(async () => {
   anvil = await startTestAnvil();
-  provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: Network.from(anvil.chainId), pollingInterval: 50, cacheTimeout: -1 });
-  [owner, h1, h2, stranger, h1New, newOwner] = [0, 1, 2, 7, 3, 4].map((i) => new Wallet(devKey(i), provider));
+  provider = new JsonRpcProvider(anvil.url, undefined, {
+    staticNetwork: Network.from(anvil.chainId),
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
+  [owner, h1, h2, stranger, h1New, newOwner] = [0, 1, 2, 7, 3, 4].map(
+    (i) => new Wallet(devKey(i), provider),
+  );
   ({ contract } = await AnchorContract.deploy(owner));
   await contract.setAnchorer('Hospital1MSP', h1.address);
   await contract.setAnchorer('Hospital2MSP', h2.address);
@@ -44,7 +50,9 @@ test('the deployer owns the contract and each member has its one anchorer', asyn
 });
 
 test('a forged anchor from an unauthorized address is rejected by the contract itself', async () => {
-  expect(await reverts(contract.connect(stranger).anchor('ehr', 1n, hash(0xaa)))).toBe('NotAnchorer');
+  expect(await reverts(contract.connect(stranger).anchor('ehr', 1n, hash(0xaa)))).toBe(
+    'NotAnchorer',
+  );
   // Sent past the client's gas estimate, the transaction is mined and reverts on chain.
   const tx = await contract.connect(stranger).contract.getFunction('anchor')(
     '0x6568720000000000000000000000000000000000000000000000000000000000',
@@ -74,7 +82,11 @@ test('an anchor emits its event and becomes the latest; numbers must strictly in
     ethBlock: first.blockNumber,
     previousEthBlock: 0,
   });
-  expect(await contract.latest('ehr')).toEqual({ blockNumber: 10n, ethBlock: first.blockNumber, count: 1 });
+  expect(await contract.latest('ehr')).toEqual({
+    blockNumber: 10n,
+    ethBlock: first.blockNumber,
+    count: 1,
+  });
 
   expect(await reverts(contract.connect(h2).anchor('ehr', 10n, hash(0x11)))).toBe('NotIncreasing');
   expect(await reverts(contract.connect(h1).anchor('ehr', 9n, hash(0x09)))).toBe('NotIncreasing');
@@ -95,9 +107,15 @@ test('an anchor emits its event and becomes the latest; numbers must strictly in
 test('the history of a channel is read back in order, including anchors mined in one Ethereum block', async () => {
   await provider.send('evm_setAutomine', [false]);
   const a = await contract.connect(h1).contract.getFunction('anchor')(
-    '0x6568720000000000000000000000000000000000000000000000000000000000', 20n, hash(0x20));
+    '0x6568720000000000000000000000000000000000000000000000000000000000',
+    20n,
+    hash(0x20),
+  );
   const b = await contract.connect(h2).contract.getFunction('anchor')(
-    '0x6568720000000000000000000000000000000000000000000000000000000000', 21n, hash(0x21));
+    '0x6568720000000000000000000000000000000000000000000000000000000000',
+    21n,
+    hash(0x21),
+  );
   await provider.send('evm_mine', []);
   await provider.send('evm_setAutomine', [true]);
   const [ra, rb] = await Promise.all([a.wait(), b.wait()]);
@@ -121,37 +139,48 @@ test('only the owner manages anchorers; a replaced or removed anchorer can no lo
     'OwnableUnauthorizedAccount',
   );
   // One address serves one member only.
-  expect(await reverts(contract.setAnchorer('Hospital1MSP', h2.address))).toBe('AnchorerOfOtherMember');
+  expect(await reverts(contract.setAnchorer('Hospital1MSP', h2.address))).toBe(
+    'AnchorerOfOtherMember',
+  );
 
   await contract.setAnchorer('Hospital1MSP', h1New.address);
   expect(await reverts(contract.connect(h1).anchor('ehr', 40n, hash(0x40)))).toBe('NotAnchorer');
   await contract.connect(h1New).anchor('ehr', 40n, hash(0x40));
 
   await contract.removeAnchorer('Hospital2MSP');
-  expect(await contract.anchorerOf('Hospital2MSP')).toBe('0x0000000000000000000000000000000000000000');
+  expect(await contract.anchorerOf('Hospital2MSP')).toBe(
+    '0x0000000000000000000000000000000000000000',
+  );
   expect(await reverts(contract.connect(h2).anchor('ehr', 41n, hash(0x41)))).toBe('NotAnchorer');
 });
 
 test('ownership moves in two steps and cannot be renounced', async () => {
-  await contract.connect(owner).contract.getFunction('transferOwnership')(newOwner.address).then((t) => t.wait());
+  await contract
+    .connect(owner)
+    .contract.getFunction('transferOwnership')(newOwner.address)
+    .then((t) => t.wait());
   // Until accepted, the old owner still rules and the new one does not.
   expect(await reverts(contract.connect(newOwner).setAnchorer('Hospital2MSP', h2.address))).toBe(
     'OwnableUnauthorizedAccount',
   );
-  await contract.connect(newOwner).contract.getFunction('acceptOwnership')().then((t) => t.wait());
+  await contract
+    .connect(newOwner)
+    .contract.getFunction('acceptOwnership')()
+    .then((t) => t.wait());
   expect(await contract.owner()).toBe(newOwner.address);
   await contract.connect(newOwner).setAnchorer('Hospital2MSP', h2.address);
-  expect(await reverts(contract.connect(newOwner).contract.getFunction('renounceOwnership')())).toBe(
-    'RenounceDisabled',
-  );
+  expect(
+    await reverts(contract.connect(newOwner).contract.getFunction('renounceOwnership')()),
+  ).toBe('RenounceDisabled');
 });
 
 test('gas per anchor stays within 30,000 above the 21,000 base', () => {
-  const report = (label: string, gas: bigint) => `${label}: ${gas} gas (${gas - BigInt(21000)} above the base)`;
+  const report = (label: string, gas: bigint) =>
+    `${label}: ${gas} gas (${gas - BigInt(21000)} above the base)`;
   console.log(
     [
       'EhrAnchor.anchor gas',
-      report("first anchor of a channel (fresh storage slot)", firstGas),
+      report('first anchor of a channel (fresh storage slot)', firstGas),
       report('each later anchor', steadyGas),
     ].join('\n'),
   );

@@ -34,8 +34,21 @@ async function intactChain(): Promise<TestChain> {
 test('an intact ledger matching its anchors passes, with a link per anchor', async () => {
   const chain = await intactChain();
   const anchors = [anchorOf(chain.blocks[3], 0), anchorOf(chain.blocks[4], 1)];
-  const report = await verifyLedger({ channel: 'ehr', source: chain.source(), anchors, explorer, contractAddress: '0x00000000000000000000000000000000000000aa' });
-  expect(report).toMatchObject({ ok: true, height: 6n, blocksChecked: 6, anchorsMatched: 2, anchorsTotal: 2, unanchoredBlocks: 1n });
+  const report = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source(),
+    anchors,
+    explorer,
+    contractAddress: '0x00000000000000000000000000000000000000aa',
+  });
+  expect(report).toMatchObject({
+    ok: true,
+    height: 6n,
+    blocksChecked: 6,
+    anchorsMatched: 2,
+    anchorsTotal: 2,
+    unanchoredBlocks: 1n,
+  });
   expect(report.firstMismatch).toBeUndefined();
   expect(report.anchors[0].link).toBe(`https://sepolia.etherscan.io/tx/${anchors[0].txHash}`);
   const text = formatReport(report).join('\n');
@@ -50,7 +63,10 @@ test('one byte changed in one transaction of a served block fails, naming that b
   const source = chain.source((block) => {
     if (block.getHeader()!.getNumber() !== 2) return block;
     const altered = copyBlock(block);
-    const data = altered.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+    const data = altered
+      .getData()!
+      .getDataList_asU8()
+      .map((d) => Buffer.from(d));
     data[1][data[1].length - 3] ^= 0x01; // inside the envelope's signature bytes
     altered.getData()!.setDataList(data);
     return altered;
@@ -76,12 +92,19 @@ test('a rewritten history (data hash and chain recomputed) fails at the first re
     }
     header.setPreviousHash(headerHashOf(forged[n - 1]));
   }
-  const report = await verifyLedger({ channel: 'ehr', source: chain.source((b) => forged[b.getHeader()!.getNumber()]), anchors, explorer });
+  const report = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source((b) => forged[b.getHeader()!.getNumber()]),
+    anchors,
+    explorer,
+  });
   expect(report.ok).toBe(false);
   expect(report.firstMismatch).toMatchObject({ block: 2n });
   expect(report.firstMismatch?.reason).toMatch(/signature/);
   expect(report.anchors[0].status).toBe('mismatch');
-  expect(report.problems.some((p) => p.block === 4n && /differs from the anchor/.test(p.reason))).toBe(true);
+  expect(
+    report.problems.some((p) => p.block === 4n && /differs from the anchor/.test(p.reason)),
+  ).toBe(true);
 });
 
 test('a block signed by an identity outside the orderer organisations fails', async () => {
@@ -89,17 +112,29 @@ test('a block signed by an identity outside the orderer organisations fails', as
   const stranger = await issueIdentity(await createCa('rogue'), 'OrdererMSP', 'orderer0');
   chain.useSigner(stranger);
   chain.appendTransactions(1);
-  const report = await verifyLedger({ channel: 'ehr', source: chain.source(), anchors: [anchorOf(chain.blocks[6])], explorer });
+  const report = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source(),
+    anchors: [anchorOf(chain.blocks[6])],
+    explorer,
+  });
   expect(report.ok).toBe(false);
   expect(report.firstMismatch).toMatchObject({ block: 6n });
-  expect(report.firstMismatch?.reason).toMatch(/do not satisfy the channel's BlockValidation policy/);
+  expect(report.firstMismatch?.reason).toMatch(
+    /do not satisfy the channel's BlockValidation policy/,
+  );
 });
 
 test('an anchor that differs from the ledger, or names a block the peer does not have, fails', async () => {
   const chain = await intactChain();
   const wrong = { ...anchorOf(chain.blocks[3]), headerHash: `0x${'ab'.repeat(32)}` };
   const beyond = { ...anchorOf(chain.blocks[5], 1), blockNumber: 9n };
-  const report = await verifyLedger({ channel: 'ehr', source: chain.source(), anchors: [wrong, beyond], explorer });
+  const report = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source(),
+    anchors: [wrong, beyond],
+    explorer,
+  });
   expect(report.ok).toBe(false);
   expect(report.anchors.map((a) => a.status)).toEqual(['mismatch', 'missing-block']);
   expect(report.firstMismatch?.block).toBe(3n);
@@ -108,7 +143,12 @@ test('an anchor that differs from the ledger, or names a block the peer does not
 
 test('without any anchor nothing is proven: not a pass', async () => {
   const chain = await intactChain();
-  const report = await verifyLedger({ channel: 'ehr', source: chain.source(), anchors: [], explorer });
+  const report = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source(),
+    anchors: [],
+    explorer,
+  });
   expect(report.ok).toBe(false);
   expect(report.problems).toEqual([]);
   expect(formatReport(report).join('\n')).toMatch(/no anchor recorded yet/);
@@ -120,7 +160,12 @@ test('a configuration update hands block signing to the new orderer CA', async (
   chain.appendOrdererCaRotation(newCa); // signed by the current orderer: block 6
   chain.useSigner(await issueIdentity(newCa, 'OrdererMSP', 'orderer1'));
   chain.appendTransactions(2); // block 7
-  const ok = await verifyLedger({ channel: 'ehr', source: chain.source(), anchors: [anchorOf(chain.blocks[7])], explorer });
+  const ok = await verifyLedger({
+    channel: 'ehr',
+    source: chain.source(),
+    anchors: [anchorOf(chain.blocks[7])],
+    explorer,
+  });
   expect(ok.problems).toEqual([]);
   expect(ok.ok).toBe(true);
 
@@ -129,6 +174,11 @@ test('a configuration update hands block signing to the new orderer CA', async (
   other.appendOrdererCaRotation(newCa);
   other.useSigner(await issueIdentity(oldCa, 'OrdererMSP', 'orderer0'));
   other.appendTransactions(1);
-  const bad = await verifyLedger({ channel: 'ehr', source: other.source(), anchors: [anchorOf(other.blocks[2])], explorer });
+  const bad = await verifyLedger({
+    channel: 'ehr',
+    source: other.source(),
+    anchors: [anchorOf(other.blocks[2])],
+    explorer,
+  });
   expect(bad.firstMismatch).toMatchObject({ block: 2n });
 });

@@ -81,19 +81,34 @@ afterAll(() => {
 
 async function writeRecords(count: number): Promise<bigint> {
   const admin = await enrollTestUser(net, A, { role: 'admin' });
-  const doctor = await enrollTestUser(net, A, { role: 'doctor', govId: `GOV-anchor-${randomUUID()}` });
+  const doctor = await enrollTestUser(net, A, {
+    role: 'doctor',
+    govId: `GOV-anchor-${randomUUID()}`,
+  });
   const patient = await enrollTestUser(net, A, { role: 'patient' });
   const adminContract = contractAs(admin);
   let keyId: string;
   try {
-    const hospital = JSON.parse(Buffer.from(await adminContract.evaluateTransaction('hospitals:GetHospital', A.mspId)).toString());
+    const hospital = JSON.parse(
+      Buffer.from(
+        await adminContract.evaluateTransaction('hospitals:GetHospital', A.mspId),
+      ).toString(),
+    );
     keyId = (hospital as { currentKey: { keyId: string } }).currentKey.keyId;
   } catch {
     // Not registered yet on this stack: register it with a fresh encryption key.
     keyId = `anchor-test-${randomUUID()}`;
-    const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     await submit(adminContract, 'hospitals:RegisterHospital', [
-      JSON.stringify({ mspId: A.mspId, displayName: A.displayName ?? A.name, keyId, algorithm: 'ECIES-P256', publicKeyPem }),
+      JSON.stringify({
+        mspId: A.mspId,
+        displayName: A.displayName ?? A.name,
+        keyId,
+        algorithm: 'ECIES-P256',
+        publicKeyPem,
+      }),
     ]);
   }
   const patientId = `${A.mspId}/${patient.enrollmentId}`;
@@ -113,7 +128,9 @@ async function writeRecords(count: number): Promise<bigint> {
       remarkHash: 'd'.repeat(64),
       wrappedKeys: [{ mspId: A.mspId, keyId, wrappedKey: 'QUJD' }],
     });
-    const submitted = await doctorContract.submitAsync('records:AddRecord', { arguments: [request] });
+    const submitted = await doctorContract.submitAsync('records:AddRecord', {
+      arguments: [request],
+    });
     const status = await submitted.getStatus();
     expect(status.successful).toBe(true);
     block = status.blockNumber;
@@ -124,15 +141,22 @@ async function writeRecords(count: number): Promise<bigint> {
 describe(`Ethereum anchor on ${LEDGER}`, () => {
   it("the stack's anchoring service anchored at start and anchors again after N new blocks", async () => {
     const status = () => readJson<ServiceStatus>(statusFile(net, net.channel));
-    const first = await waitFor('the anchoring service to anchor', async () => status()?.lastAnchor);
+    const first = await waitFor(
+      'the anchoring service to anchor',
+      async () => status()?.lastAnchor,
+    );
     expect(first.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     // The stack runs it with the defaults: every 10 blocks (or 5 minutes).
     recordBlock = await writeRecords(11);
     const next = await waitFor('the anchoring service to anchor the new blocks', async () => {
       const s = status();
-      return s?.lastAnchor && BigInt(s.lastAnchor.blockNumber) > BigInt(first.blockNumber) ? s : undefined;
+      return s?.lastAnchor && BigInt(s.lastAnchor.blockNumber) > BigInt(first.blockNumber)
+        ? s
+        : undefined;
     });
-    expect(BigInt(next.lastAnchor!.blockNumber) - BigInt(first.blockNumber)).toBeGreaterThanOrEqual(10n);
+    expect(BigInt(next.lastAnchor!.blockNumber) - BigInt(first.blockNumber)).toBeGreaterThanOrEqual(
+      10n,
+    );
     expect(next.failures).toBe(0);
     expect(BigInt(next.checkedHeight)).toBeGreaterThan(BigInt(next.lastAnchor!.blockNumber));
   });
@@ -153,10 +177,14 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
     expect(verified.stderr).not.toMatch(/Error/);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/result\s+OK: the ledger matches every anchor/);
-    expect(verified.stdout).toMatch(new RegExp(`anchors matched\\s+${latest.count} of ${latest.count}`));
+    expect(verified.stdout).toMatch(
+      new RegExp(`anchors matched\\s+${latest.count} of ${latest.count}`),
+    );
     expect(verified.stdout).toMatch(/first mismatch\s+none/);
     // One line per anchor, with the (local) explorer link of its transaction.
-    const anchorLines = verified.stdout.split('\n').filter((l) => /^\s+anchor block \d+\s+matched/.test(l));
+    const anchorLines = verified.stdout
+      .split('\n')
+      .filter((l) => /^\s+anchor block \d+\s+matched/.test(l));
     expect(anchorLines).toHaveLength(latest.count);
     for (const line of anchorLines) expect(line).toMatch(/\/tx\/0x[0-9a-f]{64}$/);
   });
@@ -175,7 +203,10 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
             continue;
           }
           const copy = common.Block.deserializeBinary(block.serializeBinary());
-          const data = copy.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+          const data = copy
+            .getData()!
+            .getDataList_asU8()
+            .map((d) => Buffer.from(d));
           const tx = data[0];
           tx[Math.floor(tx.length / 2)] ^= 0x01;
           copy.getData()!.setDataList(data);
@@ -183,7 +214,12 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
         }
       },
     };
-    const report = await verifyLedger({ channel: net.channel, source: tampered, anchors, explorer });
+    const report = await verifyLedger({
+      channel: net.channel,
+      source: tampered,
+      anchors,
+      explorer,
+    });
     expect(report.ok).toBe(false);
     expect(report.firstMismatch?.block).toBe(recordBlock);
     expect(report.firstMismatch?.reason).toMatch(new RegExp(`block ${recordBlock}: `));
@@ -225,8 +261,13 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
       );
       expect(view.lastVerification).toMatchObject({ ok: true });
       const page = await auditor.transaction(view.anchors[0].txHash);
-      expect(page).toMatchObject({ status: 'success', anchors: [{ channel: net.channel, blockNumber: view.anchors[0].blockNumber }] });
-      await expect(auditor.transaction('0x12')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(page).toMatchObject({
+        status: 'success',
+        anchors: [{ channel: net.channel, blockNumber: view.anchors[0].blockNumber }],
+      });
+      await expect(auditor.transaction('0x12')).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
 
       // The gateway API's shapes (gateway/openapi.yaml: AnchorList, VerifyReport).
       const list = await auditor.anchorList();

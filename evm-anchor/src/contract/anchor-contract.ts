@@ -54,7 +54,10 @@ export class AnchorContract {
     this.contract = new Contract(address, loadArtifact().abi as never, runner);
   }
 
-  static async deploy(signer: Signer, owner?: string): Promise<{ contract: AnchorContract; receipt: TransactionReceipt }> {
+  static async deploy(
+    signer: Signer,
+    owner?: string,
+  ): Promise<{ contract: AnchorContract; receipt: TransactionReceipt }> {
     const artifact = loadArtifact();
     const factory = new ContractFactory(artifact.abi as never, artifact.bytecode, signer);
     const deployed = await factory.deploy(owner ?? (await signer.getAddress()));
@@ -68,7 +71,11 @@ export class AnchorContract {
    * or undefined when the failure was not a revert of this contract.
    */
   revertName(error: unknown): string | undefined {
-    const e = error as { revert?: { name?: string }; data?: string; info?: { error?: { data?: string } } };
+    const e = error as {
+      revert?: { name?: string };
+      data?: string;
+      info?: { error?: { data?: string } };
+    };
     if (e?.revert?.name) return e.revert.name;
     const data = e?.data ?? e?.info?.error?.data;
     if (typeof data !== 'string' || data.length < 10) return undefined;
@@ -116,8 +123,13 @@ export class AnchorContract {
     return this.send('removeAnchorer', toBytes32(member));
   }
 
-  async anchor(channel: string, blockNumber: bigint, headerHash: Uint8Array | string): Promise<TransactionReceipt> {
-    const hash = typeof headerHash === 'string' ? headerHash : `0x${Buffer.from(headerHash).toString('hex')}`;
+  async anchor(
+    channel: string,
+    blockNumber: bigint,
+    headerHash: Uint8Array | string,
+  ): Promise<TransactionReceipt> {
+    const hash =
+      typeof headerHash === 'string' ? headerHash : `0x${Buffer.from(headerHash).toString('hex')}`;
     return this.send('anchor', toBytes32(channel), blockNumber, hash);
   }
 
@@ -129,11 +141,9 @@ export class AnchorContract {
   }
 
   async latest(channel: string): Promise<LatestAnchor> {
-    const [blockNumber, ethBlock, count] = (await this.contract.getFunction('latest')(toBytes32(channel))) as [
-      bigint,
-      bigint,
-      bigint,
-    ];
+    const [blockNumber, ethBlock, count] = (await this.contract.getFunction('latest')(
+      toBytes32(channel),
+    )) as [bigint, bigint, bigint];
     return { blockNumber, ethBlock: Number(ethBlock), count: Number(count) };
   }
 
@@ -183,20 +193,27 @@ export class AnchorContract {
     let ethBlock = latest.ethBlock;
     let above = latest.blockNumber + 1n; // every anchor still to find is below this number
     while (found.length < wanted) {
-      const inBlock = (await this.anchorsInBlock(channel, ethBlock)).filter((a) => a.blockNumber < above);
+      const inBlock = (await this.anchorsInBlock(channel, ethBlock)).filter(
+        (a) => a.blockNumber < above,
+      );
       if (inBlock.length === 0) {
-        throw new Error(`anchor history of ${channel} broken: no anchor below block ${above} in Ethereum block ${ethBlock}`);
+        throw new Error(
+          `anchor history of ${channel} broken: no anchor below block ${above} in Ethereum block ${ethBlock}`,
+        );
       }
       found.unshift(...inBlock);
       above = inBlock[0].blockNumber;
       ethBlock = inBlock[0].previousEthBlock;
     }
     if (newest === undefined && found.length !== latest.count) {
-      throw new Error(`anchor history of ${channel}: found ${found.length} anchors, the contract counts ${latest.count}`);
+      throw new Error(
+        `anchor history of ${channel}: found ${found.length} anchors, the contract counts ${latest.count}`,
+      );
     }
     found.splice(0, found.length - wanted);
     for (let i = 1; i < found.length; i++) {
-      if (found[i].blockNumber <= found[i - 1].blockNumber) throw new Error(`anchor history of ${channel} is not increasing`);
+      if (found[i].blockNumber <= found[i - 1].blockNumber)
+        throw new Error(`anchor history of ${channel} is not increasing`);
     }
     return found;
   }

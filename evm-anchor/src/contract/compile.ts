@@ -74,7 +74,13 @@ interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
   contracts?: Record<
     string,
-    Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+    Record<
+      string,
+      {
+        abi: unknown[];
+        evm: { bytecode: { object: string }; deployedBytecode: { object: string } };
+      }
+    >
   >;
 }
 
@@ -88,9 +94,11 @@ function compile(input: StandardJsonInput, inputHash: string): ContractArtifact 
   }
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  if (errors.length)
+    throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const warnings = (output.errors ?? []).filter((e) => e.severity === 'warning');
-  if (warnings.length) throw new Error(`solc warnings:\n${warnings.map((e) => e.formattedMessage).join('\n')}`);
+  if (warnings.length)
+    throw new Error(`solc warnings:\n${warnings.map((e) => e.formattedMessage).join('\n')}`);
   const built = output.contracts?.[SOURCE]?.[CONTRACT_NAME];
   if (!built) throw new Error(`solc produced no ${CONTRACT_NAME}`);
   return {
@@ -109,7 +117,10 @@ export const ARTIFACT_FILE = join(PACKAGE_DIR, 'dist', 'contracts', `${CONTRACT_
 /** The compiled contract, from the cache when its input is unchanged, else compiled now. */
 export function loadArtifact(file = ARTIFACT_FILE): ContractArtifact {
   const input = compilerInput();
-  const inputHash = createHash('sha256').update(JSON.stringify(input)).update(SOLC_VERSION).digest('hex');
+  const inputHash = createHash('sha256')
+    .update(JSON.stringify(input))
+    .update(SOLC_VERSION)
+    .digest('hex');
   if (existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as ContractArtifact;
     if (cached.inputHash === inputHash) return cached;

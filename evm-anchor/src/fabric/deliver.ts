@@ -82,7 +82,9 @@ export class PeerBlockSource implements BlockSource {
     if (endpoint.serverName) options['grpc.ssl_target_name_override'] = endpoint.serverName;
     this.client = new grpc.Client(endpoint.address, credentials, options);
     // With mutual TLS, Fabric binds the request to the TLS session by the client certificate's hash.
-    this.tlsCertHash = endpoint.clientTls ? tlsCertificateHash(endpoint.clientTls.certificate) : undefined;
+    this.tlsCertHash = endpoint.clientTls
+      ? tlsCertificateHash(endpoint.clientTls.certificate)
+      : undefined;
   }
 
   /** The signed DELIVER_SEEK_INFO envelope for start..stop. */
@@ -152,7 +154,10 @@ export class PeerBlockSource implements BlockSource {
         } else if (response.getTypeCase() === peer.DeliverResponse.TypeCase.STATUS) {
           const status = response.getStatus();
           if (status !== common.Status.SUCCESS) {
-            throw new DeliverError(`peer answered Deliver with ${STATUS_NAMES[status] ?? status}`, status);
+            throw new DeliverError(
+              `peer answered Deliver with ${STATUS_NAMES[status] ?? status}`,
+              status,
+            );
           }
           finished = true;
           return;
@@ -176,11 +181,13 @@ export class PeerBlockSource implements BlockSource {
     let expected = start;
     for await (const block of this.deliver(start, end)) {
       const number = BigInt(block.getHeader()?.getNumber() ?? -1);
-      if (number !== expected) throw new DeliverError(`the peer sent block ${number} where ${expected} was due`);
+      if (number !== expected)
+        throw new DeliverError(`the peer sent block ${number} where ${expected} was due`);
       expected++;
       yield block;
     }
-    if (expected !== end + 1n) throw new DeliverError(`the peer stopped at block ${expected - 1n} before ${end}`);
+    if (expected !== end + 1n)
+      throw new DeliverError(`the peer stopped at block ${expected - 1n} before ${end}`);
   }
 
   close(): void {
@@ -193,5 +200,7 @@ function tlsCertificateHash(pem: string | Buffer): Uint8Array {
   const text = Buffer.from(pem).toString('utf8');
   const b64 = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text)?.[1];
   if (!b64) throw new Error('client TLS certificate is not PEM');
-  return createHash('sha256').update(Buffer.from(b64.replace(/\s+/g, ''), 'base64')).digest();
+  return createHash('sha256')
+    .update(Buffer.from(b64.replace(/\s+/g, ''), 'base64'))
+    .digest();
 }

@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SigningIdentity } from '@ehr/devnet/dist/src/msp';
-import { caClient, FabricCaError, orgPaths, registrar, type Hospital, type Network } from '@ehr/network';
+import {
+  caClient,
+  FabricCaError,
+  orgPaths,
+  registrar,
+  type Hospital,
+  type Network,
+} from '@ehr/network';
 import { anchorDataDir } from '../state-files';
 import { PeerBlockSource, type FabricIdentity, type PeerEndpoint } from './deliver';
 
@@ -25,7 +32,10 @@ function identityDir(net: Network, hospital: Hospital): string {
 }
 
 /** Enrols (once) the hospital's `anchor` client identity; kept with a 0600 key. */
-export async function ensureAnchorIdentity(net: Network, hospital: Hospital): Promise<{ cert: string; key: string }> {
+export async function ensureAnchorIdentity(
+  net: Network,
+  hospital: Hospital,
+): Promise<{ cert: string; key: string }> {
   const dir = identityDir(net, hospital);
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
@@ -35,20 +45,31 @@ export async function ensureAnchorIdentity(net: Network, hospital: Hospital): Pr
   // A random secret, used once and forgotten: only the enrolled key acts as this identity.
   const secret = randomBytes(24).toString('base64url');
   try {
-    await client.register(reg, { enrollmentId: ANCHOR_ENROLLMENT_ID, type: 'client', secret, maxEnrollments: -1 });
+    await client.register(reg, {
+      enrollmentId: ANCHOR_ENROLLMENT_ID,
+      type: 'client',
+      secret,
+      maxEnrollments: -1,
+    });
   } catch (e) {
     if (!(e instanceof FabricCaError && /already registered/i.test(e.message))) throw e;
     await client.setSecret(reg, ANCHOR_ENROLLMENT_ID, secret);
   }
   const enrollment = await client.enroll({ enrollmentId: ANCHOR_ENROLLMENT_ID, secret });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(key, enrollment.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  writeFileSync(key, enrollment.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {
+    mode: 0o600,
+  });
   writeFileSync(cert, enrollment.certificate);
   return { cert, key };
 }
 
 function fabricIdentity(id: SigningIdentity): FabricIdentity {
-  return { mspId: id.mspId, certificate: id.certPem.toString('utf8'), sign: async (m) => id.sign(m) };
+  return {
+    mspId: id.mspId,
+    certificate: id.certPem.toString('utf8'),
+    sign: async (m) => id.sign(m),
+  };
 }
 
 export interface ReaderConfig {
@@ -58,14 +79,31 @@ export interface ReaderConfig {
 }
 
 /** Where and as whom to read the channel's blocks, from the environment or the local defaults. */
-export async function readerConfig(net: Network, member: string, env: NodeJS.ProcessEnv = process.env): Promise<ReaderConfig> {
+export async function readerConfig(
+  net: Network,
+  member: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReaderConfig> {
   const channel = env.ANCHOR_CHANNEL ?? net.channel;
-  const external = ['ANCHOR_PEER', 'ANCHOR_PEER_TLS_CA', 'ANCHOR_MSP_ID', 'ANCHOR_CERT', 'ANCHOR_KEY'];
+  const external = [
+    'ANCHOR_PEER',
+    'ANCHOR_PEER_TLS_CA',
+    'ANCHOR_MSP_ID',
+    'ANCHOR_CERT',
+    'ANCHOR_KEY',
+  ];
   const given = external.filter((v) => env[v]);
   if (given.length) {
     const missing = external.filter((v) => !env[v]);
-    if (missing.length) throw new Error(`reading blocks from ${env.ANCHOR_PEER ?? 'a peer'} needs ${missing.join(', ')} too`);
-    const identity = SigningIdentity.fromFiles(env.ANCHOR_MSP_ID as string, env.ANCHOR_CERT as string, env.ANCHOR_KEY as string);
+    if (missing.length)
+      throw new Error(
+        `reading blocks from ${env.ANCHOR_PEER ?? 'a peer'} needs ${missing.join(', ')} too`,
+      );
+    const identity = SigningIdentity.fromFiles(
+      env.ANCHOR_MSP_ID as string,
+      env.ANCHOR_CERT as string,
+      env.ANCHOR_KEY as string,
+    );
     return {
       channel,
       endpoint: {
@@ -78,10 +116,14 @@ export async function readerConfig(net: Network, member: string, env: NodeJS.Pro
   }
   const hospital = memberHospital(net, member);
   const { cert, key } = await ensureAnchorIdentity(net, hospital);
-  const port = (env.LEDGER ?? 'devnet') === 'fabric' ? hospital.peer.fabricPort : hospital.peer.port;
+  const port =
+    (env.LEDGER ?? 'devnet') === 'fabric' ? hospital.peer.fabricPort : hospital.peer.port;
   return {
     channel,
-    endpoint: { address: `127.0.0.1:${port}`, tlsCa: readFileSync(orgPaths(net, hospital).peer!.tlsCa) },
+    endpoint: {
+      address: `127.0.0.1:${port}`,
+      tlsCa: readFileSync(orgPaths(net, hospital).peer!.tlsCa),
+    },
     identity: fabricIdentity(SigningIdentity.fromFiles(hospital.mspId, cert, key)),
   };
 }

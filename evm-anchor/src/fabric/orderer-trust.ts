@@ -20,9 +20,15 @@ export function isConfigBlock(block: common.Block): boolean {
   const data = block.getData()?.getDataList_asU8() ?? [];
   if (data.length !== 1) return false;
   try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(data[0]).getPayload_asU8());
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(data[0]).getPayload_asU8(),
+    );
     const header = payload.getHeader();
-    return !!header && common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getType() === common.HeaderType.CONFIG;
+    return (
+      !!header &&
+      common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getType() ===
+        common.HeaderType.CONFIG
+    );
   } catch {
     return false;
   }
@@ -38,15 +44,20 @@ export class OrdererTrust {
   /** Trust as a config block (the genesis block, normally) defines it. */
   static fromConfigBlock(block: common.Block): OrdererTrust {
     const number = BigInt(block.getHeader()?.getNumber() ?? -1);
-    if (!isConfigBlock(block)) throw new UntrustedBlockError(`block ${number} is not a config block`);
+    if (!isConfigBlock(block))
+      throw new UntrustedBlockError(`block ${number} is not a config block`);
     let config: ChannelConfig;
     try {
       config = ChannelConfig.fromBlock(block);
     } catch (e) {
-      throw new UntrustedBlockError(`block ${number}: unreadable channel configuration: ${(e as Error).message}`);
+      throw new UntrustedBlockError(
+        `block ${number}: unreadable channel configuration: ${(e as Error).message}`,
+      );
     }
     if (!config.policy(BLOCK_VALIDATION_POLICY)) {
-      throw new UntrustedBlockError(`block ${number}: the configuration has no ${BLOCK_VALIDATION_POLICY} policy`);
+      throw new UntrustedBlockError(
+        `block ${number}: the configuration has no ${BLOCK_VALIDATION_POLICY} policy`,
+      );
     }
     return new OrdererTrust(config, number);
   }
@@ -78,7 +89,9 @@ export class OrdererTrust {
         throw e;
       }
       if (!identity.verify(signed.data, signed.signature)) {
-        throw new UntrustedBlockError(`block ${number}: the signature of ${identity.mspId} does not verify`);
+        throw new UntrustedBlockError(
+          `block ${number}: the signature of ${identity.mspId} does not verify`,
+        );
       }
     }
     if (!this.config.evaluate(BLOCK_VALIDATION_POLICY, signatures)) {
@@ -98,7 +111,9 @@ export class OrdererTrust {
       throw new UntrustedBlockError(`block ${number}: ${(e as Error).message}`);
     }
     if (lastConfig !== this.lastConfig) {
-      throw new UntrustedBlockError(`block ${number}: names block ${lastConfig} as last config, not ${this.lastConfig}`);
+      throw new UntrustedBlockError(
+        `block ${number}: names block ${lastConfig} as last config, not ${this.lastConfig}`,
+      );
     }
   }
 }

@@ -22,7 +22,13 @@ export interface AnchoringOptions {
 }
 
 export type TickOutcome =
-  | { action: 'anchored'; blockNumber: bigint; headerHash: string; txHash: string; ethBlock: number }
+  | {
+      action: 'anchored';
+      blockNumber: bigint;
+      headerHash: string;
+      txHash: string;
+      ethBlock: number;
+    }
   | { action: 'waiting'; newest: bigint; lastAnchored?: bigint; reason: string };
 
 export interface ServiceStatus {
@@ -30,7 +36,13 @@ export interface ServiceStatus {
   member: string;
   updatedAt: string;
   lastSuccessAt?: string;
-  lastAnchor?: { blockNumber: string; headerHash: string; txHash: string; ethBlock: number; at: string };
+  lastAnchor?: {
+    blockNumber: string;
+    headerHash: string;
+    txHash: string;
+    ethBlock: number;
+    at: string;
+  };
   lastError?: { message: string; at: string };
   /** Consecutive failed ticks (0 when the last tick succeeded). */
   failures: number;
@@ -92,7 +104,8 @@ export class AnchoringService {
     if (known) return known;
     // Older than the window: the block is fetched again; its hash must still link to its successor.
     const blocks: Buffer[] = [];
-    for await (const b of this.source.blocks(number, number + 1n)) blocks.push(Buffer.from(b.getHeader()!.getPreviousHash_asU8()));
+    for await (const b of this.source.blocks(number, number + 1n))
+      blocks.push(Buffer.from(b.getHeader()!.getPreviousHash_asU8()));
     return `0x${blocks[1].toString('hex')}`;
   }
 
@@ -103,10 +116,14 @@ export class AnchoringService {
   private async catchUp(latestCount: number): Promise<bigint> {
     const newest = BigInt((await this.source.newest()).getHeader()?.getNumber() ?? -1);
     const fresh =
-      latestCount > this.checkedAnchors ? await this.contract.anchors(this.options.channel, latestCount - this.checkedAnchors) : [];
+      latestCount > this.checkedAnchors
+        ? await this.contract.anchors(this.options.channel, latestCount - this.checkedAnchors)
+        : [];
     const pending = new Map(fresh.map((a) => [a.blockNumber, a.headerHash.toLowerCase()]));
     const diverged = (number: bigint, actual: string, anchored: string) =>
-      new LedgerDivergedError(`block ${number} has header hash ${actual}, its anchor says ${anchored}: refusing to anchor`);
+      new LedgerDivergedError(
+        `block ${number} has header hash ${actual}, its anchor says ${anchored}: refusing to anchor`,
+      );
     for (const [number, anchored] of pending) {
       if (number >= this.follower.height) continue;
       const actual = await this.followedHash(number);
@@ -116,7 +133,8 @@ export class AnchoringService {
       await this.follower.followTo(this.source, newest, (number, hash) => {
         this.remember(number, hash);
         const anchored = pending.get(number);
-        if (anchored && anchored !== `0x${hash.toString('hex')}`) throw diverged(number, `0x${hash.toString('hex')}`, anchored);
+        if (anchored && anchored !== `0x${hash.toString('hex')}`)
+          throw diverged(number, `0x${hash.toString('hex')}`, anchored);
       });
     } catch (e) {
       if (e instanceof LedgerDivergedError) throw e;
@@ -135,7 +153,12 @@ export class AnchoringService {
     const head = this.follower.newest;
     if (!head || head.number !== newest) throw new Error('follower is behind the newest block');
     if (latest.count > 0 && newest <= latest.blockNumber) {
-      return { action: 'waiting', newest, lastAnchored: latest.blockNumber, reason: 'no block after the last anchor' };
+      return {
+        action: 'waiting',
+        newest,
+        lastAnchored: latest.blockNumber,
+        reason: 'no block after the last anchor',
+      };
     }
     if (latest.count > 0) {
       const behind = newest - latest.blockNumber;
@@ -161,8 +184,20 @@ export class AnchoringService {
       throw e;
     }
     const at = new Date(this.now()).toISOString();
-    this.status.lastAnchor = { blockNumber: String(newest), headerHash, txHash: receipt.hash, ethBlock: receipt.blockNumber, at };
-    return { action: 'anchored', blockNumber: newest, headerHash, txHash: receipt.hash, ethBlock: receipt.blockNumber };
+    this.status.lastAnchor = {
+      blockNumber: String(newest),
+      headerHash,
+      txHash: receipt.hash,
+      ethBlock: receipt.blockNumber,
+      at,
+    };
+    return {
+      action: 'anchored',
+      blockNumber: newest,
+      headerHash,
+      txHash: receipt.hash,
+      ethBlock: receipt.blockNumber,
+    };
   }
 
   /** Runs until `signal` aborts: a tick per poll interval, back-off after failures. */
@@ -174,17 +209,24 @@ export class AnchoringService {
       try {
         const outcome = await this.tick();
         if (outcome.action === 'anchored') {
-          log(`anchored block ${outcome.blockNumber} ${outcome.headerHash} in tx ${outcome.txHash}`);
+          log(
+            `anchored block ${outcome.blockNumber} ${outcome.headerHash} in tx ${outcome.txHash}`,
+          );
         }
         this.status.failures = 0;
         this.status.lastSuccessAt = new Date(this.now()).toISOString();
         delay = this.options.pollMs;
       } catch (e) {
         this.status.failures++;
-        this.status.lastError = { message: (e as Error).message, at: new Date(this.now()).toISOString() };
+        this.status.lastError = {
+          message: (e as Error).message,
+          at: new Date(this.now()).toISOString(),
+        };
         const { initialMs, maxMs } = this.options.backoff;
         delay = Math.min(maxMs, initialMs * 2 ** Math.min(this.status.failures - 1, 30));
-        log(`anchoring failed (${this.status.failures}x), retrying in ${delay} ms: ${(e as Error).message}`);
+        log(
+          `anchoring failed (${this.status.failures}x), retrying in ${delay} ms: ${(e as Error).message}`,
+        );
       }
       this.status.updatedAt = new Date(this.now()).toISOString();
       this.onStatus(this.status);

@@ -36,7 +36,11 @@ export class ChainFollower {
    * Follows the source up to block `to`, calling `onBlock` with each accepted block's number and
    * header hash (e.g. to compare with an existing anchor).
    */
-  async followTo(source: BlockSource, to: bigint, onBlock?: (number: bigint, hash: Buffer) => void): Promise<void> {
+  async followTo(
+    source: BlockSource,
+    to: bigint,
+    onBlock?: (number: bigint, hash: Buffer) => void,
+  ): Promise<void> {
     if (to < this.height) return;
     for await (const block of source.blocks(this.height, to)) {
       const hash = this.accept(block);

@@ -8,7 +8,10 @@ import { statusFile } from '../state-files';
 import { DEFAULT_ANCHORING } from './options';
 
 /** `ledgerServices`: the services serving the member's peer (devnet, or its Fabric peer). */
-export function anchoringService(net: Network, opts: { ledgerServices: string[] }): ServiceDefinition {
+export function anchoringService(
+  net: Network,
+  opts: { ledgerServices: string[] },
+): ServiceDefinition {
   const channel = process.env.ANCHOR_CHANNEL ?? net.channel;
   const memberId = process.env.ANCHOR_MEMBER ?? net.hospitals[0].mspId;
   const member = net.hospitals.find((h) => h.mspId === memberId);
@@ -21,7 +24,10 @@ export function anchoringService(net: Network, opts: { ledgerServices: string[] 
     dependsOn: ['anvil', caServiceName(member), ...opts.ledgerServices],
     process() {
       startedAt = Date.now();
-      return { command: process.execPath, args: ['--enable-source-maps', join(__dirname, 'main.js')] };
+      return {
+        command: process.execPath,
+        args: ['--enable-source-maps', join(__dirname, 'main.js')],
+      };
     },
     async healthy() {
       try {

@@ -25,13 +25,20 @@ export async function runAnchoringService(): Promise<void> {
   const signer = signerFor(chain.anchorerKey, provider, `anchoring for ${chain.member}`);
   const anchorer = await signer.getAddress();
   if ((await contract.memberOf(anchorer)) !== chain.member) {
-    throw new Error(`${anchorer} is not the authorized anchorer of ${chain.member} in ${contract.address}`);
+    throw new Error(
+      `${anchorer} is not the authorized anchorer of ${chain.member} in ${contract.address}`,
+    );
   }
   const reader = await readerConfig(net, chain.member);
   const source = openBlockSource(reader);
   const options = anchoringOptions(reader.channel);
-  const service = new AnchoringService(source, contract.connect(signer), provider, options, chain.member, (status) =>
-    writeJson(statusFile(net, reader.channel), status),
+  const service = new AnchoringService(
+    source,
+    contract.connect(signer),
+    provider,
+    options,
+    chain.member,
+    (status) => writeJson(statusFile(net, reader.channel), status),
   );
   log(
     `anchoring ${reader.channel} from ${reader.endpoint.address} into ${contract.address} (chain ${chainId}) ` +

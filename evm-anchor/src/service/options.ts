@@ -10,10 +10,17 @@ export const DEFAULT_ANCHORING: Omit<AnchoringOptions, 'channel'> = {
   backoff: { initialMs: 1000, maxMs: 60_000 },
 };
 
-export function anchoringOptions(channel: string, env: NodeJS.ProcessEnv = process.env): AnchoringOptions {
-  const everyBlocks = env.ANCHOR_EVERY_BLOCKS ? Number(env.ANCHOR_EVERY_BLOCKS) : DEFAULT_ANCHORING.everyBlocks;
+export function anchoringOptions(
+  channel: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AnchoringOptions {
+  const everyBlocks = env.ANCHOR_EVERY_BLOCKS
+    ? Number(env.ANCHOR_EVERY_BLOCKS)
+    : DEFAULT_ANCHORING.everyBlocks;
   if (!Number.isInteger(everyBlocks) || everyBlocks < 1) {
-    throw new Error(`ANCHOR_EVERY_BLOCKS must be a whole number ≥ 1, got ${env.ANCHOR_EVERY_BLOCKS}`);
+    throw new Error(
+      `ANCHOR_EVERY_BLOCKS must be a whole number ≥ 1, got ${env.ANCHOR_EVERY_BLOCKS}`,
+    );
   }
   return {
     ...DEFAULT_ANCHORING,

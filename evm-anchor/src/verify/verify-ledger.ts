@@ -63,7 +63,9 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
   const height = BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
 
   // Header hashes are kept only for the anchored block numbers.
-  const wanted = new Map<bigint, string | undefined>(opts.anchors.map((a) => [a.blockNumber, undefined]));
+  const wanted = new Map<bigint, string | undefined>(
+    opts.anchors.map((a) => [a.blockNumber, undefined]),
+  );
   let previous: Uint8Array | undefined;
   let trust: OrdererTrust | undefined;
   let checked = 0;
@@ -79,7 +81,10 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     try {
       if (number === 0n) trust = OrdererTrust.fromConfigBlock(block);
       else if (trust) trust.check(block);
-      else throw new Error(`block ${number}: no valid genesis configuration to check its signatures against`);
+      else
+        throw new Error(
+          `block ${number}: no valid genesis configuration to check its signatures against`,
+        );
     } catch (e) {
       problems.push({ block: number, reason: (e as Error).message });
     }
@@ -91,7 +96,11 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
   const anchors: AnchorCheck[] = opts.anchors.map((a) => {
     const actual = wanted.get(a.blockNumber);
     const status: AnchorCheck['status'] =
-      actual === undefined ? 'missing-block' : actual.toLowerCase() === a.headerHash.toLowerCase() ? 'matched' : 'mismatch';
+      actual === undefined
+        ? 'missing-block'
+        : actual.toLowerCase() === a.headerHash.toLowerCase()
+          ? 'matched'
+          : 'mismatch';
     if (status === 'mismatch') {
       problems.push({
         block: a.blockNumber,
@@ -114,7 +123,9 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     };
   });
   problems.sort((x, y) => (x.block < y.block ? -1 : x.block > y.block ? 1 : 0));
-  const lastAnchoredBlock = opts.anchors.length ? opts.anchors[opts.anchors.length - 1].blockNumber : undefined;
+  const lastAnchoredBlock = opts.anchors.length
+    ? opts.anchors[opts.anchors.length - 1].blockNumber
+    : undefined;
   return {
     channel: opts.channel,
     height,
@@ -122,7 +133,12 @@ export async function verifyLedger(opts: VerifyOptions): Promise<VerifyReport> {
     anchorsMatched: anchors.filter((a) => a.status === 'matched').length,
     anchorsTotal: anchors.length,
     lastAnchoredBlock,
-    unanchoredBlocks: lastAnchoredBlock === undefined ? height : height - 1n - lastAnchoredBlock > 0n ? height - 1n - lastAnchoredBlock : 0n,
+    unanchoredBlocks:
+      lastAnchoredBlock === undefined
+        ? height
+        : height - 1n - lastAnchoredBlock > 0n
+          ? height - 1n - lastAnchoredBlock
+          : 0n,
     anchors,
     problems,
     firstMismatch: problems[0],
@@ -153,11 +169,14 @@ export function formatReport(r: VerifyReport): string[] {
     `last anchored      ${r.lastAnchoredBlock ?? 'none'}; blocks after it: ${r.unanchoredBlocks} (covered by signatures only until the next anchor)`,
   ];
   for (const a of r.anchors) {
-    lines.push(`  anchor block ${a.blockNumber}  ${a.status.padEnd(13)} ${a.headerHash}  by ${a.member}  ${a.link}`);
+    lines.push(
+      `  anchor block ${a.blockNumber}  ${a.status.padEnd(13)} ${a.headerHash}  by ${a.member}  ${a.link}`,
+    );
   }
   lines.push(`first mismatch     ${r.firstMismatch ? r.firstMismatch.reason : 'none'}`);
   if (r.problems.length > 1) lines.push(`problems           ${r.problems.length} (first shown)`);
-  if (r.anchorsTotal === 0) lines.push('result             FAIL: no anchor recorded yet, nothing proves the history');
+  if (r.anchorsTotal === 0)
+    lines.push('result             FAIL: no anchor recorded yet, nothing proves the history');
   else lines.push(`result             ${r.ok ? 'OK: the ledger matches every anchor' : 'FAIL'}`);
   return lines;
 }

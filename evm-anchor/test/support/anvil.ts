@@ -10,7 +10,10 @@ export interface TestAnvil {
   stop(): Promise<void>;
 }
 
-export async function startTestAnvil(chainId = 31337, extraArgs: string[] = []): Promise<TestAnvil> {
+export async function startTestAnvil(
+  chainId = 31337,
+  extraArgs: string[] = [],
+): Promise<TestAnvil> {
   const child = spawn(
     anvilBinary(),
     ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), ...extraArgs],

@@ -21,7 +21,10 @@ export interface TestCa {
 }
 
 export async function createCa(name: string): Promise<TestCa> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     name: `CN=ca.${name},O=${name}`,
@@ -31,14 +34,24 @@ export async function createCa(name: string): Promise<TestCa> {
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
     ],
   });
   return { cert, keys, pem: Buffer.from(`${cert.toString('pem')}\n`) };
 }
 
-export async function issueIdentity(ca: TestCa, mspId: string, cn: string): Promise<SigningIdentity> {
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+export async function issueIdentity(
+  ca: TestCa,
+  mspId: string,
+  cn: string,
+): Promise<SigningIdentity> {
+  const keys = (await webcrypto.subtle.generateKey(alg, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
     subject: `CN=${cn}`,
@@ -53,7 +66,11 @@ export async function issueIdentity(ca: TestCa, mspId: string, cn: string): Prom
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     ],
   });
-  return new SigningIdentity(mspId, Buffer.from(`${cert.toString('pem')}\n`), KeyObject.from(keys.privateKey));
+  return new SigningIdentity(
+    mspId,
+    Buffer.from(`${cert.toString('pem')}\n`),
+    KeyObject.from(keys.privateKey),
+  );
 }
 
 /** An organisation's MSP as a channel configuration carries it (its CA as the only root). */
@@ -65,7 +82,12 @@ function fabricMsp(mspId: string, ca: TestCa): mspProto.FabricMSPConfig {
   return fabric;
 }
 
-function envelopeBytes(type: number, channel: string, data: Uint8Array, signature: Uint8Array): Uint8Array {
+function envelopeBytes(
+  type: number,
+  channel: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Uint8Array {
   const ch = new common.ChannelHeader();
   ch.setType(type);
   ch.setChannelId(channel);
@@ -99,9 +121,23 @@ export class TestChain {
     const chain = new TestChain(channel, signer);
     const genesis = genesisBlock({
       channel,
-      ordererOrg: { name: 'Orderer', mspId: 'OrdererMSP', msp: fabricMsp('OrdererMSP', ca), host: '127.0.0.1', port: 7050, tlsCert: ca.pem },
-      applicationOrgs: [{ name: 'Hospital1', mspId: 'Hospital1MSP', msp: fabricMsp('Hospital1MSP', hospitalCa) }],
-      batch: { maxMessageCount: 10, absoluteMaxBytes: 1 << 20, preferredMaxBytes: 1 << 20, batchTimeoutMs: 250 },
+      ordererOrg: {
+        name: 'Orderer',
+        mspId: 'OrdererMSP',
+        msp: fabricMsp('OrdererMSP', ca),
+        host: '127.0.0.1',
+        port: 7050,
+        tlsCert: ca.pem,
+      },
+      applicationOrgs: [
+        { name: 'Hospital1', mspId: 'Hospital1MSP', msp: fabricMsp('Hospital1MSP', hospitalCa) },
+      ],
+      batch: {
+        maxMessageCount: 10,
+        absoluteMaxBytes: 1 << 20,
+        preferredMaxBytes: 1 << 20,
+        batchTimeoutMs: 250,
+      },
       batchTimeout: '250ms',
     });
     chain.blocks.push(genesis);
@@ -116,7 +152,12 @@ export class TestChain {
   appendOrdererCaRotation(newCa: TestCa): common.Block {
     const config = common.Config.deserializeBinary(this.config.serializeBinary());
     config.setSequence(config.getSequence() + 1);
-    const org = config.getChannelGroup()!.getGroupsMap().get('Orderer')!.getGroupsMap().get('Orderer')!;
+    const org = config
+      .getChannelGroup()!
+      .getGroupsMap()
+      .get('Orderer')!
+      .getGroupsMap()
+      .get('Orderer')!;
     const value = new common.ConfigValue();
     value.setValue(toMspConfig(fabricMsp('OrdererMSP', newCa)).serializeBinary());
     value.setModPolicy('Admins');
@@ -129,7 +170,12 @@ export class TestChain {
   /** A block of `count` transactions (well-formed envelopes with random contents). */
   appendTransactions(count = 2): common.Block {
     const data = Array.from({ length: count }, () =>
-      envelopeBytes(common.HeaderType.ENDORSER_TRANSACTION, this.channel, randomBytes(64), randomBytes(70)),
+      envelopeBytes(
+        common.HeaderType.ENDORSER_TRANSACTION,
+        this.channel,
+        randomBytes(64),
+        randomBytes(70),
+      ),
     );
     return this.append(data);
   }
@@ -169,17 +215,26 @@ export class TestChain {
       });
       const ms = new common.MetadataSignature();
       ms.setSignatureHeader(shBytes);
-      ms.setSignature(this.signer.sign(Buffer.concat([signatures.getValue_asU8(), shBytes, headerBytes])));
+      ms.setSignature(
+        this.signer.sign(Buffer.concat([signatures.getValue_asU8(), shBytes, headerBytes])),
+      );
       signatures.addSignatures(ms);
     }
-    metadata.setMetadataList([signatures.serializeBinary(), new Uint8Array(), new Uint8Array(data.length), new Uint8Array()]);
+    metadata.setMetadataList([
+      signatures.serializeBinary(),
+      new Uint8Array(),
+      new Uint8Array(data.length),
+      new Uint8Array(),
+    ]);
     block.setMetadata(metadata);
     this.blocks.push(block);
     return block;
   }
 
   /** A BlockSource over these blocks; `alter` may replace a block as it is served. */
-  source(alter: (block: common.Block) => common.Block = (b) => b): BlockSource & { closed: boolean } {
+  source(
+    alter: (block: common.Block) => common.Block = (b) => b,
+  ): BlockSource & { closed: boolean } {
     const blocks = this.blocks;
     return {
       closed: false,

@@ -69,7 +69,9 @@ function setAsideUnreadableState(file: string): void {
   } catch {
     const aside = `${file}.unreadable-${new Date().toISOString().replaceAll(':', '')}`;
     renameSync(file, aside);
-    console.error(`anvil: ${file} is not readable JSON; moved to ${aside}, starting an empty chain`);
+    console.error(
+      `anvil: ${file} is not readable JSON; moved to ${aside}, starting an empty chain`,
+    );
   }
 }
 
@@ -87,12 +89,18 @@ export function anvilService(net: Network): ServiceDefinition {
       return {
         command: anvilBinary(),
         args: [
-          '--host', '127.0.0.1',
-          '--port', String(port),
-          '--chain-id', String(chainId),
-          '--mnemonic', ANVIL_DEV_MNEMONIC,
-          '--state', stateFile,
-          '--state-interval', '1',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--chain-id',
+          String(chainId),
+          '--mnemonic',
+          ANVIL_DEV_MNEMONIC,
+          '--state',
+          stateFile,
+          '--state-interval',
+          '1',
         ],
       };
     },
