@@ -27,6 +27,12 @@ describe('gateway configuration', () => {
     expect(statSync(join(dir, 'gw', 'secrets.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('reads the reverse-proxy setting as a hop count or as addresses', () => {
+    expect(loadGatewayConfig(base, net).trustProxy).toBe(false);
+    expect(loadGatewayConfig({ ...base, EHR_TRUST_PROXY: '1' }, net).trustProxy).toBe(1);
+    expect(loadGatewayConfig({ ...base, EHR_TRUST_PROXY: 'loopback' }, net).trustProxy).toBe('loopback');
+  });
+
   it('refuses an unknown hospital, half a Twilio configuration and a weak bcrypt cost', () => {
     expect(() => loadGatewayConfig({ ...base, EHR_HOSPITAL: 'Nowhere' }, net)).toThrow(ConfigError);
     expect(() => loadGatewayConfig({ ...base, TWILIO_AUTH_TOKEN: 'x'.repeat(32) }, net)).toThrow(/together/);

@@ -94,7 +94,8 @@ export interface GatewayConfig {
   signupPerHour: number;
   /** Development-only endpoints (SMS sink reader, captcha answers). Refused in production. */
   devEndpoints: boolean;
-  trustProxy: string | false;
+  /** Express `trust proxy`: hop count, or addresses/subnets/'loopback' (comma-separated). */
+  trustProxy: string | number | false;
   ledger: LedgerConfig;
   logLevel: string;
 }
@@ -182,7 +183,7 @@ export function loadGatewayConfig(
     signupPerHour: e.EHR_SIGNUP_IP_MAX_PER_HOUR,
     otp: { ttlSeconds: e.EHR_OTP_TTL_SECONDS, maxAttempts: e.EHR_OTP_MAX_ATTEMPTS, maxPerHour: e.EHR_OTP_MAX_PER_HOUR },
     devEndpoints,
-    trustProxy: e.EHR_TRUST_PROXY ?? false,
+    trustProxy: e.EHR_TRUST_PROXY === undefined ? false : /^\d+$/.test(e.EHR_TRUST_PROXY) ? Number(e.EHR_TRUST_PROXY) : e.EHR_TRUST_PROXY,
     ledger: {
       endpoint: `127.0.0.1:${e.LEDGER === 'fabric' ? hospital.peer.fabricPort : hospital.peer.port}`,
       // The organisation's TLS root, as Fabric MSPs keep it (the peer's TLS certificate chains to it).
