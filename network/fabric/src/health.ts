@@ -4,7 +4,7 @@
 // accept connections too.
 import { connect } from 'node:net';
 
-function tcpOpen(port: number): Promise<boolean> {
+export function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {

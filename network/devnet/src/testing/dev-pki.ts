@@ -38,6 +38,8 @@ async function createCa(org: Organization): Promise<Ca> {
         x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
         true,
       ),
+      // Fabric's MSP refuses a CA certificate without one ("subjectKeyIdentifier not found").
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { cert, keys, pem: cert.toString('pem') + '\n' };
