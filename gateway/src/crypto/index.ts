@@ -1,0 +1,2 @@
+export * from './segmented-aead';
+export * from './key-wrap';
