@@ -6,6 +6,7 @@ import {
   withComponentInputBinding,
   withInMemoryScrolling,
 } from '@angular/router';
+import { MAT_FORM_FIELD_DEFAULT_OPTIONS } from '@angular/material/form-field';
 import { provideApiConfiguration } from './api/generated/api-configuration';
 import { routes } from './app.routes';
 import { HospitalTitleStrategy } from './core/hospital-title.strategy';
@@ -28,5 +29,7 @@ export const appConfig: ApplicationConfig = {
     // The portal is served by the gateway itself: API paths are absolute on the same origin.
     provideApiConfiguration(''),
     { provide: TitleStrategy, useExisting: HospitalTitleStrategy },
+    // Hints and errors take the room they need (long ones wrap on a phone instead of overlapping).
+    { provide: MAT_FORM_FIELD_DEFAULT_OPTIONS, useValue: { subscriptSizing: 'dynamic' } },
   ],
 };

@@ -53,7 +53,7 @@ const MAX_RECORD_PAGES = 10;
       <h2>Who can see what today</h2>
       @if (records().length && activeConsents().length) {
         <ehr-consent-matrix [records]="records()" [consents]="consents()" />
-      } @else if (!loading()) {
+      } @else if (!loading() && !loadError()) {
         <ehr-empty
           >Nobody else can see your records today: you have not shared any. Use the form below to
           share with a doctor or a hospital.</ehr-empty
@@ -191,7 +191,7 @@ const MAX_RECORD_PAGES = 10;
             </tbody>
           </table>
         </div>
-      } @else if (!loading()) {
+      } @else if (!loading() && !loadError()) {
         <ehr-empty>You have not shared any records yet.</ehr-empty>
       }
       <ehr-error [error]="revokeError()" />
