@@ -59,6 +59,9 @@ export const ERRORS = {
   LEDGER_UNAVAILABLE: { status: 503, message: 'The ledger is unreachable. Please try again.' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'File storage is unreachable. Please try again.' },
   ANCHOR_UNAVAILABLE: { status: 503, message: 'The Ethereum anchor is unreachable. Please try again.' },
+  // Records (gateway): files checked on the way in and on the way out.
+  FILE_EMPTY: { status: 400, message: 'The file is empty.' },
+  CONTENT_INTEGRITY_FAILED: { status: 502, message: 'The stored file failed its integrity check and was not delivered.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
