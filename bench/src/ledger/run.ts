@@ -9,8 +9,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Contract } from '@hyperledger/fabric-gateway';
-import { orgPaths } from '@ehr/network';
+import { loadNetwork, orgPaths, type Network } from '@ehr/network';
 import { PrivateDevnet } from '@ehr/devnet/dist/src/testing';
+import { findFabricBinaries } from '@ehr/fabric';
+import { PrivateFabric } from '@ehr/fabric/dist/src/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 
@@ -59,10 +61,11 @@ function fsyncRate(dir: string, ms = 2000): number {
 async function run(
   label: string,
   clients: number,
-  devnetPid: number,
+  pids: number[],
   op: (worker: number, i: number) => Promise<unknown>,
 ): Promise<Result> {
-  const cpuBefore = cpuSeconds(devnetPid);
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpuBefore = cpu();
   const latencies: number[] = [];
   let errors = 0;
   const began = performance.now();
@@ -89,7 +92,7 @@ async function run(
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     errors,
-    devnetCpuMs: ((cpuSeconds(devnetPid) - cpuBefore) * 1000) / Math.max(1, latencies.length),
+    devnetCpuMs: ((cpu() - cpuBefore) * 1000) / Math.max(1, latencies.length),
   };
 }
 
@@ -99,80 +102,96 @@ function rssMiB(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/** The same rows against any ledger: a Gateway on hospital 1's peer, the conformance contract. */
+async function measure(
+  net: Network,
+  peerPort: number,
+  pids: number[],
+): Promise<Result[]> {
+  const h1 = net.hospitals[0];
+  const idPaths = orgPaths(net, h1).gatewayService!;
+  const client = new grpc.Client(
+    `127.0.0.1:${peerPort}`,
+    grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)),
+  );
+  const gateway = connect({
+    client,
+    identity: { mspId: h1.mspId, credentials: readFileSync(idPaths.signCert) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(idPaths.privateKey))),
+  });
+  const contract: Contract = gateway.getNetwork(net.channel).getContract(net.testChaincode!.name);
+  try {
+    const results: Result[] = [];
+    for (const clients of [1, 8, 64]) {
+      results.push(
+        await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, pids, (w, i) =>
+          contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
+        ),
+      );
+    }
+    await contract.submitTransaction('Put', 'bench-read', 'x');
+    results.push(
+      await run('evaluate, 8 clients', 8, pids, () => contract.evaluateTransaction('Get', 'bench-read')),
+    );
+    return results;
+  } finally {
+    gateway.close();
+    client.close();
+  }
+}
+
+/** Real Fabric's rows, on a private network, when its binaries are at hand (FABRIC_BIN). */
+async function measureFabric(): Promise<{ results: Result[]; rssMiB: number } | string> {
+  if (!findFabricBinaries(loadNetwork().cacheDir)) {
+    return 'Fabric: not measured (set FABRIC_BIN to the Fabric 3.1.5 binaries, see README "Running on real Fabric")';
+  }
+  const pf = await PrivateFabric.create(27000);
+  try {
+    const results = await measure(pf.net, pf.net.hospitals[0].peer.fabricPort, pf.pids);
+    return { results, rssMiB: pf.pids.reduce((sum: number, pid: number) => sum + rssMiB(pid).rss, 0) };
+  } finally {
+    await pf.destroy();
+  }
+}
+
 export async function benchLedger(): Promise<number> {
   const devnet = await PrivateDevnet.create({ portShift: 25000, chaincode: true });
   const { net } = devnet;
-  const test = net.testChaincode!;
+  let results: Result[];
+  let fsyncs: number;
+  let mem: { rss: number; peak: number };
   try {
     await devnet.start();
-    const fsyncs = fsyncRate(devnet.dataDir);
-
-    const h1 = net.hospitals[0];
-    const idPaths = orgPaths(net, h1).gatewayService!;
-    const client = new grpc.Client(
-      `127.0.0.1:${h1.peer.port}`,
-      grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)),
-    );
-    const gateway = connect({
-      client,
-      identity: { mspId: h1.mspId, credentials: readFileSync(idPaths.signCert) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(idPaths.privateKey))),
-    });
-    const contract: Contract = gateway.getNetwork(net.channel).getContract(test.name);
-    try {
-      const results: Result[] = [];
-      for (const clients of [1, 8, 64]) {
-        results.push(
-          await run(
-            `submit, ${clients} client${clients > 1 ? 's' : ''}`,
-            clients,
-            devnet.pid!,
-            (w, i) => contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
-          ),
-        );
-      }
-      await contract.submitTransaction('Put', 'bench-read', 'x');
-      results.push(
-        await run('evaluate, 8 clients', 8, devnet.pid!, () =>
-          contract.evaluateTransaction('Get', 'bench-read'),
-        ),
-      );
-      const mem = rssMiB(devnet.pid!);
-      const self = process.memoryUsage();
-      const load = loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ');
-
-      console.log(
-        `\nledger benchmark: devnet through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}, load average ${load}`,
-      );
-      console.log(
-        `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
-      );
-      console.log('| run | tx/s | p50 ms | p95 ms | errors | devnet CPU ms/tx |');
-      console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-      for (const r of results) {
-        console.log(
-          `| ${r.label} | ${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} | ${r.devnetCpuMs.toFixed(2)} |`,
-        );
-      }
-      console.log(
-        `\nmemory: devnet RSS ${mem.rss.toFixed(0)} MiB (peak ${mem.peak.toFixed(0)} MiB); benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`,
-      );
-      console.log(
-        'reference (real Fabric 3.1.5 on a 2-core machine, same client, 250 ms batch timeout): 130–170 submits/s at 64 clients, 330–370 evaluates/s at 8',
-      );
-      if (process.env.LEDGER === 'fabric') {
-        console.log(
-          'LEDGER=fabric: this command measures devnet only; run it against network/fabric for the other column',
-        );
-      }
-      return results.some((r) => r.ops === 0) ? 1 : 0;
-    } finally {
-      gateway.close();
-      client.close();
-    }
+    fsyncs = fsyncRate(devnet.dataDir);
+    results = await measure(net, net.hospitals[0].peer.port, [devnet.pid!]);
+    mem = rssMiB(devnet.pid!);
   } finally {
     await devnet.destroy();
   }
+  // One ledger at a time: both share this machine's cores.
+  const fabric = await measureFabric();
+  const self = process.memoryUsage();
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `\nledger benchmark: devnet and real Fabric 3.1.5 (one Raft orderer, a peer per hospital) through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row, batch timeout ${net.ordering.batchTimeout}, load average ${load}`,
+  );
+  console.log(
+    `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
+  );
+  const f = typeof fabric === 'string' ? undefined : fabric.results;
+  console.log('| run | devnet tx/s | p50 ms | p95 ms | errors | CPU ms/tx | Fabric tx/s | p50 ms | p95 ms | errors | CPU ms/tx |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const cells = (r?: Result) =>
+    r
+      ? `${(r.ops / r.seconds).toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.errors} | ${r.devnetCpuMs.toFixed(2)}`
+      : '- | - | - | - | -';
+  results.forEach((r, i) => console.log(`| ${r.label} | ${cells(r)} | ${cells(f?.[i])} |`));
+  console.log(
+    `\nmemory: devnet RSS ${mem.rss.toFixed(0)} MiB (peak ${mem.peak.toFixed(0)} MiB)${typeof fabric === 'string' ? '' : `; Fabric orderer + peers RSS ${fabric.rssMiB.toFixed(0)} MiB`}; benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
+  console.log('CPU ms/tx: CPU time of the ledger processes (devnet; Fabric orderer and peers) per completed operation');
+  if (typeof fabric === 'string') console.log(fabric);
+  return results.some((r) => r.ops === 0) || f?.some((r) => r.ops === 0) ? 1 : 0;
 }
