@@ -64,6 +64,8 @@ export function buildApp(ctx: GatewayContext): Express {
       // Responses are checked against the document outside production: drift fails tests.
       validateResponses: !config.production,
       validateSecurity: false,
+      // Uploads are streamed by their route (never buffered whole by multer in this middleware).
+      fileUploader: false,
       ignorePaths: /^\/(docs|openapi\.json)(\/|$)/,
     }),
   );
