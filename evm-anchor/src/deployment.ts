@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Network } from '@ehr/network';
-import { getAddress, type JsonRpcProvider } from 'ethers';
+import { AbiCoder, getAddress, type JsonRpcProvider } from 'ethers';
 import { connectChain, signerFor, type ChainConfig } from './chain';
 import { AnchorContract } from './contract/anchor-contract';
 import { loadArtifact } from './contract/compile';
@@ -24,6 +24,10 @@ export interface Deployment {
   compiler: string;
   /** Identifies the exact compiler input the bytecode was built from (see compile.ts). */
   buildHash: string;
+  /** ABI-encoded constructor arguments, as Etherscan's source verification asks for them. */
+  constructorArguments: string;
+  /** The solc standard JSON input the bytecode was built from (Etherscan "Standard JSON Input"). */
+  sourceFile: string;
   explorerBaseUrl: string;
   deployedAt: string;
 }
@@ -44,6 +48,14 @@ function writeDeployment(net: Network, deployment: Deployment): string {
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(deployment, null, 2)}\n`);
   renameSync(tmp, file);
+  return file;
+}
+
+/** Writes the compiler input beside the deployment record, for verifying the source on Etherscan. */
+function writeSource(net: Network, chainId: number): string {
+  const file = join(anchorDataDir(net), `EhrAnchor-${chainId}.standard-input.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(loadArtifact().standardJsonInput, null, 2)}\n`);
   return file;
 }
 
@@ -99,6 +111,8 @@ export async function deploy(
         owner: ownerAddress,
         anchorers: {},
         compiler: artifact.compilerVersion,
+        constructorArguments: AbiCoder.defaultAbiCoder().encode(['address'], [ownerAddress]),
+        sourceFile: writeSource(net, chainId),
         buildHash: artifact.inputHash,
         explorerBaseUrl: config.explorer.baseUrl,
         deployedAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 // Chain configuration from the environment, and the deploy against a real Anvil: recorded in the
 // deployment file, idempotent, redeployed when the local chain was reset, anchorers authorized.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNetwork, type Network } from '@ehr/network';
@@ -100,7 +100,12 @@ describe('deploy', () => {
       owner: new Wallet(devKey(0)).address,
       anchorers: chain.anchorers,
       compiler: expect.stringMatching(/^0\.8\.37\+/),
+      constructorArguments: `0x${'0'.repeat(24)}${new Wallet(devKey(0)).address.slice(2).toLowerCase()}`,
     });
+    // The exact compiler input is kept for Etherscan's source verification.
+    const input = JSON.parse(readFileSync(readDeployment(net, 31337)!.sourceFile, 'utf8'));
+    expect(Object.keys(input.sources)).toContain('contracts/EhrAnchor.sol');
+    expect(input.sources['@openzeppelin/contracts/access/Ownable2Step.sol']).toBeDefined();
 
     const again = await deploy(net, chain);
     expect(again).toMatchObject({ deployed: false, authorized: [] });
