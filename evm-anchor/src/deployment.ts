@@ -90,7 +90,14 @@ export async function deploy(
       const existing = new AnchorContract(previous.address, owner);
       if (await existing.isDeployed()) {
         contract = existing;
-        deployment = previous;
+        // Records written before these fields existed get them now.
+        deployment = {
+          ...previous,
+          constructorArguments:
+            previous.constructorArguments ??
+            AbiCoder.defaultAbiCoder().encode(['address'], [previous.owner]),
+          sourceFile: previous.sourceFile ?? writeSource(net, chainId),
+        };
         log(`contract already deployed at ${previous.address} (chain ${chainId})`);
       } else {
         log(`no contract code at the recorded ${previous.address} (chain reset?): deploying again`);
