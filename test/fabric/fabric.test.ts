@@ -27,7 +27,7 @@ const SUPERVISED_ENV = 'EHR_SUPERVISED';
 let net: Network;
 let rt: FabricRuntime;
 let clients: LedgerClients;
-let servers: { stop(): Promise<void> }[] = [];
+const servers: { stop(): Promise<void> }[] = [];
 const contracts = new Map<string, Contract>();
 
 function adminGateway(h: Hospital): Gateway {

@@ -61,7 +61,6 @@ export async function fabricStatus(topo: FabricTopology, bins: FabricBinaries): 
  */
 export async function waitForFabricReady(topo: FabricTopology, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
     const metrics = await Promise.all(
       topo.peers.map((p) => peerChannelMetrics(p.operationsPort, topo.channel).catch(() => ({ height: undefined, peersKnown: undefined }))),
@@ -72,7 +71,7 @@ export async function waitForFabricReady(topo: FabricTopology, timeoutMs = 90_00
       return m.height === undefined || m.height < top || (m.peersKnown ?? 0) < topo.peers.length - 1;
     });
     if (lagging.length === 0) return;
-    last = lagging
+    const last = lagging
       .map((p) => {
         const m = metrics[topo.peers.indexOf(p)]!;
         return `${p.name}.${p.org.name} (height ${m.height ?? '-'} of ${top}, knows ${m.peersKnown ?? 0} peer(s))`;

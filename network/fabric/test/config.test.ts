@@ -10,6 +10,10 @@ import {
   ordererYaml,
 } from '../src';
 
+/** A value inside a generated YAML document, by dotted path. */
+const at = (o: unknown, path: string): unknown =>
+  path.split('.').reduce((v: unknown, k) => (v as Record<string, unknown>)[k], o);
+
 const net = loadNetwork({ portOffset: 7000, dataDir: '/tmp/ehr-fabric-unit' });
 
 describe('fabric topology from network.yaml', () => {
@@ -40,73 +44,72 @@ describe('fabric topology from network.yaml', () => {
 
 describe('configtx.yaml', () => {
   const topo = fabricTopology(net, { FABRIC_ORDERERS: '3' });
-  const doc = configtx(topo) as any;
-  const profile = doc.Profiles[CHANNEL_PROFILE];
+  const profile = at(configtx(topo), `Profiles.${CHANNEL_PROFILE}`);
 
   it('lists every orderer as a Raft consenter with its TLS certificate', () => {
-    expect(profile.Orderer.OrdererType).toBe('etcdraft');
-    expect(profile.Orderer.EtcdRaft.Consenters).toEqual(
+    expect(at(profile, 'Orderer.OrdererType')).toBe('etcdraft');
+    expect(at(profile, 'Orderer.EtcdRaft.Consenters')).toEqual(
       topo.orderers.map((o) => ({ Host: '127.0.0.1', Port: o.port, ClientTLSCert: o.identity.tlsCert, ServerTLSCert: o.identity.tlsCert })),
     );
-    expect(profile.Orderer.Organizations[0].OrdererEndpoints).toHaveLength(3);
+    expect(at(profile, 'Orderer.Organizations.0.OrdererEndpoints')).toHaveLength(3);
   });
 
   it('takes batch settings from network.yaml', () => {
-    expect(profile.Orderer.BatchTimeout).toBe(net.ordering.batchTimeout);
-    expect(profile.Orderer.BatchSize.MaxMessageCount).toBe(net.ordering.maxMessageCount);
-    expect(profile.Orderer.BatchSize.AbsoluteMaxBytes).toBe('10 MB');
+    expect(at(profile, 'Orderer.BatchTimeout')).toBe(net.ordering.batchTimeout);
+    expect(at(profile, 'Orderer.BatchSize.MaxMessageCount')).toBe(net.ordering.maxMessageCount);
+    expect(at(profile, 'Orderer.BatchSize.AbsoluteMaxBytes')).toBe('10 MB');
     expect(byteSize(2097152)).toBe('2 MB');
     expect(byteSize(1536)).toBe('1536');
   });
 
   it('sets each hospital with its anchor peer and role-based policies', () => {
-    const orgs = profile.Application.Organizations;
-    expect(orgs.map((o: any) => o.ID)).toEqual(net.hospitals.map((h) => h.mspId));
-    expect(orgs[0].AnchorPeers).toEqual([{ Host: '127.0.0.1', Port: net.hospitals[0]!.peer.fabricPort }]);
-    expect(orgs[0].Policies.Admins.Rule).toBe(`OR('${net.hospitals[0]!.mspId}.admin')`);
-    expect(orgs[0].Policies.Endorsement.Rule).toBe(`OR('${net.hospitals[0]!.mspId}.peer')`);
-    expect(profile.Application.Policies.Admins).toEqual({ Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' });
-    expect(profile.Capabilities).toEqual({ V3_0: true });
+    const orgs = at(profile, 'Application.Organizations') as unknown[];
+    expect(orgs.map((o) => at(o, 'ID'))).toEqual(net.hospitals.map((h) => h.mspId));
+    expect(at(orgs[0], 'AnchorPeers')).toEqual([{ Host: '127.0.0.1', Port: net.hospitals[0]!.peer.fabricPort }]);
+    expect(at(orgs[0], 'Policies.Admins.Rule')).toBe(`OR('${net.hospitals[0]!.mspId}.admin')`);
+    expect(at(orgs[0], 'Policies.Endorsement.Rule')).toBe(`OR('${net.hospitals[0]!.mspId}.peer')`);
+    expect(at(profile, 'Application.Policies.Admins')).toEqual({ Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' });
+    expect(at(profile, 'Capabilities')).toEqual({ V3_0: true });
   });
 });
 
 describe('core.yaml', () => {
   const topo = fabricTopology(net, {});
   const peer = topo.peers[1]!;
-  const core = coreYaml(peer, { ccaasBuilderDir: '/opt/fabric/ccaas' }) as any;
+  const core = coreYaml(peer, { ccaasBuilderDir: '/opt/fabric/ccaas' });
 
   it('listens on 127.0.0.1 with TLS, the Gateway service and LevelDB', () => {
-    expect(core.peer.listenAddress).toBe(`127.0.0.1:${peer.port}`);
-    expect(core.peer.chaincodeListenAddress).toBe(`127.0.0.1:${peer.org.peer.fabricChaincodePort}`);
-    expect(core.operations.listenAddress).toBe(`127.0.0.1:${peer.org.peer.fabricOperationsPort}`);
-    expect(core.peer.tls.enabled).toBe(true);
-    expect(core.peer.tls.cert.file).toBe(peer.identity.tlsCert);
-    expect(core.peer.gateway.enabled).toBe(true);
-    expect(core.ledger.state.stateDatabase).toBe('goleveldb');
+    expect(at(core, 'peer.listenAddress')).toBe(`127.0.0.1:${peer.port}`);
+    expect(at(core, 'peer.chaincodeListenAddress')).toBe(`127.0.0.1:${peer.org.peer.fabricChaincodePort}`);
+    expect(at(core, 'operations.listenAddress')).toBe(`127.0.0.1:${peer.org.peer.fabricOperationsPort}`);
+    expect(at(core, 'peer.tls.enabled')).toBe(true);
+    expect(at(core, 'peer.tls.cert.file')).toBe(peer.identity.tlsCert);
+    expect(at(core, 'peer.gateway.enabled')).toBe(true);
+    expect(at(core, 'ledger.state.stateDatabase')).toBe('goleveldb');
   });
 
   it('points the CCaaS external builder at the real directory and passes its configuration', () => {
-    expect(core.chaincode.externalBuilders).toEqual([
+    expect(at(core, 'chaincode.externalBuilders')).toEqual([
       { name: 'ccaas', path: '/opt/fabric/ccaas', propagateEnvironment: [CCAAS_BUILDER_CONFIG_ENV] },
     ]);
-    expect(core.vm.endpoint).toBe('');
+    expect(at(core, 'vm.endpoint')).toBe('');
   });
 
   it('gossips only with peers that exist', () => {
-    expect(core.peer.gossip.bootstrap).toBe(`127.0.0.1:${peer.port}`);
-    expect(core.peer.gossip.externalEndpoint).toBe(`127.0.0.1:${peer.port}`);
+    expect(at(core, 'peer.gossip.bootstrap')).toBe(`127.0.0.1:${peer.port}`);
+    expect(at(core, 'peer.gossip.externalEndpoint')).toBe(`127.0.0.1:${peer.port}`);
   });
 });
 
 describe('orderer.yaml', () => {
   const o = fabricTopology(net, { FABRIC_ORDERERS: '3' }).orderers[2]!;
-  const y = ordererYaml(o) as any;
+  const y = ordererYaml(o);
   it('needs no system channel and guards its admin endpoint with mutual TLS', () => {
-    expect(y.General.ListenPort).toBe(o.port);
-    expect(y.General.BootstrapMethod).toBeUndefined();
-    expect(y.ChannelParticipation.Enabled).toBe(true);
-    expect(y.Admin.ListenAddress).toBe(`127.0.0.1:${o.adminPort}`);
-    expect(y.Admin.TLS).toMatchObject({ Enabled: true, ClientAuthRequired: true });
-    expect(y.FileLedger.Location.startsWith(o.dataDir)).toBe(true);
+    expect(at(y, 'General.ListenPort')).toBe(o.port);
+    expect(at(y, 'General.BootstrapMethod')).toBeUndefined();
+    expect(at(y, 'ChannelParticipation.Enabled')).toBe(true);
+    expect(at(y, 'Admin.ListenAddress')).toBe(`127.0.0.1:${o.adminPort}`);
+    expect(at(y, 'Admin.TLS')).toMatchObject({ Enabled: true, ClientAuthRequired: true });
+    expect(String(at(y, 'FileLedger.Location')).startsWith(o.dataDir)).toBe(true);
   });
 });
