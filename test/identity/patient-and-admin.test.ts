@@ -98,6 +98,28 @@ describe('patient signup and login', () => {
     expect(await caIdentityCount(net, h1)).toBe(identities);
   });
 
+  it('changes the password: the key is re-sealed (signing still works after a new login), other sessions end', async () => {
+    const { b, r, username } = await signUpPatient();
+    const other = await new Browser(g.url).start();
+    await other.login('patient', username, 'correct horse battery staple');
+    await b.login('patient', username, 'correct horse battery staple');
+    const wrong = await b.post('/auth/password', { currentPassword: 'not it', newPassword: 'a brand new password', newPasswordConfirmation: 'a brand new password' });
+    expect(wrong.status).toBe(401);
+    const changed = await b.post('/auth/password', {
+      currentPassword: 'correct horse battery staple',
+      newPassword: 'a brand new password',
+      newPasswordConfirmation: 'a brand new password',
+    });
+    expect(changed.status).toBe(204);
+    const doctors = `/patients/${encodeURIComponent(r.body.personId)}/doctors`;
+    expect((await b.get(doctors)).status).toBe(200);
+    expect((await other.get(doctors)).body.code).toBe('SESSION_EXPIRED');
+    const fresh = await new Browser(g.url).start();
+    expect((await fresh.login('patient', username, 'correct horse battery staple')).status).toBe(401);
+    expect((await fresh.login('patient', username, 'a brand new password')).status).toBe(200);
+    expect((await fresh.get(doctors)).status).toBe(200);
+  });
+
   it('logs out: the session and its signing key are gone', async () => {
     const { b, username } = await signUpPatient();
     await b.login('patient', username, 'correct horse battery staple');

@@ -10,7 +10,7 @@ import type { PendingCaptcha } from '../auth/captcha';
 import { checkCaptcha } from '../auth/captcha';
 import type { LoginThrottle } from '../auth/login-throttle';
 import type { BcryptHasher } from '../auth/passwords';
-import { unsealPrivateKey } from '../custody/key-custody';
+import { sealPrivateKey, unsealPrivateKey } from '../custody/key-custody';
 import type { Database } from '../db/database';
 import type { LoginOutcome, Role, User } from '../db/models';
 import type { Accounts } from './accounts';
@@ -89,5 +89,24 @@ export class LoginService {
     await user.save({ fields: ['lastLoginAt'] });
     await this.audit(req, 'success', user);
     return { user, privateKey };
+  }
+
+  /**
+   * Changes a password: the current one is checked (throttled like a login, bcrypt only within
+   * budget), the signing key is re-sealed under the new one, both written together.
+   */
+  async changePassword(user: User, ip: string, current: string, next: string): Promise<KeyObject> {
+    const reservation = await this.throttle.reserve(ip, user.role, user.username);
+    if (!(await this.hasher.verify(current, user.passwordHash))) {
+      await reservation.failed();
+      throw new CodedError('INVALID_CREDENTIALS', 'The current password is wrong.');
+    }
+    await reservation.succeeded();
+    const privateKey = await unsealPrivateKey(user.sealedKey, current, this.pepper, user.id);
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    user.sealedKey = await sealPrivateKey(pem, next, this.pepper, user.id);
+    user.passwordHash = await this.hasher.hash(next);
+    await user.save({ fields: ['sealedKey', 'passwordHash'] });
+    return privateKey;
   }
 }

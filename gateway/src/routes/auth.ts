@@ -2,7 +2,8 @@
 import { Router, type Request } from 'express';
 import { CodedError } from '@ehr/common';
 import { issueCaptcha } from '../auth/captcha';
-import { publicUser } from '../accounts/accounts';
+import { checkPasswordPair, publicUser } from '../accounts/accounts';
+import { caller, requireUser } from '../http/auth-guard';
 import type { Role } from '../db/models';
 import type { GatewayContext } from '../http/context';
 import type { CsrfTokens } from '../http/csrf';
@@ -55,6 +56,18 @@ export function authRoutes(ctx: GatewayContext, csrf: CsrfTokens): Router {
     await save(req);
     req.log?.info({ userId: user.id, role: user.role }, 'login');
     res.json(body2);
+  });
+
+  r.post('/auth/password', requireUser(ctx), async (req, res) => {
+    const { user } = caller(req);
+    const b = req.body as { currentPassword: string; newPassword: string; newPasswordConfirmation: string };
+    checkPasswordPair(b.newPassword, b.newPasswordConfirmation);
+    const privateKey = await ctx.login.changePassword(user, req.ip ?? 'unknown', b.currentPassword, b.newPassword);
+    // Other sessions of this user end (their keys are dropped); this one keeps working.
+    ctx.keys.deleteUser(user.id);
+    ctx.keys.put(req.sessionID, { userId: user.id, privateKey, certificate: user.certificate });
+    req.log?.info({ userId: user.id }, 'password changed');
+    res.status(204).end();
   });
 
   r.post('/auth/logout', async (req, res) => {
