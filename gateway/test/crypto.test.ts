@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   AeadError,
@@ -23,11 +23,10 @@ import {
 const KiB = 1024;
 const SEG = DEFAULT_SEGMENT_SIZE;
 
-async function collect(source: Readable, transform: NodeJS.ReadWriteStream): Promise<Buffer> {
+async function collect(source: Readable, transform: Transform): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(source, transform, async function* (s: AsyncIterable<Buffer>) {
-    for await (const c of s) out.push(c);
-  });
+  transform.on('data', (c: Buffer) => out.push(c));
+  await pipeline(source, transform);
   return Buffer.concat(out);
 }
 
