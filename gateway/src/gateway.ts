@@ -21,6 +21,7 @@ import type { GatewayContext } from './http/context';
 import { LedgerConnection, type SignedProposalEvent } from './ledger/connection';
 import { smsSender } from './sms/sms';
 import { ensureBootstrapAdmin } from './accounts/bootstrap';
+import { createRecords } from './records';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -91,6 +92,8 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     ledger,
   };
   await ensureBootstrapAdmin(ctx);
+  ctx.records = createRecords(ctx);
+  ctx.records.registerKeyInBackground();
   const app = buildApp(ctx);
   let server: Server | undefined;
 

@@ -11,6 +11,7 @@ import { careRoutes } from '../routes/care';
 import { devRoutes } from '../routes/dev';
 import { signupRoutes } from '../routes/signup';
 import { systemRoutes } from '../routes/system';
+import { createRecords } from '../records';
 import type { GatewayContext } from './context';
 import { csrfTokens } from './csrf';
 import { errorHandler, notImplemented } from './errors';
@@ -56,6 +57,9 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(sessions.middleware);
   const csrf = csrfTokens();
   app.use(csrf.protect);
+  const records = ctx.records ?? createRecords(ctx);
+  // Streams its multipart body itself: mounted before the validator, which would buffer files.
+  app.use(records.uploadRoutes);
 
   app.use(
     OpenApiValidator.middleware({
@@ -75,6 +79,7 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(signupRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(careRoutes(ctx));
+  app.use(records.routes);
   app.use(devRoutes(ctx));
   for (const op of notImplementedOperations(doc)) app[op.method](expressPath(op.path), notImplemented);
 

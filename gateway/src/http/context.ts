@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../config/config';
 import type { SessionKeyStore } from '../custody/session-keys';
 import type { Database } from '../db/database';
 import type { LedgerConnection } from '../ledger/connection';
+import type { Records } from '../records';
 import type { SmsSender } from '../sms/sms';
 
 export interface GatewayContext {
@@ -29,4 +30,6 @@ export interface GatewayContext {
   sms: SmsSender;
   ca: IdentityAuthority;
   ledger: LedgerConnection;
+  /** The records path (made by createGateway; buildApp makes one when absent). */
+  records?: Records;
 }

@@ -1,5 +1,7 @@
 // A small typed client for what the system needs from IPFS: add through a hospital's cluster
 // peer (replicated by the cluster), ask a pin's status across peers, and read through a Kubo node.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Hospital, Network } from '../config';
 import { clusterApiAuthorization } from './config';
 
@@ -62,6 +64,48 @@ export class IpfsClusterClient {
     const cid = cidText(last?.cid);
     if (!cid) throw new Error('cluster add: no CID in the answer');
     return cid;
+  }
+
+  /**
+   * Adds a stream as one file without holding it in memory (the multipart body is streamed to
+   * the cluster peer, which chunks it into blocks on the allocated peers and pins it); returns
+   * the CID (CIDv1, raw leaves). A source that errors aborts the request.
+   */
+  async addStream(source: AsyncIterable<Uint8Array>, name = 'file', signal?: AbortSignal): Promise<string> {
+    const boundary = `ehr-${randomBytes(12).toString('hex')}`;
+    const safeName = name.replace(/[^A-Za-z0-9._-]/g, '_');
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      );
+      for await (const chunk of source) yield chunk;
+      yield Buffer.from(`\r\n--${boundary}--\r\n`);
+    }
+    const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
+    const res = await check(
+      await fetch(url, {
+        method: 'POST',
+        body: Readable.toWeb(Readable.from(body())) as ReadableStream<Uint8Array>,
+        headers: { ...this.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        duplex: 'half',
+        signal,
+      } as RequestInit),
+      'cluster add',
+    );
+    const answer = (await res.json()) as { cid: unknown }[] | { cid: unknown };
+    const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;
+    const cid = cidText(last?.cid);
+    if (!cid) throw new Error('cluster add: no CID in the answer');
+    return cid;
+  }
+
+  /** Removes the pin from the cluster (its blocks are then garbage-collectable on every peer). */
+  async unpin(cid: string): Promise<void> {
+    await check(
+      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, { method: 'DELETE', headers: this.headers }),
+      'cluster unpin',
+    );
   }
 
   /** The pin's state on every cluster peer. */
@@ -166,4 +210,12 @@ export async function kuboCat(org: Hospital, cid: string, timeoutMs = 30000): Pr
     'kubo cat',
   );
   return Buffer.from(await res.arrayBuffer());
+}
+
+/** Streams a file by CID from a hospital's Kubo node (the caller consumes or cancels it). */
+export async function kuboCatStream(org: Hospital, cid: string, signal?: AbortSignal): Promise<Readable> {
+  const url = `http://127.0.0.1:${org.ipfs.apiPort}/api/v0/cat?arg=${encodeURIComponent(cid)}`;
+  const res = await check(await fetch(url, { method: 'POST', signal }), 'kubo cat');
+  if (!res.body) throw new Error('kubo cat: no body');
+  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
 }

@@ -1,0 +1,31 @@
+// Settings of the records path, validated at start like the rest of the gateway's configuration.
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { GatewayConfig } from '../config/config';
+
+const schema = z.object({
+  /** Largest accepted file (plaintext bytes). */
+  EHR_RECORD_MAX_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(50 * 1024 * 1024),
+  /** PKCS#8 PEM of the hospital's record-encryption key; generated there once when absent. */
+  EHR_RECORD_KEY_FILE: z.string().min(1).optional(),
+  /** How long a read from the hospital's own IPFS node may take before it is 503. */
+  EHR_IPFS_READ_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+});
+
+export interface RecordsConfig {
+  maxBytes: number;
+  keyFile: string;
+  /** Where downloads are spooled (0600, deleted afterwards) until their hash is verified. */
+  spoolDir: string;
+  ipfsReadTimeoutMs: number;
+}
+
+export function loadRecordsConfig(gateway: GatewayConfig, env: NodeJS.ProcessEnv = process.env): RecordsConfig {
+  const e = schema.parse(env);
+  return {
+    maxBytes: e.EHR_RECORD_MAX_BYTES,
+    keyFile: e.EHR_RECORD_KEY_FILE ?? join(gateway.dataDir, 'record-key.pem'),
+    spoolDir: join(gateway.dataDir, 'spool'),
+    ipfsReadTimeoutMs: e.EHR_IPFS_READ_TIMEOUT_MS,
+  };
+}

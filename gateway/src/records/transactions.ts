@@ -1,0 +1,19 @@
+// The chaincode transactions of the records path, by their full names (chaincode/src/api.ts).
+export const HOSPITALS = {
+  get: 'hospitals:GetHospital',
+  register: 'hospitals:RegisterHospital',
+} as const;
+
+export const RECORD_TX = {
+  keyHolders: 'records:GetKeyHolders',
+  add: 'records:AddRecord',
+  metadata: 'records:GetRecordMetadata',
+  open: 'access:OpenRecord',
+} as const;
+
+export const CONSENT_TX = {
+  prepare: 'consent:PrepareGrant',
+  grant: 'consent:GrantAccess',
+  revoke: 'consent:RevokeAccess',
+  list: 'consent:ListGrants',
+} as const;
