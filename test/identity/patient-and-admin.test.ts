@@ -229,6 +229,22 @@ describe('hospital admin', () => {
     expect(signedBy(g.proposals[before]!.proposedTransaction).attributes.role).toBe('admin');
   });
 
+  it('shows the login audit: who tried, from where, with what outcome', async () => {
+    const { username } = await signUpPatient();
+    const b = await new Browser(g.url).start();
+    await b.login('patient', username, 'wrong password, twice');
+    await b.login('patient', username, 'correct horse battery staple');
+    const admin = await new Browser(g.url).start();
+    await admin.login('admin', 'admin', g.adminPassword);
+    const r = await admin.get(`/admin/login-audit?username=${username}`);
+    expect(r.status).toBe(200);
+    expect(r.body.items.map((e: { outcome: string; ip: string }) => [e.outcome, e.ip])).toEqual([
+      ['success', '127.0.0.1'],
+      ['bad_password', '127.0.0.1'],
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain('wrong password');
+  });
+
   it('a patient session cannot use admin endpoints', async () => {
     const { b, username } = await signUpPatient();
     await b.login('patient', username, 'correct horse battery staple');

@@ -56,6 +56,23 @@ export function adminRoutes(ctx: GatewayContext): Router {
     res.json(publicUser(user, mspId));
   });
 
+  r.get('/admin/login-audit', admin, async (req, res) => {
+    const { username, outcome, limit = 100, offset = 0 } = req.query as { username?: string; outcome?: string; limit?: number; offset?: number };
+    const where: Record<string, unknown> = {};
+    if (username) where.username = username;
+    if (outcome) where.outcome = outcome;
+    const { rows, count } = await ctx.db.models.LoginAudit.findAndCountAll({
+      where,
+      order: [['id', 'DESC']],
+      limit: Number(limit),
+      offset: Number(offset),
+    });
+    res.json({
+      items: rows.map((a) => ({ at: a.createdAt.toISOString(), userId: a.userId, username: a.username, role: a.role, ip: a.ip, outcome: a.outcome })),
+      total: count,
+    });
+  });
+
   r.post('/admin/registry', admin, async (req, res) => {
     if (typeof req.body !== 'string') throw new CodedError('UNSUPPORTED_MEDIA_TYPE', 'Send the registry as text/csv.');
     const result = await importRegistry(ctx.db, req.body, caller(req).user.id);
