@@ -69,7 +69,8 @@ let recordBlock: bigint;
 beforeAll(async () => {
   ({ provider } = await connectChain(chainFromEnv(net, {})));
   // Blocks are read from the other hospital's peer: any member's peer serves the same chain.
-  source = openBlockSource(await readerConfig(net, net.hospitals[1].mspId, {}));
+  // LEDGER chooses the peer's port (devnet's, or real Fabric's); no other ANCHOR_* override.
+  source = openBlockSource(await readerConfig(net, net.hospitals[1].mspId, { LEDGER }));
 });
 
 afterAll(() => {
