@@ -1,16 +1,33 @@
 // The application channel: its genesis block from configtxgen, the orderers joined through their
 // admin endpoints (channel participation, no system channel), the peers joined with the block.
 // Every step first asks whether it is already done, so `up` after a stop changes nothing.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FabricBinaries } from './binaries';
 import { CHANNEL_PROFILE } from './config/configtx';
 import { runTool } from './exec';
 import { osnadminFlags, peerAdminEnv } from './identities';
 import type { FabricTopology, OrdererNode, PeerNode } from './topology';
 
-/** The genesis block is made once: a second configtxgen run would produce a different channel. */
+/** Which orderers the genesis block names as Raft consenters (recorded beside it). */
+const consentersFile = (topo: FabricTopology) => `${topo.genesisBlock}.consenters`;
+const consenterNames = (topo: FabricTopology) => topo.orderers.map((o) => `${o.name}@${o.port}`).join(',');
+
+/**
+ * The genesis block is made once: a second configtxgen run would produce a different channel.
+ * An existing channel whose consenters differ from the wanted orderers (FABRIC_ORDERERS changed)
+ * is refused: that change is a channel configuration update, not a restart.
+ */
 export async function createGenesisBlock(topo: FabricTopology, bins: FabricBinaries): Promise<boolean> {
-  if (existsSync(topo.genesisBlock)) return false;
+  if (existsSync(topo.genesisBlock)) {
+    const recorded = existsSync(consentersFile(topo)) ? readFileSync(consentersFile(topo), 'utf8').trim() : undefined;
+    if (recorded !== undefined && recorded !== consenterNames(topo)) {
+      throw new Error(
+        `the channel ${topo.channel} was created with Raft consenters ${recorded}, not ${consenterNames(topo)}: ` +
+          `set FABRIC_ORDERERS back, or \`npm run fabric -- down --purge\` to start a new ledger`,
+      );
+    }
+    return false;
+  }
   await runTool(bins.tool.configtxgen, [
     '-configPath',
     topo.channelDir,
@@ -21,6 +38,7 @@ export async function createGenesisBlock(topo: FabricTopology, bins: FabricBinar
     '-outputBlock',
     topo.genesisBlock,
   ]);
+  writeFileSync(consentersFile(topo), `${consenterNames(topo)}\n`);
   return true;
 }
 
