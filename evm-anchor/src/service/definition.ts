@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { caServiceName, type Network, type ServiceDefinition } from '@ehr/network';
 import { statusFile } from '../state-files';
-import { DEFAULT_ANCHORING } from './options';
+import { anchoringOptions, DEFAULT_ANCHORING } from './options';
 
 /** `ledgerServices`: the services serving the member's peer (devnet, or its Fabric peer). */
 export function anchoringService(
@@ -39,8 +39,13 @@ export function anchoringService(
       }
     },
     summary() {
+      const o = anchoringOptions(
+        channel,
+        process.env,
+        process.env.ANCHOR_RPC_URL ? 'remote' : 'local',
+      );
       return [
-        `Anchor  ${channel} anchored as ${memberId} every ${process.env.ANCHOR_EVERY_BLOCKS ?? DEFAULT_ANCHORING.everyBlocks} blocks or ${process.env.ANCHOR_EVERY ?? '5m'}; \`npm run anchor -- status|verify\``,
+        `Anchor  ${channel} anchored as ${memberId} every ${o.everyBlocks} blocks or ${o.everyMs / 60_000} min; \`npm run anchor -- status|verify\``,
       ];
     },
   };

@@ -31,7 +31,7 @@ export async function runAnchoringService(): Promise<void> {
   }
   const reader = await readerConfig(net, chain.member);
   const source = openBlockSource(reader);
-  const options = anchoringOptions(reader.channel);
+  const options = anchoringOptions(reader.channel, process.env, chain.kind);
   const service = new AnchoringService(
     source,
     contract.connect(signer),

@@ -1,5 +1,7 @@
-// The anchoring service's schedule from the environment: ANCHOR_EVERY_BLOCKS (default 10),
-// ANCHOR_EVERY (default 5m), ANCHOR_POLL (default 2s); durations as in network.yaml (250ms, 2s, 5m).
+// The anchoring service's schedule from the environment: ANCHOR_EVERY_BLOCKS, ANCHOR_EVERY and
+// ANCHOR_POLL (durations as in network.yaml: 250ms, 2s, 5m). Defaults: every 10 blocks or 5m on
+// the local chain; on a public chain, where each anchor costs a transaction fee, every 1000 blocks
+// or 60m.
 import { parseDuration } from '@ehr/network';
 import type { AnchoringOptions } from './anchoring-service';
 
@@ -10,13 +12,19 @@ export const DEFAULT_ANCHORING: Omit<AnchoringOptions, 'channel'> = {
   backoff: { initialMs: 1000, maxMs: 60_000 },
 };
 
+/** Defaults on a public chain (Sepolia, mainnet). */
+export const PUBLIC_CHAIN_ANCHORING = { everyBlocks: 1000, everyMs: 60 * 60_000 };
+
 export function anchoringOptions(
   channel: string,
   env: NodeJS.ProcessEnv = process.env,
+  chain: 'local' | 'remote' = 'local',
 ): AnchoringOptions {
+  const defaults =
+    chain === 'remote' ? { ...DEFAULT_ANCHORING, ...PUBLIC_CHAIN_ANCHORING } : DEFAULT_ANCHORING;
   const everyBlocks = env.ANCHOR_EVERY_BLOCKS
     ? Number(env.ANCHOR_EVERY_BLOCKS)
-    : DEFAULT_ANCHORING.everyBlocks;
+    : defaults.everyBlocks;
   if (!Number.isInteger(everyBlocks) || everyBlocks < 1) {
     throw new Error(
       `ANCHOR_EVERY_BLOCKS must be a whole number ≥ 1, got ${env.ANCHOR_EVERY_BLOCKS}`,
@@ -26,7 +34,7 @@ export function anchoringOptions(
     ...DEFAULT_ANCHORING,
     channel,
     everyBlocks,
-    everyMs: env.ANCHOR_EVERY ? parseDuration(env.ANCHOR_EVERY) : DEFAULT_ANCHORING.everyMs,
+    everyMs: env.ANCHOR_EVERY ? parseDuration(env.ANCHOR_EVERY) : defaults.everyMs,
     pollMs: env.ANCHOR_POLL ? parseDuration(env.ANCHOR_POLL) : DEFAULT_ANCHORING.pollMs,
   };
 }
