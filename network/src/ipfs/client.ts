@@ -44,10 +44,21 @@ export class IpfsClusterClient {
   private readonly base: string;
   private readonly headers: Record<string, string>;
 
-  /** A client of `org`'s cluster peer, authenticated with the password in the data directory. */
-  constructor(net: Network, org: Hospital) {
+  /**
+   * A client of `org`'s cluster peer, authenticated with the password in the data directory.
+   * Calls other than adds give up after `timeoutMs` (a hung peer must not hang its callers).
+   */
+  constructor(
+    net: Network,
+    org: Hospital,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.base = `http://127.0.0.1:${org.ipfs.clusterApiPort}`;
     this.headers = { authorization: clusterApiAuthorization(net, org) };
+  }
+
+  private deadline(): AbortSignal {
+    return AbortSignal.timeout(this.timeoutMs);
   }
 
   /** Adds the bytes and pins them across the cluster; returns the CID (CIDv1, raw leaves). */
@@ -71,7 +82,11 @@ export class IpfsClusterClient {
    * the cluster peer, which chunks it into blocks on the allocated peers and pins it); returns
    * the CID (CIDv1, raw leaves). A source that errors aborts the request.
    */
-  async addStream(source: AsyncIterable<Uint8Array>, name = 'file', signal?: AbortSignal): Promise<string> {
+  async addStream(
+    source: AsyncIterable<Uint8Array>,
+    name = 'file',
+    signal?: AbortSignal,
+  ): Promise<string> {
     const boundary = `ehr-${randomBytes(12).toString('hex')}`;
     const safeName = name.replace(/[^A-Za-z0-9._-]/g, '_');
     async function* body(): AsyncGenerator<Uint8Array> {
@@ -103,7 +118,11 @@ export class IpfsClusterClient {
   /** Removes the pin from the cluster (its blocks are then garbage-collectable on every peer). */
   async unpin(cid: string): Promise<void> {
     await check(
-      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, { method: 'DELETE', headers: this.headers }),
+      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, {
+        method: 'DELETE',
+        headers: this.headers,
+        signal: this.deadline(),
+      }),
       'cluster unpin',
     );
   }
@@ -111,7 +130,10 @@ export class IpfsClusterClient {
   /** The pin's state on every cluster peer. */
   async status(cid: string): Promise<PinStatus> {
     const res = await check(
-      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, { headers: this.headers }),
+      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, {
+        headers: this.headers,
+        signal: this.deadline(),
+      }),
       'cluster status',
     );
     const body = (await res.json()) as {
@@ -139,7 +161,7 @@ export class IpfsClusterClient {
   /** This peer's id. */
   async id(): Promise<string> {
     const res = await check(
-      await fetch(`${this.base}/id`, { headers: this.headers }),
+      await fetch(`${this.base}/id`, { headers: this.headers, signal: this.deadline() }),
       'cluster id',
     );
     return ((await res.json()) as { id: string }).id;
@@ -183,13 +205,16 @@ export class IpfsClusterClient {
     if (opts.name) q.set('name', opts.name);
     for (const [k, v] of Object.entries(opts.metadata ?? {})) q.set(`meta-${k}`, v);
     const url = `${this.base}/pins/${encodeURIComponent(cid)}?${q}`;
-    await check(await fetch(url, { method: 'POST', headers: this.headers }), 'cluster pin');
+    await check(
+      await fetch(url, { method: 'POST', headers: this.headers, signal: this.deadline() }),
+      'cluster pin',
+    );
   }
 
   /** GET of a list, answered as a JSON array or as one JSON object per line (streaming). */
   private async getList<T>(path: string): Promise<T[]> {
     const res = await check(
-      await fetch(`${this.base}${path}`, { headers: this.headers }),
+      await fetch(`${this.base}${path}`, { headers: this.headers, signal: this.deadline() }),
       `cluster ${path}`,
     );
     const text = (await res.text()).trim();
@@ -213,7 +238,11 @@ export async function kuboCat(org: Hospital, cid: string, timeoutMs = 30000): Pr
 }
 
 /** Streams a file by CID from a hospital's Kubo node (the caller consumes or cancels it). */
-export async function kuboCatStream(org: Hospital, cid: string, signal?: AbortSignal): Promise<Readable> {
+export async function kuboCatStream(
+  org: Hospital,
+  cid: string,
+  signal?: AbortSignal,
+): Promise<Readable> {
   const url = `http://127.0.0.1:${org.ipfs.apiPort}/api/v0/cat?arg=${encodeURIComponent(cid)}`;
   const res = await check(await fetch(url, { method: 'POST', signal }), 'kubo cat');
   if (!res.body) throw new Error('kubo cat: no body');
