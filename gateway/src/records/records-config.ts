@@ -1,12 +1,15 @@
 // Settings of the records path, validated at start like the rest of the gateway's configuration.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { dataPaths } from '@ehr/network';
 import type { GatewayConfig } from '../config/config';
 
 const schema = z.object({
   /** Largest accepted file (plaintext bytes). */
   EHR_RECORD_MAX_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(50 * 1024 * 1024),
-  /** PKCS#8 PEM of the hospital's record-encryption key; generated there once when absent. */
+  /** PKCS#8 PEM of the hospital's record-encryption key; generated there once when absent.
+   *  Default: the hospital's gateway folder of the data directory, shared by every gateway
+   *  process of that hospital (one key per hospital, not per process). */
   EHR_RECORD_KEY_FILE: z.string().min(1).optional(),
   /** How long a read from the hospital's own IPFS node may take before it is 503. */
   EHR_IPFS_READ_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -24,7 +27,7 @@ export function loadRecordsConfig(gateway: GatewayConfig, env: NodeJS.ProcessEnv
   const e = schema.parse(env);
   return {
     maxBytes: e.EHR_RECORD_MAX_BYTES,
-    keyFile: e.EHR_RECORD_KEY_FILE ?? join(gateway.dataDir, 'record-key.pem'),
+    keyFile: e.EHR_RECORD_KEY_FILE ?? join(dataPaths(gateway.network).gateway(gateway.hospital), 'record-key.pem'),
     spoolDir: join(gateway.dataDir, 'spool'),
     ipfsReadTimeoutMs: e.EHR_IPFS_READ_TIMEOUT_MS,
   };

@@ -222,12 +222,16 @@ export class RecordUploads {
         );
         const gate = new MediaTypeGate((detected) => declaredTypeAgrees(info.mimeType, detected));
         const digest = new DigestStream();
-        const sealed = pipeline(file, gate, new EncryptStream(dataKey), digest, (err) => {
+        const sealed = pipeline(gate, new EncryptStream(dataKey), digest, (err) => {
           if (err) fail(err);
         });
+        // Piped, not in the pipeline: busboy only finishes once each file stream ended, so on a
+        // refusal the rest of the file is read away instead of destroying its stream.
+        file.pipe(gate);
         abort.signal.addEventListener('abort', () => {
-          sealed.destroy(abort.signal.reason as Error);
+          file.unpipe();
           file.resume();
+          sealed.destroy(abort.signal.reason as Error);
         });
         adding = Promise.resolve()
           .then(() => this.cluster.addStream(sealed, recordId, abort.signal))
