@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNetwork } from '../src/config';
-import { databaseUrl, postgresPaths, postgresService } from '../src/postgres';
+import { databaseUrl, libpqDatasource, postgresPaths, postgresService } from '../src/postgres';
 
 describe('postgres configuration', () => {
   let dataDir: string;
@@ -44,6 +44,18 @@ describe('postgres configuration', () => {
     expect(url.pathname).toBe('/ehr_hospital2');
     expect(url.searchParams.get('sslmode')).toBe('require');
     expect(await postgresService(net).process()).toBeNull();
+  });
+
+  it('gives fabric-ca-server the same connection in key=value form, refusing unquotable values', () => {
+    const net = loadNetwork({ dataDir, portOffset: 0 });
+    const url = new URL(databaseUrl(net, 'fabric_ca_hospital1'));
+    expect(libpqDatasource(net, 'fabric_ca_hospital1')).toBe(
+      `host=127.0.0.1 port=${net.postgres.port} user=fabric_ca_hospital1 password=${url.password} dbname=fabric_ca_hospital1 sslmode=disable`,
+    );
+    process.env.DATABASE_URL = 'postgres://app:with%20space@db.example/main';
+    expect(() => libpqDatasource(net, 'fabric_ca_hospital1')).toThrow(/must not contain spaces/);
+    process.env.DATABASE_URL = 'postgres://app:s3cret@db.example/main';
+    expect(libpqDatasource(net, 'fabric_ca_hospital1')).toContain('sslmode=require');
   });
 
   it('refuses database names that are not plain identifiers', () => {
