@@ -8,7 +8,7 @@
 // bin/ and builders/ccaas/bin/). Nothing is built or downloaded silently into the repository.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FABRIC_VERSION = '3.1.5';
@@ -140,5 +140,3 @@ export async function resolveFabricBinaries(
   if (env.FABRIC_DOWNLOAD === '0') throw new FabricBinariesMissing(`FABRIC_BIN is not set.\n${howTo(cacheDir)}`);
   return downloadRelease(cacheDir, log);
 }
-
-export const hasReleaseInCache = (cacheDir: string) => existsSync(releaseDir(cacheDir));

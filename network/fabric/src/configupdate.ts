@@ -111,13 +111,3 @@ export async function submitConfigUpdate(topo: FabricTopology, bins: FabricBinar
     peerAdminEnv(topo, submitter),
   );
 }
-
-/** The envelope's signatures: how many and by which MSPs (for messages and tests). */
-export async function envelopeSigners(bins: FabricBinaries, envelope: string): Promise<string[]> {
-  const env = (await decode(bins, 'common.Envelope', envelope)) as {
-    payload: { data: { signatures?: { signature_header: { creator: { mspid: string } } }[] } };
-  };
-  return (env.payload.data.signatures ?? []).map((s) => s.signature_header.creator.mspid);
-}
-
-export const readEnvelope = (file: string) => readFileSync(file);
