@@ -189,6 +189,28 @@ function copyBlockWithByteFlipped(b: ReturnType<typeof copyBlock>) {
   return copy;
 }
 
+test("checks another member's anchor of a block older than the kept hashes by reading it again", async () => {
+  const contract = await freshContract();
+  const { chain } = await TestChain.create();
+  for (let i = 0; i < 5; i++) chain.appendTransactions();
+  await contract.connect(h2).anchor('ehr', 0n, hashOf(chain, 0));
+  // Keeps the hashes of the 2 newest blocks only, and is not due to anchor itself.
+  const service = new AnchoringService(
+    chain.source(),
+    contract.connect(h1),
+    provider,
+    options({ recentWindow: 2, everyBlocks: 100 }),
+    'Hospital1MSP',
+  );
+  expect(await service.tick()).toMatchObject({ action: 'waiting', newest: 5n });
+  // Hospital2 now anchors block 1, long followed and out of the window: read again, it matches.
+  await contract.connect(h2).anchor('ehr', 1n, hashOf(chain, 1));
+  expect(await service.tick()).toMatchObject({ action: 'waiting', lastAnchored: 1n });
+  // A wrong hash for block 2 is caught the same way.
+  await contract.connect(h2).anchor('ehr', 2n, hashOf(chain, 3));
+  await expect(service.tick()).rejects.toThrow(/block 2 has header hash .* its anchor says/);
+});
+
 test('refuses to anchor when the peer serves a chain that differs from an anchor or does not check out', async () => {
   const contract = await freshContract();
   const { chain } = await TestChain.create();

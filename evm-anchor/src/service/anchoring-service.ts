@@ -5,6 +5,7 @@
 // first anchor it follows the whole chain from the genesis and checks the existing anchors
 // against it; it then anchors only blocks it has checked. Failures (chain or peer down) are
 // retried with exponential back-off.
+import { headerHashOf } from '@ehr/network';
 import type { Provider } from 'ethers';
 import type { AnchorContract } from '../contract/anchor-contract';
 import type { BlockSource } from '../fabric/deliver';
@@ -19,6 +20,8 @@ export interface AnchoringOptions {
   /** How often to look at the newest block. */
   pollMs: number;
   backoff: { initialMs: number; maxMs: number };
+  /** Header hashes kept for checking other members' anchors (default 10,000 newest blocks). */
+  recentWindow?: number;
 }
 
 export type TickOutcome =
@@ -91,22 +94,27 @@ export class AnchoringService {
 
   /** Header hashes of the newest followed blocks, to check anchors other members record. */
   private readonly recent = new Map<bigint, string>();
-  private static readonly RECENT_WINDOW = 10_000n;
 
   private remember(number: bigint, hash: Buffer): void {
     this.recent.set(number, `0x${hash.toString('hex')}`);
-    this.recent.delete(number - AnchoringService.RECENT_WINDOW);
+    this.recent.delete(number - BigInt(this.options.recentWindow ?? 10_000));
   }
 
-  /** The header hash of an already followed block: from the window, else re-read and re-linked. */
+  /**
+   * The header hash of an already followed block: from the window, else the block is read again
+   * and must still link to its successor (a re-read block is not re-checked against the genesis).
+   */
   private async followedHash(number: bigint): Promise<string> {
     const known = this.recent.get(number);
     if (known) return known;
-    // Older than the window: the block is fetched again; its hash must still link to its successor.
-    const blocks: Buffer[] = [];
-    for await (const b of this.source.blocks(number, number + 1n))
-      blocks.push(Buffer.from(b.getHeader()!.getPreviousHash_asU8()));
-    return `0x${blocks[1].toString('hex')}`;
+    const read = [];
+    for await (const b of this.source.blocks(number, number + 1n)) read.push(b);
+    const [block, next] = read;
+    const hash = headerHashOf(block);
+    if (!hash.equals(next.getHeader()?.getPreviousHash_asU8() ?? new Uint8Array())) {
+      throw new LedgerDivergedError(`block ${number} no longer links to block ${number + 1n}`);
+    }
+    return `0x${hash.toString('hex')}`;
   }
 
   /**
