@@ -80,6 +80,7 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(adminRoutes(ctx));
   app.use(careRoutes(ctx));
   app.use(records.routes);
+  app.use(records.consentRoutes);
   app.use(devRoutes(ctx));
   for (const op of notImplementedOperations(doc)) app[op.method](expressPath(op.path), notImplemented);
 

@@ -2,6 +2,8 @@
 // download, the hospital's encryption key. createRecords() wires it from the gateway context.
 import { IpfsClusterClient } from '@ehr/network';
 import type { GatewayContext } from '../http/context';
+import { Consents } from './consent';
+import { consentRoutes } from './consent-routes';
 import { RecordDownloads } from './download';
 import { HospitalKeyRegistration } from './hospital-key';
 import { loadRecordsConfig, type RecordsConfig } from './records-config';
@@ -16,6 +18,7 @@ export interface Records {
   /** Mounted before the OpenAPI validator (streams its multipart body itself). */
   uploadRoutes: ReturnType<typeof recordUploadRoutes>;
   routes: ReturnType<typeof recordRoutes>;
+  consentRoutes: ReturnType<typeof consentRoutes>;
   /** Registers the hospital's key on the ledger now; failures are logged and retried on use. */
   registerKeyInBackground(): void;
 }
@@ -34,6 +37,7 @@ export function createRecords(ctx: GatewayContext): Records {
     downloads,
     uploadRoutes: recordUploadRoutes(ctx, uploads),
     routes: recordRoutes(ctx, downloads),
+    consentRoutes: consentRoutes(ctx, new Consents(hospitalKey)),
     registerKeyInBackground: () => {
       hospitalKey.ensure().catch((e: unknown) => ctx.log.warn({ err: (e as Error).message }, 'hospital key not registered yet (retried on first upload)'));
     },

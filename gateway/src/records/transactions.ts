@@ -17,3 +17,9 @@ export const CONSENT_TX = {
   revoke: 'consent:RevokeAccess',
   list: 'consent:ListGrants',
 } as const;
+
+export const ACCESS_TX = {
+  events: 'access:ListAccessEvents',
+  breakGlassList: 'access:ListBreakGlass',
+  breakGlass: 'access:BreakGlass',
+} as const;

@@ -1,0 +1,73 @@
+// Consent by the patient. A grant carries the data keys of the records in its scope re-wrapped
+// for the grantee's hospital: this gateway reads its own wrapped copy (consent:PrepareGrant lists
+// what the grantee's hospital lacks), unwraps it with the hospital's private key and wraps it to
+// the grantee hospital's registered public key, all inside the one GrantAccess transaction.
+import { randomUUID } from 'node:crypto';
+import { CodedError } from '@ehr/common';
+import type { Grant, GrantAccessRequest, Grantee, GrantScope, GrantWrappedKeyInput, KeyHolder } from '@ehr/chaincode/api';
+import { KeyWrapError, unwrapDataKey, WRAP_ALGORITHM, wrapDataKey } from '../crypto';
+import type { Caller } from '../http/auth-guard';
+import type { HospitalKeyRegistration } from './hospital-key';
+import { CONSENT_TX } from './transactions';
+
+interface PreparedGrant {
+  keyHolder: KeyHolder;
+  records: { recordId: string; wrappedKeys: { keyId: string; wrappedKey: string }[] }[];
+}
+
+export interface ConsentRequest {
+  grantee: Grantee;
+  scope: GrantScope;
+  access?: 'read' | 'read-write';
+  notAfter?: string;
+}
+
+export class Consents {
+  constructor(private readonly hospitalKey: HospitalKeyRegistration) {}
+
+  async grant(patient: Caller, body: ConsentRequest): Promise<Grant> {
+    const grantId = randomUUID();
+    // A record added between PrepareGrant and GrantAccess makes the key list stale; once more.
+    for (let attempt = 1; ; attempt++) {
+      const prepared = await patient.ledger.evaluate<PreparedGrant>(CONSENT_TX.prepare, [JSON.stringify(body.grantee), JSON.stringify(body.scope)]);
+      const request: GrantAccessRequest = {
+        grantId,
+        grantee: body.grantee,
+        scope: body.scope,
+        access: body.access ?? 'read',
+        ...(body.notAfter ? { notAfter: body.notAfter } : {}),
+        wrappedKeys: this.rewrap(prepared),
+      };
+      try {
+        return (await patient.ledger.submit<Grant>(CONSENT_TX.grant, [JSON.stringify(request)])).result;
+      } catch (e) {
+        if (attempt < 2 && e instanceof CodedError && (e.code === 'WRAPPED_KEY_MISSING' || e.code === 'STALE_HOSPITAL_KEY')) continue;
+        throw e;
+      }
+    }
+  }
+
+  private rewrap(prepared: PreparedGrant): GrantWrappedKeyInput[] {
+    const { keyHolder } = prepared;
+    if (prepared.records.length && keyHolder.algorithm !== WRAP_ALGORITHM) {
+      throw new CodedError('KEY_NOT_AVAILABLE', `${keyHolder.mspId}'s registered key (${keyHolder.algorithm}) cannot be used by this gateway`);
+    }
+    const own = this.hospitalKey.key;
+    return prepared.records.map((r) => {
+      const mine = r.wrappedKeys.find((k) => k.keyId === own.keyId);
+      if (!mine) throw new CodedError('KEY_NOT_AVAILABLE', `record ${r.recordId} has no data key wrapped for this hospital's current key`);
+      let dataKey: Buffer;
+      try {
+        dataKey = unwrapDataKey(mine.wrappedKey, own.privateKey, r.recordId);
+      } catch (e) {
+        if (e instanceof KeyWrapError) throw new CodedError('KEY_NOT_AVAILABLE', `record ${r.recordId}'s data key does not open with this hospital's key`);
+        throw e;
+      }
+      try {
+        return { recordId: r.recordId, keyId: keyHolder.keyId, wrappedKey: wrapDataKey(dataKey, keyHolder.publicKeyPem, r.recordId) };
+      } finally {
+        dataKey.fill(0);
+      }
+    });
+  }
+}
