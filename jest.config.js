@@ -8,7 +8,7 @@ const base = { testEnvironment: 'node', transform, rootDir: __dirname };
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
 /** Integration suites: folders under test/ run against real services. */
-const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor'];
+const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor', 'records'];
 // Real Fabric's own faults and membership changes (network/fabric): only with LEDGER=fabric.
 if (process.env.LEDGER === 'fabric') integrationSuites.push('fabric');
 

@@ -78,7 +78,7 @@ describe('record upload service', () => {
     log: pino({ level: 'silent' }),
   } as unknown as GatewayContext;
   const key = { ensure: async () => undefined, key: h1 } as unknown as HospitalKeyRegistration;
-  const uploads = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000 }, key, () => cluster);
+  const uploads = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000, ipfsAddTimeoutMs: 5000 }, key, () => cluster);
   const doctor: Caller = {
     user: { id: 'doctor-1' },
     ledger: {
@@ -149,7 +149,7 @@ describe('record upload service', () => {
   it('records an orphan pin for cleanup when the unpin fails too', async () => {
     submitFails = new CodedError('LEDGER_UNAVAILABLE');
     const failingUnpin = Object.assign(Object.create(cluster) as object, { unpin: async () => Promise.reject(new Error('down')) }) as unknown as IpfsClusterClient;
-    const u = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000 }, key, () => failingUnpin);
+    const u = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000, ipfsAddTimeoutMs: 5000 }, key, () => failingUnpin);
     const err = (await u.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)])).catch((e: CodedError) => e)) as CodedError;
     expect(err).toMatchObject({ details: { storedFile: { cleanup: 'recorded-for-cleanup' } } });
     const line = JSON.parse(readFileSync(join(dir, 'orphan-pins.jsonl'), 'utf8').trim().split('\n').pop()!) as { cid: string };

@@ -13,6 +13,8 @@ const schema = z.object({
   EHR_RECORD_KEY_FILE: z.string().min(1).optional(),
   /** How long a read from the hospital's own IPFS node may take before it is 503. */
   EHR_IPFS_READ_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** How long an upload's add to IPFS Cluster may take in all before it is 503. */
+  EHR_IPFS_ADD_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 
 export interface RecordsConfig {
@@ -21,6 +23,7 @@ export interface RecordsConfig {
   /** Where downloads are spooled (0600, deleted afterwards) until their hash is verified. */
   spoolDir: string;
   ipfsReadTimeoutMs: number;
+  ipfsAddTimeoutMs: number;
 }
 
 export function loadRecordsConfig(gateway: GatewayConfig, env: NodeJS.ProcessEnv = process.env): RecordsConfig {
@@ -30,5 +33,6 @@ export function loadRecordsConfig(gateway: GatewayConfig, env: NodeJS.ProcessEnv
     keyFile: e.EHR_RECORD_KEY_FILE ?? join(dataPaths(gateway.network).gateway(gateway.hospital), 'record-key.pem'),
     spoolDir: join(gateway.dataDir, 'spool'),
     ipfsReadTimeoutMs: e.EHR_IPFS_READ_TIMEOUT_MS,
+    ipfsAddTimeoutMs: e.EHR_IPFS_ADD_TIMEOUT_MS,
   };
 }

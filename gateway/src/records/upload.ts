@@ -234,7 +234,7 @@ export class RecordUploads {
           sealed.destroy(abort.signal.reason as Error);
         });
         adding = Promise.resolve()
-          .then(() => this.cluster.addStream(sealed, recordId, abort.signal))
+          .then(() => this.cluster.addStream(sealed, recordId, AbortSignal.any([abort.signal, AbortSignal.timeout(this.cfg.ipfsAddTimeoutMs)])))
           .then(
           (cid) => {
             if (failure) throw failure;
@@ -244,7 +244,9 @@ export class RecordUploads {
             // Our own refusal (type, size, empty) aborted the add: report that, not the storage.
             if (failure instanceof CodedError) throw failure;
             this.ctx.log.warn({ err: (e as Error).message }, 'IPFS Cluster add failed');
-            throw new CodedError('STORAGE_UNAVAILABLE');
+            // Read the rest of the request away, so busboy finishes and the 503 is answered.
+            fail(new CodedError('STORAGE_UNAVAILABLE'));
+            throw failure;
           },
         );
         adding.catch(() => undefined);

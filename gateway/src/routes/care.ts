@@ -18,10 +18,9 @@ export function careRoutes(ctx: GatewayContext): Router {
   });
 
   r.get('/patients/:patientId/records', anyone, async (req, res) => {
-    const bookmark = typeof req.query.bookmark === 'string' ? req.query.bookmark : '';
-    const args = [String(req.params.patientId), ...(bookmark ? [bookmark] : [])];
-    const page = await caller(req).ledger.evaluate<Page<unknown>>(RECORDS.list, args);
-    res.json(page);
+    // records:ListRecords answers every record the caller may see, in one list (no pages yet).
+    const items = await caller(req).ledger.evaluate<unknown[]>(RECORDS.list, [String(req.params.patientId)]);
+    res.json({ items, bookmark: '' } satisfies Page<unknown>);
   });
 
   return r;

@@ -1,0 +1,227 @@
+// The records path on the real stack, both hospitals: real Fabric CA identities, the ledger
+// through the Fabric Gateway, IPFS Cluster and Kubo, PostgreSQL. Each hospital's gateway runs
+// in-process on a fresh database (test/identity's harness) with the hospital's own record key.
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IpfsClusterClient, kuboCat } from '@ehr/network';
+import { testNetwork, testStackStatus } from '../support';
+import { patientForm, startTestGateway, uniqueName, type TestGateway } from '../identity/harness';
+import { Session } from './session';
+
+const net = testNetwork();
+const [h1, h2] = [net.hospitals[0]!, net.hospitals[1]!];
+const DOCTOR_PASSWORD = 'a doctor password that is long';
+const MAX_BYTES = 2 * 1024 * 1024;
+
+let g1: TestGateway;
+let g2: TestGateway;
+let patientId: string;
+let patient: Session;
+let doctor1: Session; // Hospital1, assigned to the patient
+let doctor1b: Session; // Hospital1, not assigned
+let doctor2: Session; // Hospital2
+let doctor2Id: string;
+
+const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), randomBytes(bytes)]);
+const cluster1 = () => new IpfsClusterClient(net, h1);
+
+async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; session: Session }> {
+  const username = uniqueName('doc');
+  const user = await g.gw.ctx.accounts.create({
+    role: 'doctor',
+    username,
+    email: `${username}@example.org`,
+    fullName: 'Dr. Test',
+    govId: `MD-${username.toUpperCase()}`,
+    password: DOCTOR_PASSWORD,
+  });
+  return { id: `${h.mspId}/${user.id}`, session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD) };
+}
+
+async function recordCount(): Promise<number> {
+  const r = await patient.get(`/patients/${encodeURIComponent(patientId)}/records`);
+  expect(r.status).toBe(200);
+  return r.json.items.length;
+}
+
+async function pinCount(): Promise<number> {
+  return (await cluster1().pins()).length;
+}
+
+beforeAll(async () => {
+  process.env.EHR_RECORD_MAX_BYTES = String(MAX_BYTES);
+  g1 = await startTestGateway(net, h1);
+  g2 = await startTestGateway(net, h2);
+  await g1.gw.ctx.records!.hospitalKey.ensure();
+  await g2.gw.ctx.records!.hospitalKey.ensure();
+
+  const username = uniqueName('pat');
+  const signup = new Session(g1.url);
+  await signup.get('/auth/csrf').then((r) => (signup as unknown as { csrf: string }).csrf = r.json.csrfToken);
+  const captcha = (await signup.get('/auth/captcha')).json;
+  const answer = (await signup.get(`/dev/captcha/${captcha.captchaId}`)).json.answer;
+  const r = await signup.request('POST', '/signup/patient', { json: { ...patientForm(username), captchaId: captcha.captchaId, captchaAnswer: answer } });
+  expect(r.status).toBe(201);
+  patientId = r.json.personId;
+  patient = await new Session(g1.url).login('patient', username, 'correct horse battery staple');
+
+  const d1 = await doctorAt(g1, h1);
+  doctor1 = d1.session;
+  doctor1b = (await doctorAt(g1, h1)).session;
+  const d2 = await doctorAt(g2, h2);
+  doctor2 = d2.session;
+  doctor2Id = d2.id;
+  const admin = await new Session(g1.url).login('admin', 'admin', g1.adminPassword);
+  const assigned = await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: d1.id } });
+  expect(assigned.status).toBe(201);
+});
+
+afterAll(async () => {
+  delete process.env.EHR_RECORD_MAX_BYTES;
+  await g1?.close();
+  await g2?.close();
+});
+
+describe('upload and download', () => {
+  let recordId: string;
+  let cid: string;
+  const file = pdf(300 * 1024 + 17);
+
+  it('stores the file encrypted on both IPFS peers and records it on the ledger', async () => {
+    const r = await doctor1.upload(patientId, file, { remark: 'follow-up in 2 weeks' });
+    expect(r.status).toBe(201);
+    expect(r.json).toEqual({ recordId: expect.any(String), cid: expect.stringMatching(/^baf/), transactionId: expect.stringMatching(/^[0-9a-f]{64}$/), replicas: 2 });
+    ({ recordId, cid } = r.json);
+    const meta = await doctor1.get(`/records/${recordId}`);
+    expect(meta.status).toBe(200);
+    expect(meta.json).toMatchObject({ recordId, patientId, cid, mediaType: 'application/pdf', category: 'report', txId: r.json.transactionId });
+    // What IPFS holds is ciphertext whose hash the ledger carries.
+    const stored = await kuboCat(h2, cid);
+    expect(stored.includes(file.subarray(0, 32))).toBe(false);
+    expect(stored.length).toBe(meta.json.size);
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(meta.json.sha256);
+  });
+
+  it('gives the author and the patient the identical bytes, and logs each read exactly once', async () => {
+    const byDoctor = await doctor1.get(`/records/${recordId}/content`);
+    expect(byDoctor.status).toBe(200);
+    expect(byDoctor.headers.get('content-type')).toBe('application/pdf');
+    expect(byDoctor.headers.get('content-disposition')).toContain(`${recordId}.pdf`);
+    expect(byDoctor.bytes.equals(file)).toBe(true);
+    const byPatient = await patient.get(`/records/${recordId}/content`);
+    expect(byPatient.status).toBe(200);
+    expect(byPatient.bytes.equals(file)).toBe(true);
+
+    const log = await patient.get(`/patients/${encodeURIComponent(patientId)}/access-events`);
+    expect(log.status).toBe(200);
+    const reads = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
+    expect(reads.map((e: { readerRole: string; purpose: string }) => `${e.readerRole}:${e.purpose}`).sort()).toEqual(['doctor:treatment', 'patient:patient-access']);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the first record, storing nothing new', async () => {
+    const key = `retry-${Date.now()}`;
+    const first = await doctor1.upload(patientId, pdf(5000), { idempotencyKey: key });
+    expect(first.status).toBe(201);
+    const records = await recordCount();
+    const pins = await pinCount();
+    const again = await doctor1.upload(patientId, pdf(5000), { idempotencyKey: key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.json).toMatchObject({ recordId: first.json.recordId, cid: first.json.cid, transactionId: first.json.transactionId });
+    expect(await recordCount()).toBe(records);
+    expect(await pinCount()).toBe(pins);
+  });
+
+  describe('refuses bad input with a stable code, writing nothing', () => {
+    const exe = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), randomBytes(4000)]);
+    it.each([
+      ['an oversized file', () => doctor1.upload(patientId, pdf(MAX_BYTES + 1)), 413, 'PAYLOAD_TOO_LARGE'],
+      ['a program disguised as a PDF', () => doctor1.upload(patientId, exe, { name: 'scan.pdf' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['an empty file', () => doctor1.upload(patientId, Buffer.alloc(0)), 400, 'FILE_EMPTY'],
+      ['an unknown patient', () => doctor1.upload(`${h1.mspId}/no-such-patient`, pdf(100)), 403, 'NOT_ASSIGNED'],
+      ['a doctor not assigned to the patient', () => doctor1b.upload(patientId, pdf(100)), 403, 'NOT_ASSIGNED'],
+      ['an unknown category', () => doctor1.upload(patientId, pdf(100), { category: 'gossip' }), 400, 'VALIDATION_FAILED'],
+    ])('%s', async (_what, send, status, code) => {
+      const records = await recordCount();
+      const pins = await pinCount();
+      const r = await send();
+      expect({ status: r.status, code: r.json?.code }).toEqual({ status, code });
+      expect(await recordCount()).toBe(records);
+      expect(await pinCount()).toBe(pins);
+    });
+  });
+});
+
+describe('sharing across hospitals', () => {
+  let recordId: string;
+  const file = pdf(200 * 1024);
+
+  beforeAll(async () => {
+    const r = await doctor1.upload(patientId, file, { category: 'prescription' });
+    expect(r.status).toBe(201);
+    recordId = r.json.recordId;
+  });
+
+  it('a Hospital2 doctor reads through Hospital2 after the grant, and is refused before and after revocation', async () => {
+    const before = await doctor2.get(`/records/${recordId}/content`);
+    expect({ status: before.status, code: before.json?.code }).toEqual({ status: 403, code: 'ACCESS_DENIED' });
+
+    const grant = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] } },
+    });
+    expect(grant.status).toBe(201);
+    expect(grant.json).toMatchObject({ patientId, grantee: { type: 'doctor', doctorId: doctor2Id }, access: 'read' });
+
+    const read = await doctor2.get(`/records/${recordId}/content`);
+    expect(read.status).toBe(200);
+    expect(read.bytes.equals(file)).toBe(true);
+
+    const grants = await patient.get(`/patients/${encodeURIComponent(patientId)}/consents`);
+    expect(grants.json.items.map((g: { grantId: string }) => g.grantId)).toContain(grant.json.grantId);
+
+    const revoke = await patient.request('DELETE', `/consents/${grant.json.grantId}`);
+    expect(revoke.status).toBe(204);
+    const after = await doctor2.get(`/records/${recordId}/content`);
+    expect({ status: after.status, code: after.json?.code }).toEqual({ status: 403, code: 'CONSENT_REVOKED' });
+
+    const log = await patient.get(`/patients/${encodeURIComponent(patientId)}/access-events`);
+    const reads = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
+    expect(reads).toEqual([expect.objectContaining({ readerId: doctor2Id, readerMsp: h2.mspId, basis: { type: 'grant', grantId: grant.json.grantId } })]);
+  });
+
+  it('refuses the grantee once the grant expired', async () => {
+    const notAfter = new Date(Date.now() + 4000).toISOString();
+    const grant = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] }, notAfter },
+    });
+    expect(grant.status).toBe(201);
+    await sleep(Math.max(0, Date.parse(notAfter) - Date.now()) + 1000);
+    const r = await doctor2.get(`/records/${recordId}/content`);
+    expect({ status: r.status, code: r.json?.code }).toEqual({ status: 403, code: 'CONSENT_EXPIRED' });
+  });
+});
+
+describe('when IPFS is down', () => {
+  it('refuses the upload with 503 STORAGE_UNAVAILABLE and writes nothing on the ledger', async () => {
+    const status = await testStackStatus();
+    const peer = status!.services.find((s) => s.name === `cluster-${h1.name.toLowerCase()}`)!;
+    expect(peer.pid).toBeDefined();
+    const records = await recordCount();
+    // Frozen, not killed (the supervisor would restart it): it accepts connections, answers nothing.
+    process.env.EHR_IPFS_ADD_TIMEOUT_MS = '3000';
+    const g = await startTestGateway(net, h1);
+    delete process.env.EHR_IPFS_ADD_TIMEOUT_MS;
+    const assignedDoctor = await doctorAt(g, h1);
+    const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
+    expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: assignedDoctor.id } })).status).toBe(201);
+    process.kill(peer.pid!, 'SIGSTOP');
+    try {
+      const r = await assignedDoctor.session.upload(patientId, pdf(1000));
+      expect({ status: r.status, code: r.json?.code }).toEqual({ status: 503, code: 'STORAGE_UNAVAILABLE' });
+    } finally {
+      process.kill(peer.pid!, 'SIGCONT');
+      await g.close();
+    }
+    expect(await recordCount()).toBe(records);
+  });
+});
