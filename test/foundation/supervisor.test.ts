@@ -5,7 +5,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caClient, loadNetwork } from '@ehr/network';
-import { runCli, stackStatus, startStack, stopStack, testNetwork, waitFor } from '../support';
+import {
+  SECOND_STACK_OFFSET,
+  runCli,
+  stackStatus,
+  startStack,
+  stopStack,
+  testNetwork,
+  waitFor,
+} from '../support';
 
 /** Pids whose environment carries the supervisor's marker for this data directory. */
 function processesOf(dataDir: string): number[] {
@@ -34,7 +42,7 @@ const alive = (pid: number) => {
 describe('supervisor', () => {
   const env = {
     dataDir: mkdtempSync(join(tmpdir(), 'ehr-supervisor-test-')),
-    portOffset: Number(process.env.EHR_PORT_OFFSET ?? 0) + 500,
+    portOffset: Number(process.env.EHR_PORT_OFFSET ?? 0) + SECOND_STACK_OFFSET,
   };
   const net = loadNetwork({ dataDir: env.dataDir, portOffset: env.portOffset });
   const ca = net.hospitals[0];

@@ -7,7 +7,7 @@ import { startStack } from './stack';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env[STACK_PID_ENV]) return; // another integration project started it already
-  const { dataDir, portOffset, created } = resolveTestEnv();
+  const { dataDir, portOffset, created } = await resolveTestEnv();
   mkdirSync(dataDir, { recursive: true });
   // Workers inherit these: tests load the same network (ports, data dir) as the stack.
   process.env.EHR_DATA_DIR = dataDir;

@@ -18,7 +18,7 @@ import { stackStatus } from './stack';
 
 export { runCli, spawnSupervisor, CLI } from './cli';
 export { startStack, stopStack, stackStatus, type StackState, type ServiceStatus } from './stack';
-export { resolveTestEnv, DEFAULT_TEST_PORT_OFFSET } from './env';
+export { resolveTestEnv, DEFAULT_TEST_PORT_OFFSET, SECOND_STACK_OFFSET } from './env';
 
 /** The network of the test stack (same data dir and port offset as globalSetup's). */
 export function testNetwork(): Network {
