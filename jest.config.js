@@ -3,7 +3,7 @@
 // and share the stack started by test/support (real CAs, PostgreSQL, IPFS, Anvil, devnet).
 // ts-jest only transpiles (isolatedModules); `tsc -b` type-checks everything before jest runs.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] };
-const base = { testEnvironment: 'node', transform, rootDir: __dirname };
+const base = { testEnvironment: '<rootDir>/jest.environment.js', transform, rootDir: __dirname };
 
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import * as grpc from '@grpc/grpc-js';
 import { common, orderer as ordererProto, peer } from '@hyperledger/fabric-protos';
-import { loadNetwork, orgPaths, verifyBlockLink, type Network } from '@ehr/network';
+import { orgPaths, verifyBlockLink, type Network } from '@ehr/network';
 import { startDevnet, type RunningDevnet } from '../src/main';
 import { readMspFolder, SigningIdentity } from '../src/msp';
 import { applicationOrgGroup } from '../src/channelconfig/genesis';
@@ -16,6 +16,7 @@ import {
   signConfigUpdate,
 } from '../src/channelconfig/update';
 import { writeDevPki } from '../src/testing/dev-pki';
+import { networkOnFreePorts } from '../src/testing/private-devnet';
 import {
   BroadcastClient,
   fetchBlocks,
@@ -33,7 +34,8 @@ const id = (paths: { signCert: string; privateKey: string }, mspId: string) =>
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'devnet-main-'));
-  net = loadNetwork({ dataDir });
+  // Ports of its own: the integration stack may run with the same EHR_PORT_OFFSET.
+  ({ net } = await networkOnFreePorts(dataDir, Number(process.env.EHR_PORT_OFFSET ?? 0) + 1500));
   await writeDevPki(net);
   devnet = await startDevnet(net, { log: pino({ level: 'silent' }) });
 });

@@ -31,8 +31,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** The first port offset from `from` at which every port this devnet needs is free. */
-async function freePorts(
+/**
+ * The network at the first port offset from `from` (in steps of 500) at which every port a
+ * devnet process binds is free, so a test's devnet never clashes with the stack's or another's.
+ */
+export async function networkOnFreePorts(
   dataDir: string,
   from: number,
 ): Promise<{ net: Network; portOffset: number }> {
@@ -71,7 +74,7 @@ export class PrivateDevnet {
 
   static async create(opts: PrivateDevnetOptions): Promise<PrivateDevnet> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ehr-private-devnet-'));
-    const { net, portOffset } = await freePorts(
+    const { net, portOffset } = await networkOnFreePorts(
       dataDir,
       Number(process.env.EHR_PORT_OFFSET ?? 0) + opts.portShift,
     );
