@@ -8,3 +8,4 @@ export { bootstrapAdminLedger } from './accounts/bootstrap';
 export type { GatewayContext } from './http/context';
 export { caller, requireUser, type Caller } from './http/auth-guard';
 export type { UserLedger, Submitted } from './ledger/connection';
+export { unsealPrivateKey } from './custody/key-custody';

@@ -3,8 +3,10 @@
 // in-process on a fresh database (test/identity's harness) with the hospital's own record key.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KeyHolder } from '@ehr/chaincode/api';
+import { unsealPrivateKey } from '@ehr/gateway';
 import { IpfsClusterClient, kuboCat } from '@ehr/network';
-import { testNetwork, testStackStatus } from '../support';
+import { testNetwork, testStackStatus, waitFor } from '../support';
 import { patientForm, startTestGateway, uniqueName, type TestGateway } from '../identity/harness';
 import { Session } from './session';
 
@@ -18,6 +20,7 @@ let g2: TestGateway;
 let patientId: string;
 let patient: Session;
 let doctor1: Session; // Hospital1, assigned to the patient
+let doctor1User: { id: string; certificate: string; sealedKey: unknown };
 let doctor1b: Session; // Hospital1, not assigned
 let doctor2: Session; // Hospital2
 let doctor2Id: string;
@@ -25,7 +28,7 @@ let doctor2Id: string;
 const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), randomBytes(bytes)]);
 const cluster1 = () => new IpfsClusterClient(net, h1);
 
-async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; session: Session }> {
+async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; session: Session; user: Awaited<ReturnType<TestGateway['gw']['ctx']['accounts']['create']>> }> {
   const username = uniqueName('doc');
   const user = await g.gw.ctx.accounts.create({
     role: 'doctor',
@@ -35,7 +38,7 @@ async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; ses
     govId: `MD-${username.toUpperCase()}`,
     password: DOCTOR_PASSWORD,
   });
-  return { id: `${h.mspId}/${user.id}`, session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD) };
+  return { id: `${h.mspId}/${user.id}`, user, session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD) };
 }
 
 async function recordCount(): Promise<number> {
@@ -67,6 +70,7 @@ beforeAll(async () => {
 
   const d1 = await doctorAt(g1, h1);
   doctor1 = d1.session;
+  doctor1User = d1.user;
   doctor1b = (await doctorAt(g1, h1)).session;
   const d2 = await doctorAt(g2, h2);
   doctor2 = d2.session;
@@ -149,6 +153,60 @@ describe('upload and download', () => {
       expect(await recordCount()).toBe(records);
       expect(await pinCount()).toBe(pins);
     });
+  });
+});
+
+describe('integrity on the way out', () => {
+  it('answers 502 CONTENT_INTEGRITY_FAILED, and no file bytes, when IPFS holds other bytes than the ledger hash says', async () => {
+    const up = await doctor1.upload(patientId, pdf(2000));
+    expect(up.status).toBe(201);
+    const meta = (await doctor1.get(`/records/${up.json.recordId}`)).json;
+    // A record whose CID serves bytes that do not match its hash, as a substituted file would;
+    // written with the doctor's own identity (the chaincode cannot see the file's bytes).
+    const privateKey = await unsealPrivateKey(doctor1User.sealedKey as never, DOCTOR_PASSWORD, g1.gw.ctx.config.keyPepper, doctor1User.id);
+    const ledger = g1.gw.ctx.ledger.as({ mspId: h1.mspId, certificate: doctor1User.certificate, privateKey });
+    const holders = await ledger.evaluate<KeyHolder[]>('records:GetKeyHolders', [patientId]);
+    const forged = `forged-${Date.now()}`;
+    const add = {
+      recordId: forged,
+      patientId,
+      cid: meta.cid,
+      sha256: createHash('sha256').update('other bytes').digest('hex'),
+      size: meta.size,
+      mediaType: meta.mediaType,
+      category: meta.category,
+      remarkHash: meta.remarkHash,
+      wrappedKeys: holders.map((h) => ({ mspId: h.mspId, keyId: h.keyId, wrappedKey: randomBytes(384).toString('base64') })),
+    };
+    await ledger.submit('records:AddRecord', [JSON.stringify(add)]);
+
+    const r = await doctor1.get(`/records/${forged}/content`);
+    expect(r.status).toBe(502);
+    expect(r.headers.get('content-type')).toContain('application/json');
+    expect(r.json.code).toBe('CONTENT_INTEGRITY_FAILED');
+  });
+});
+
+describe('one IPFS peer down', () => {
+  it("accepts an upload with Hospital2's cluster peer frozen (1 replica), serves it, and has 2 copies once it returns", async () => {
+    const c1 = cluster1();
+    const peer2 = (await testStackStatus())!.services.find((s) => s.name === `cluster-${h2.name.toLowerCase()}`)!;
+    const file = pdf(150 * 1024);
+    process.kill(peer2.pid!, 'SIGSTOP');
+    let cid: string;
+    try {
+      await waitFor('Hospital1 to see Hospital2 as gone', async () => (await c1.livePeers()).length === 1);
+      const up = await doctor1.upload(patientId, file);
+      expect(up.status).toBe(201);
+      expect(up.json.replicas).toBe(1);
+      cid = up.json.cid;
+      const read = await doctor1.get(`/records/${up.json.recordId}/content`);
+      expect(read.status).toBe(200);
+      expect(read.bytes.equals(file)).toBe(true);
+    } finally {
+      process.kill(peer2.pid!, 'SIGCONT');
+    }
+    await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 90_000);
   });
 });
 

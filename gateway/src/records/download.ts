@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, unlink } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline as pipelineCb, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CodedError } from '@ehr/common';
 import type { OpenRecordResult, Purpose, RecordMeta } from '@ehr/chaincode/api';
@@ -69,16 +69,7 @@ export class RecordDownloads {
   async open(caller: Caller, recordId: string, purpose: Purpose): Promise<OpenedRecord> {
     const opened = (await caller.ledger.submit<OpenRecordResult>(RECORD_TX.open, [recordId, purpose])).result;
     const { record } = opened;
-    const mine = opened.wrappedKeys.find((k) => k.keyId === this.hospitalKey.key.keyId);
-    if (!mine) throw new CodedError('KEY_NOT_AVAILABLE', 'No data key of this record is wrapped for this hospital’s current key.');
-    let dataKey: Buffer;
-    try {
-      dataKey = unwrapDataKey(mine.wrappedKey, this.hospitalKey.key.privateKey, record.recordId);
-    } catch (e) {
-      if (e instanceof KeyWrapError) throw new CodedError('KEY_NOT_AVAILABLE', 'The wrapped data key does not open with this hospital’s key.');
-      throw e;
-    }
-
+    let dataKey: Buffer | undefined;
     const spool = join(this.cfg.spoolDir, `${randomUUID()}.enc`);
     const remove = () => unlink(spool, () => undefined);
     try {
@@ -97,6 +88,15 @@ export class RecordDownloads {
         this.ctx.log.error({ recordId, cid: record.cid }, 'stored file does not match the ledger hash');
         throw new CodedError('CONTENT_INTEGRITY_FAILED', undefined, { recordId });
       }
+      const mine = opened.wrappedKeys.find((k) => k.keyId === this.hospitalKey.key.keyId);
+      if (!mine) throw new CodedError('KEY_NOT_AVAILABLE', 'No data key of this record is wrapped for this hospital’s current key.');
+      try {
+        dataKey = unwrapDataKey(mine.wrappedKey, this.hospitalKey.key.privateKey, record.recordId);
+      } catch (e) {
+        if (e instanceof KeyWrapError) throw new CodedError('KEY_NOT_AVAILABLE', 'The wrapped data key does not open with this hospital’s key.');
+        throw e;
+      }
+
       const header = Buffer.alloc(HEADER_LENGTH);
       const fh = await open(spool, 'r');
       try {
@@ -105,7 +105,9 @@ export class RecordDownloads {
         await fh.close();
       }
       const segmentSize = header.readUInt32BE(5);
-      const content = createReadStream(spool).pipe(new DecryptStream(dataKey));
+      const content = new DecryptStream(dataKey);
+      // pipeline: when the caller goes away (content destroyed), the spool file is closed too.
+      pipelineCb(createReadStream(spool), content, () => undefined);
       const key = dataKey;
       content.once('close', () => {
         key.fill(0);
@@ -113,7 +115,7 @@ export class RecordDownloads {
       });
       return { record, size: plaintextSize(record.size, segmentSize), content };
     } catch (e) {
-      dataKey.fill(0);
+      dataKey?.fill(0);
       remove();
       throw e;
     }
