@@ -51,7 +51,7 @@ export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOp
       }
     },
     summary: () => [
-      `${h.displayName ?? h.name}  ${url}  (API docs ${url}/docs)`,
+      `${h.displayName ?? h.name}  portal ${url}/portal/  (API ${url}, docs ${url}/docs)`,
       ...demoLogins(net, h, dir).map((l) => `    ${l.role.padEnd(8)} ${l.username.padEnd(14)} ${l.password}`),
     ],
   };

@@ -19,6 +19,8 @@ const envSchema = z.object({
   LEDGER: z.enum(['devnet', 'fabric']).default('devnet'),
   EHR_PEER_TLS_SERVER_NAME: z.string().optional(),
   EHR_GATEWAY_DATA_DIR: z.string().optional(),
+  /** The portal build served under /portal/ (default web/dist/browser of this repository). */
+  EHR_PORTAL_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   EHR_SESSION_SECRET: z.string().min(32).optional(),
   EHR_KEY_CUSTODY_PEPPER: z.string().min(32).optional(),
@@ -94,6 +96,8 @@ export interface GatewayConfig {
   signupPerHour: number;
   /** Development-only endpoints (SMS sink reader, captcha answers). Refused in production. */
   devEndpoints: boolean;
+  /** The portal build to serve (undefined: web/dist/browser of this repository). */
+  portalDir?: string;
   /** Express `trust proxy`: hop count, or addresses/subnets/'loopback' (comma-separated). */
   trustProxy: string | number | false;
   ledger: LedgerConfig;
@@ -183,6 +187,7 @@ export function loadGatewayConfig(
     signupPerHour: e.EHR_SIGNUP_IP_MAX_PER_HOUR,
     otp: { ttlSeconds: e.EHR_OTP_TTL_SECONDS, maxAttempts: e.EHR_OTP_MAX_ATTEMPTS, maxPerHour: e.EHR_OTP_MAX_PER_HOUR },
     devEndpoints,
+    portalDir: e.EHR_PORTAL_DIR,
     trustProxy: e.EHR_TRUST_PROXY === undefined ? false : /^\d+$/.test(e.EHR_TRUST_PROXY) ? Number(e.EHR_TRUST_PROXY) : e.EHR_TRUST_PROXY,
     ledger: {
       endpoint: `127.0.0.1:${e.LEDGER === 'fabric' ? hospital.peer.fabricPort : hospital.peer.port}`,

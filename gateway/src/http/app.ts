@@ -12,6 +12,7 @@ import { devRoutes } from '../routes/dev';
 import { signupRoutes } from '../routes/signup';
 import { systemRoutes } from '../routes/system';
 import { createRecords } from '../records';
+import { portalRoutes } from '../portal/portal';
 import type { GatewayContext } from './context';
 import { csrfTokens } from './csrf';
 import { errorHandler, notImplemented } from './errors';
@@ -43,6 +44,9 @@ export function buildApp(ctx: GatewayContext): Express {
       customLogLevel: (_req, res) => (res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
+
+  // The portal's pages and files (no session, no API validation: it owns no API path).
+  app.use(portalRoutes({ dir: config.portalDir }));
 
   const doc = openApiDocument();
   app.get('/openapi.json', (_req, res) => {

@@ -13,6 +13,26 @@ import { DEVNET_SERVICE, devnetService } from '@ehr/devnet';
 import { anchoringService } from '@ehr/evm-anchor/service';
 import { fabricChaincodeBinding, fabricLedgerServiceNames, fabricServices, joinedCandidates } from '@ehr/fabric';
 import { gatewayServices } from '@ehr/gateway/service';
+import { ensureWebBuild } from '../web-build';
+
+/**
+ * The gateways serve the portal's build: it is made (when missing or stale) before the first
+ * gateway starts. A failed build leaves the API running; the portal answers its 503 page.
+ */
+function withPortalBuild(defs: ServiceDefinition[]): ServiceDefinition[] {
+  let build: Promise<void> | undefined;
+  const once = () =>
+    (build ??= ensureWebBuild().catch((e: unknown) => {
+      console.error(`portal: ${(e as Error).message}; the gateways serve their API without it`);
+    }));
+  return defs.map((d) => ({
+    ...d,
+    async prepare() {
+      await once();
+      await d.prepare?.();
+    },
+  }));
+}
 
 export function services(net: Network): ServiceDefinition[] {
   const fabric = process.env.LEDGER === 'fabric';
@@ -32,6 +52,6 @@ export function services(net: Network): ServiceDefinition[] {
     // Anchors the channel on Ethereum (Anvil here) every N blocks or T minutes.
     anchoringService(net, { ledgerServices }),
     // One gateway per hospital (identity, sessions, the API); demo accounts for npm start.
-    ...gatewayServices(net, { ledgerServices, demoData: true }),
+    ...withPortalBuild(gatewayServices(net, { ledgerServices, demoData: true })),
   ];
 }
