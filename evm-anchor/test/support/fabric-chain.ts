@@ -38,6 +38,8 @@ export async function createCa(name: string): Promise<TestCa> {
         x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
         true,
       ),
+      // Fabric's MSP (and devnet's) refuses a CA certificate without a Subject Key Identifier.
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { cert, keys, pem: Buffer.from(`${cert.toString('pem')}\n`) };

@@ -49,6 +49,15 @@ describe('MSP', () => {
     expect(() => id.validate()).toThrow(/certificate signed by unknown authority/);
   });
 
+  it('refuses to build an MSP whose CA certificate has no Subject Key Identifier, as Fabric does', async () => {
+    const bare = await createCa('bare', { subjectKeyIdentifier: false });
+    const serial = BigInt('0x' + bare.cert.serialNumber).toString(16);
+    expect(() => mspOf('BareMSP', bare)).toThrow(
+      `MSP BareMSP: CA Certificate problem with Subject Key Identifier extension, (SN: ${serial}): subjectKeyIdentifier not found in certificate`,
+    );
+    expect(() => mspOf('WithSkiMSP', ca1)).not.toThrow();
+  });
+
   it('refuses a CA certificate as an identity', async () => {
     const { pem } = await issue(ca1, { cn: 'sub', ous: ['client'], isCa: true });
     expect(() => mgr.deserializeIdentity(serialize('Hospital1MSP', pem)).validate()).toThrow(/Certificate Authority/);

@@ -9,6 +9,7 @@ import { sha256 } from './ecdsa';
 /** Extension OID under which Fabric CA writes enrolment attributes as JSON {"attrs":{...}}. */
 export const FABRIC_CA_ATTRS_OID = '1.2.3.4.5.6.7.8.1';
 const OU_OID = '2.5.4.11';
+const SUBJECT_KEY_IDENTIFIER_OID = '2.5.29.14';
 
 export class ParsedCertificate {
   readonly der: Buffer;
@@ -21,6 +22,8 @@ export class ParsedCertificate {
   /** Attributes Fabric CA embedded (role, uid, govId, hf.*); empty when none. */
   readonly attributes: Record<string, string>;
   readonly isCa: boolean;
+  /** Whether the Subject Key Identifier extension is present (Fabric requires it on CA certificates). */
+  readonly hasSubjectKeyIdentifier: boolean;
   /** Serial number, lower-case hex without leading zeros. */
   readonly serial: string;
   readonly notBefore: Date;
@@ -40,6 +43,7 @@ export class ParsedCertificate {
     this.attributes = parseFabricCaAttributes(parsed);
     // Basic Constraints alone decide, as in Go's x509 (OpenSSL's notion also looks at key usage).
     this.isCa = parsed.getExtension(BasicConstraintsExtension)?.ca ?? false;
+    this.hasSubjectKeyIdentifier = parsed.getExtension(SUBJECT_KEY_IDENTIFIER_OID) !== null;
   }
 
   /** Whether `issuer` signed this certificate (name match and signature). */

@@ -150,8 +150,14 @@ export class Msp {
     this.intermediates = (definition.intermediateCerts ?? []).map((d) => new ParsedCertificate(d));
     this.tlsRoots = (definition.tlsRootCerts ?? []).map((d) => new ParsedCertificate(d));
     this.tlsIntermediates = (definition.tlsIntermediateCerts ?? []).map((d) => new ParsedCertificate(d));
+    // Fabric's finalizeSetupCAs: such an MSP is refused (a peer or orderer will not start with it).
     for (const ca of [...this.roots, ...this.intermediates]) {
-      if (!ca.isCa) throw new MspError(`MSP ${this.mspId}: CA certificate ${ca.subject} is not a CA`);
+      if (!ca.isCa) throw new MspError(`MSP ${this.mspId}: CA Certificate did not have the CA attribute, (SN: ${ca.serial})`);
+      if (!ca.hasSubjectKeyIdentifier) {
+        throw new MspError(
+          `MSP ${this.mspId}: CA Certificate problem with Subject Key Identifier extension, (SN: ${ca.serial}): subjectKeyIdentifier not found in certificate`,
+        );
+      }
     }
     for (const im of this.intermediates) this.chainOf(im, true);
     this.revoked = revokedSerials(definition.revocationList ?? [], [...this.roots, ...this.intermediates]);
