@@ -108,6 +108,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     close: async () => {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       (app.locals.closeSessions as () => void)();
+      await (app.locals.closeAudit as () => Promise<void>)();
       keys.close();
       ledger.close();
       await pool.end();

@@ -57,10 +57,10 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.ErrorCode.enum).toEqual(Object.keys(ERRORS));
   });
 
-  it('marks the auditor operations as not implemented yet', () => {
+  it('marks the operations still to build (the access log across patients) as not implemented', () => {
     const paths = notImplementedOperations(doc).map((o) => `${o.method} ${o.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['get /audit/anchors']),
+      expect.arrayContaining(['get /audit/access-events']),
     );
   });
 });
@@ -78,7 +78,7 @@ describe('the gateway enforces the document', () => {
   });
 
   it('answers an operation that is described but not built with 501 NOT_IMPLEMENTED, never fake data', async () => {
-    const r = await request(app).get('/audit/anchors');
+    const r = await request(app).get('/audit/access-events');
     expect(r.status).toBe(501);
     expect(r.body).toEqual({ code: 'NOT_IMPLEMENTED', message: ERRORS.NOT_IMPLEMENTED.message });
   });
@@ -104,5 +104,28 @@ describe('the gateway enforces the document', () => {
 
   it('answers liveness and the hospital it serves', async () => {
     expect((await request(app).get('/healthz')).body).toEqual({ status: 'ok' });
+  });
+});
+
+describe('the auditor routes', () => {
+  const app = offlineApp();
+
+  it('are built (no 501) and need a session', async () => {
+    for (const path of [
+      '/audit/anchors',
+      `/audit/ethereum/tx/0x${'ab'.repeat(32)}`,
+      `/audit/ethereum/address/0x${'cd'.repeat(20)}`,
+      '/audit/ethereum/block/1',
+    ]) {
+      const r = await request(app).get(path);
+      expect([path, r.status, r.body.code]).toEqual([path, 401, 'UNAUTHENTICATED']);
+    }
+  });
+
+  it('refuse a malformed hash, address or block number before anything else', async () => {
+    for (const path of ['/audit/ethereum/tx/0x12', '/audit/ethereum/address/nope', '/audit/ethereum/block/-1']) {
+      const r = await request(app).get(path);
+      expect([path, r.status, r.body.code]).toEqual([path, 400, 'VALIDATION_FAILED']);
+    }
   });
 });

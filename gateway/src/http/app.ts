@@ -13,6 +13,7 @@ import { signupRoutes } from '../routes/signup';
 import { systemRoutes } from '../routes/system';
 import { createRecords } from '../records';
 import { portalRoutes } from '../portal/portal';
+import { auditRoutes } from '../audit/audit-routes';
 import type { GatewayContext } from './context';
 import { csrfTokens } from './csrf';
 import { errorHandler, notImplemented } from './errors';
@@ -85,6 +86,9 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(careRoutes(ctx));
   app.use(records.routes);
   app.use(records.consentRoutes);
+  const audit = auditRoutes(ctx);
+  app.locals.closeAudit = audit.close;
+  app.use(audit.routes);
   app.use(devRoutes(ctx));
   for (const op of notImplementedOperations(doc)) app[op.method](expressPath(op.path), notImplemented);
 

@@ -1,0 +1,55 @@
+// The auditor's view of the Ethereum anchors (evm-anchor's AnchorAuditor): the anchors with their
+// explorer links, a full `verify` of the ledger against them, and, for the local chain, the pages
+// behind the explorer links (transaction, address, block), read from the node as Etherscan would
+// show them.
+//
+// Auditor role only. The anchors exist so that someone who trusts no hospital can check that the
+// ledger was never rewritten; a hospital admin runs the system being checked and the issue gives
+// admins no anchor page. `verify` reads every block of the channel, so it is also costly: one run
+// at a time (concurrent requests share it).
+import { Router } from 'express';
+import { AnchorAuditor } from '@ehr/evm-anchor/auditor';
+import { requireUser } from '../http/auth-guard';
+import type { GatewayContext } from '../http/context';
+
+export interface AuditRoutes {
+  routes: Router;
+  close(): Promise<void>;
+}
+
+export function auditRoutes(ctx: GatewayContext): AuditRoutes {
+  let auditor: AnchorAuditor | undefined;
+  // Made on first use: the chain configuration is read then, and a gateway whose auditors never
+  // look keeps no Ethereum connection. Blocks are read from this hospital's own peer.
+  const anchors = () => (auditor ??= new AnchorAuditor(ctx.config.network, { member: ctx.config.hospital.mspId }));
+  const r = Router();
+  const auditorOnly = requireUser(ctx, 'auditor');
+
+  r.get('/audit/anchors', auditorOnly, async (_req, res) => {
+    res.json(await anchors().anchorList());
+  });
+
+  r.post('/audit/verify', auditorOnly, async (_req, res) => {
+    res.json(AnchorAuditor.apiReport(await anchors().verify()));
+  });
+
+  r.get('/audit/ethereum/tx/:hash', auditorOnly, async (req, res) => {
+    res.json(await anchors().transaction(String(req.params.hash)));
+  });
+
+  r.get('/audit/ethereum/address/:address', auditorOnly, async (req, res) => {
+    res.json(await anchors().address(String(req.params.address)));
+  });
+
+  r.get('/audit/ethereum/block/:number', auditorOnly, async (req, res) => {
+    res.json(await anchors().block(String(req.params.number)));
+  });
+
+  return {
+    routes: r,
+    close: async () => {
+      await auditor?.close();
+      auditor = undefined;
+    },
+  };
+}
