@@ -101,7 +101,9 @@ export class IpfsClusterClient {
     const res = await check(
       await fetch(url, {
         method: 'POST',
-        body: Readable.toWeb(Readable.from(body())) as ReadableStream<Uint8Array>,
+        // ReadableStream.from pulls only when fetch asks for more (highWaterMark 0), so the
+        // upload never runs ahead of the network into memory.
+        body: ReadableStream.from(body()),
         headers: { ...this.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
         duplex: 'half',
         signal,
