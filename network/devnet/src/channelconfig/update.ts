@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { common } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
-import type { SignedData } from '../policies';
+import { policyFailure, validIdentities, type SignedData } from '../policies';
 import type { OrdererSigner } from '../orderer/orderer';
 import type { ChannelConfig } from './config';
 
@@ -29,7 +29,9 @@ export class ConfigUpdateError extends Error {
   override name = 'ConfigUpdateError';
 }
 
-const keyOf = (kind: Element['kind'], path: string) => `[${kind}] ${path}`;
+// Fabric's configmap.go prefixes: the keys appear in its error messages exactly so.
+const PREFIX: Record<Element['kind'], string> = { Group: '[Group]  ', Value: '[Value]  ', Policy: '[Policy] ' };
+const keyOf = (kind: Element['kind'], path: string) => `${PREFIX[kind]}${path}`;
 
 /** Fabric's mapConfig: every element of the tree under `root`, by "[Kind] /Channel/…" key. */
 function flatten(root: common.ConfigGroup, rootName = 'Channel'): Map<string, Element> {
@@ -147,46 +149,38 @@ export function proposeConfigUpdate(
   const writeSet = update.getWriteSet()
     ? flatten(update.getWriteSet()!)
     : new Map<string, Element>();
+  // Fabric's wording: "error authorizing update: error validating ReadSet|DeltaSet: …".
+  const refuse = (stage: string, message: string) =>
+    new ConfigUpdateError(`error authorizing update: error validating ${stage}: ${message}`);
   for (const [key, read] of readSet) {
     const have = existing.get(key);
     if (!have)
-      throw new ConfigUpdateError(
-        `existing config does not contain element for ${key} but was in the read set`,
-      );
+      throw refuse('ReadSet', `existing config does not contain element for ${key} but was in the read set`);
     if (have.version !== read.version) {
-      throw new ConfigUpdateError(
+      throw refuse(
+        'ReadSet',
         `proposed update requires that key ${key} be at version ${read.version}, but it is currently at version ${have.version}`,
       );
     }
   }
   const delta = [...writeSet].filter(([key, w]) => readSet.get(key)?.version !== w.version);
-  if (delta.length === 0)
-    throw new ConfigUpdateError('delta set was empty -- update would have no effect');
-  const signatures = configUpdateSignatures(cue);
+  if (delta.length === 0) throw refuse('DeltaSet', 'delta set was empty -- update would have no effect');
+  const signers = validIdentities(configUpdateSignatures(cue), current.msps);
   for (const [key, w] of delta) {
-    if (!w.modPolicy)
-      throw new ConfigUpdateError(`invalid mod_policy for element ${key}: mod_policy not set`);
+    if (!w.modPolicy) throw refuse('DeltaSet', `invalid mod_policy for element ${key}: mod_policy not set`);
     const have = existing.get(key);
     if (!have) {
       if (w.version !== 0)
-        throw new ConfigUpdateError(
-          `attempted to set key ${key} to version ${w.version}, but key does not exist`,
-        );
+        throw refuse('DeltaSet', `attempted to set key ${key} to version ${w.version}, but key does not exist`);
       continue;
     }
     if (w.version !== have.version + 1) {
-      throw new ConfigUpdateError(
-        `attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`,
-      );
+      throw refuse('DeltaSet', `attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`);
     }
-    const path = modPolicyPath(have);
-    if (!current.policy(path))
-      throw new ConfigUpdateError(`unexpected missing policy ${have.modPolicy} for item ${key}`);
-    if (!current.evaluate(path, signatures)) {
-      throw new ConfigUpdateError(
-        `policy for ${key} not satisfied: ${path} (${current.policy(path)!.toString()})`,
-      );
-    }
+    const policy = current.policy(modPolicyPath(have));
+    if (!policy) throw refuse('DeltaSet', `unexpected missing policy ${have.modPolicy} for item ${key}`);
+    const failure = policyFailure(policy, signers);
+    if (failure) throw refuse('DeltaSet', `policy for ${key} not satisfied: ${failure}`);
   }
   const proposed = new Map(existing);
   for (const [key, w] of delta) proposed.set(key, w);

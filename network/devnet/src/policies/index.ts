@@ -11,6 +11,7 @@ export {
   identitySatisfies,
   ImplicitMetaPolicy,
   implicitMetaPolicyProto,
+  policyFailure,
   policyFromProto,
   SignaturePolicy,
   signaturePolicyProto,

@@ -141,6 +141,19 @@ export class ImplicitMetaPolicy implements Policy {
   }
 }
 
+/**
+ * Fabric's error text when `identities` do not satisfy `policy` (common/policies/implicitmeta.go,
+ * common/cauthdsl/policy.go); undefined when they do.
+ */
+export function policyFailure(policy: Policy, identities: Identity[]): string | undefined {
+  if (policy instanceof ImplicitMetaPolicy) {
+    const satisfied = policy.subPolicies.filter((p) => p.evaluateIdentities(identities)).length;
+    if (satisfied >= policy.threshold) return undefined;
+    return `implicit policy evaluation failed - ${satisfied} sub-policies were satisfied, but this policy requires ${policy.threshold} of the '${policy.subPolicyName}' sub-policies to be satisfied`;
+  }
+  return policy.evaluateIdentities(identities) ? undefined : 'signature set did not satisfy policy';
+}
+
 const RULES: Record<number, ImplicitMetaRule> = {
   [common.ImplicitMetaPolicy.Rule.ANY]: 'ANY',
   [common.ImplicitMetaPolicy.Rule.ALL]: 'ALL',
