@@ -44,9 +44,17 @@ describe('MSP', () => {
   });
 
   it('refuses a certificate issued by another organisation’s CA (foreign certificate)', async () => {
+    // As Fabric's MSP: not deserialized at all (the endorser then says "creator org unknown").
     const foreign = await identity(ca2, 'Hospital1MSP', { cn: 'spy', ous: ['client'] });
-    const id = mgr.deserializeIdentity(foreign.serialized);
-    expect(() => id.validate()).toThrow(/certificate signed by unknown authority/);
+    expect(() => mgr.deserializeIdentity(foreign.serialized)).toThrow(/certificate signed by unknown authority/);
+    // An expired certificate of the MSP's own CA still deserializes (expiry is checked later).
+    const expired = await identity(ca1, 'Hospital1MSP', {
+      cn: 'old',
+      ous: ['client'],
+      notBefore: new Date(Date.now() - 2 * 86400_000),
+      notAfter: new Date(Date.now() - 86400_000),
+    });
+    expect(mgr.deserializeIdentity(expired.serialized).isExpired()).toBe(true);
   });
 
   it('refuses to build an MSP whose CA certificate has no Subject Key Identifier, as Fabric does', async () => {

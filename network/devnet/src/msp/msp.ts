@@ -229,6 +229,11 @@ export class Msp {
     } catch (err) {
       throw new MspError(`parseCertificate failed: ${(err as Error).message}`);
     }
+    // Fabric sanitizes an ECDSA-signed certificate against its issuer while deserializing it, so
+    // a certificate that does not chain to this MSP (another organisation's, under our MSP id)
+    // is no identity at all ("creator org unknown"), not merely an invalid one. Expiry does not
+    // count here: the chain is built as at the certificate's start.
+    this.chainOf(cert, true);
     const identity = new Identity(this, Buffer.from(idBytes), cert);
     if (this.identities.size >= Msp.MAX_CACHED) this.identities.delete(this.identities.keys().next().value!);
     this.identities.set(key, identity);
