@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import * as grpc from '@grpc/grpc-js';
-import { common, orderer as ordererProto, peer } from '@hyperledger/fabric-protos';
+import { common, gateway, orderer as ordererProto, peer } from '@hyperledger/fabric-protos';
 import { orgPaths, verifyBlockLink, type Network } from '@ehr/network';
 import { startDevnet, type RunningDevnet } from '../src/main';
+import { createPeerSide, type PeerSide } from '../src/peer';
 import { readMspFolder, SigningIdentity } from '../src/msp';
 import { applicationOrgGroup } from '../src/channelconfig/genesis';
 import {
@@ -27,6 +28,7 @@ import { buildTransaction } from '../src/testing/transactions';
 
 let net: Network;
 let devnet: RunningDevnet;
+let peerSide: PeerSide;
 let dataDir: string;
 
 const id = (paths: { signCert: string; privateKey: string }, mspId: string) =>
@@ -37,11 +39,17 @@ beforeAll(async () => {
   // Ports of its own: the integration stack may run with the same EHR_PORT_OFFSET.
   ({ net } = await networkOnFreePorts(dataDir, Number(process.env.EHR_PORT_OFFSET ?? 0) + 1500));
   await writeDevPki(net);
-  devnet = await startDevnet(net, { log: pino({ level: 'silent' }) });
+  // The peer side as main() wires it (Gateway and Endorser on each peer endpoint).
+  peerSide = createPeerSide(net);
+  devnet = await startDevnet(net, {
+    log: pino({ level: 'silent' }),
+    peerServices: [peerSide.addServices],
+  });
 });
 
 afterAll(async () => {
   await devnet?.stop();
+  peerSide?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -161,3 +169,74 @@ it("serves blocks to channel readers on the orderer's Deliver too", async () => 
   client.close();
   expect(got).toEqual({ blocks: [0], status: common.Status.SUCCESS });
 });
+
+it("hands the orderer the client's exact envelope through the gateway's Submit: unknown fields or a repeated field are refused, not re-marshalled away", async () => {
+  const [h1, h2] = net.hospitals;
+  const creator = id(orgPaths(net, h1).gatewayService!, h1.mspId);
+  const endorsers = [id(orgPaths(net, h1).peer!, h1.mspId), id(orgPaths(net, h2).peer!, h2.mspId)];
+  const t = buildTransaction({
+    channel: net.channel,
+    chaincode: net.chaincode.name,
+    creator,
+    endorsers,
+    rw: { writes: [{ key: 'exact', value: 'bytes' }] },
+  });
+  const client = new grpc.Client(
+    `127.0.0.1:${h1.peer.port}`,
+    grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)),
+  );
+  // SubmitRequest { transaction_id = 1, channel_id = 2, prepared_transaction = 3 } written by
+  // hand, so that the envelope's bytes are exactly these (a protobuf library would drop or
+  // re-order what it does not know).
+  const submit = (envelope: Buffer) => {
+    const head = new gateway.SubmitRequest();
+    head.setTransactionId(t.txId);
+    head.setChannelId(net.channel);
+    const request = Buffer.concat([
+      Buffer.from(head.serializeBinary()),
+      Buffer.from([0x1a]),
+      varint(envelope.length),
+      envelope,
+    ]);
+    return new Promise<void>((resolve, reject) =>
+      client.makeUnaryRequest(
+        '/gateway.Gateway/Submit',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        request,
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  };
+  const unknownField = Buffer.concat([t.envelope, Buffer.from([0x78, 0x01])]); // field 15 = 1
+  const repeatedSignature = Buffer.concat([t.envelope, Buffer.from([0x12, 0x01, 0x00])]);
+  for (const tampered of [unknownField, repeatedSignature]) {
+    await expect(submit(tampered)).rejects.toMatchObject({
+      code: grpc.status.ABORTED,
+      details: expect.stringContaining(
+        'received unsuccessful response from orderer: status=BAD_REQUEST',
+      ),
+    });
+  }
+  await submit(t.envelope);
+  const status = await devnet.channel.committer.waitForTransaction(t.txId);
+  expect(status.code).toBe(peer.TxValidationCode.VALID);
+  const block = await devnet.channel.ledger.getBlock(status.blockNumber);
+  expect(
+    block!
+      .getData()!
+      .getDataList_asU8()
+      .map((d) => Buffer.from(d)),
+  ).toContainEqual(t.envelope);
+  client.close();
+});
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
