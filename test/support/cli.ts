@@ -20,6 +20,9 @@ const envFor = (e: CliEnv) => ({
   ...process.env,
   EHR_DATA_DIR: e.dataDir,
   EHR_PORT_OFFSET: String(e.portOffset),
+  // The browser tests read captcha answers and SMS codes from the gateways' development
+  // endpoints (the supervisor also creates the demo accounts they sign in with).
+  EHR_DEV_ENDPOINTS: 'true',
 });
 
 /** Runs a CLI command to completion and returns its exit code and output. */

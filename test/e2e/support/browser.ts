@@ -34,7 +34,9 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** WCAG 2.1 A/AA violations of impact serious or critical on the current page. */
 export async function seriousA11yViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  // Evaluated through the DevTools protocol, not as a <script>: the portal's CSP (rightly) refuses
+  // inline scripts it has no hash for, and the check must not need a weaker policy.
+  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
   // A string, not a function: the test workspace compiles without the DOM's types.
   return (await page.evaluate(`axe
     .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
