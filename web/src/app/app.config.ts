@@ -1,4 +1,9 @@
-import { provideHttpClient, withInterceptors, withXsrfConfiguration } from '@angular/common/http';
+import {
+  provideHttpClient,
+  withInterceptors,
+  withXhr,
+  withXsrfConfiguration,
+} from '@angular/common/http';
 import { type ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
 import {
   TitleStrategy,
@@ -20,9 +25,11 @@ export const appConfig: ApplicationConfig = {
       withComponentInputBinding(),
       withInMemoryScrolling({ scrollPositionRestoration: 'top' }),
     ),
-    // XHR backend (not fetch): uploads report their progress. The gateway's own CSRF scheme
-    // (X-CSRF-Token from /auth/csrf) replaces Angular's cookie-based XSRF helper.
+    // XHR backend (not fetch, Angular's default since v21): only XHR reports upload progress.
+    // The gateway's own CSRF scheme (X-CSRF-Token from /auth/csrf) replaces Angular's
+    // cookie-based XSRF helper.
     provideHttpClient(
+      withXhr(),
       withInterceptors([csrfInterceptor, activityInterceptor]),
       withXsrfConfiguration({ cookieName: '', headerName: '' }),
     ),
