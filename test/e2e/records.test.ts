@@ -1,0 +1,217 @@
+// A record's life through both hospitals' portals on the real stack (ledger, IPFS Cluster, both
+// gateways): a doctor uploads a PDF and sees the progress → the patient sees it and shares it
+// with a Hospital2 doctor until tomorrow → that doctor opens it through Hospital2's portal (bytes
+// identical) → the patient's "Who saw my records" shows that read → the patient revokes → the
+// doctor is told access was revoked; a hospital admin opening the record's URL is refused; the
+// auditor sees the anchors and a passing verify. Main pages: screenshot + axe.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ERRORS } from '@ehr/common';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { pick, signUpPatient } from './support/flows';
+import { type Login, type Portal, demoLogin, portals, signIn } from './support/portal';
+
+jest.setTimeout(180_000);
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const [h1, h2] = portals() as [Portal, Portal];
+const run = Date.now().toString(36);
+// A PDF of 1.5 MiB: big enough for the upload to report progress before it completes.
+const pdf = Buffer.concat([
+  Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'),
+  randomBytes(1536 * 1024),
+]);
+
+let patient: Login;
+let patientId = '';
+let recordId = '';
+// One browser context per person: both portals are on 127.0.0.1, and cookies ignore the port.
+let patientPage: Page;
+let doctorPage: Page; // Hospital1, assigned to the patient
+let doctor2Page: Page; // Hospital2
+
+async function newPage(): Promise<Page> {
+  const c = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  contexts.push(c);
+  return c.newPage();
+}
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+const alerts = (page: Page) => page.getByRole('alert').allTextContents();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  patientPage = await newPage();
+  patient = await signUpPatient(patientPage, h1, `rec-${run}`, `e2e-${run}-correct horse`);
+  await signIn(patientPage, h1, patient);
+  patientId = (await patientPage.evaluate(
+    `fetch('/auth/session').then((r) => r.json()).then((s) => s.user.personId)`,
+  )) as string;
+  expect(patientId).toMatch(/^Hospital1MSP\//);
+
+  // The admin assigns Hospital1's demo doctor (care.test.ts checks this step itself).
+  const admin = await newPage();
+  await signIn(admin, h1, demoLogin(h1, 'admin'));
+  await admin.getByRole('link', { name: 'Assign doctors' }).click();
+  await pick(admin, 'patient', patient.username);
+  await pick(admin, 'doctor', demoLogin(h1, 'doctor').username);
+  await admin.getByRole('button', { name: 'Assign', exact: true }).click();
+  await admin.getByTestId('assign-result').waitFor();
+  await admin.context().close();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+});
+
+test('the doctor uploads a PDF with a remark and sees its progress to the end', async () => {
+  doctorPage = await newPage();
+  await signIn(doctorPage, h1, demoLogin(h1, 'doctor'));
+  await doctorPage.goto(h1.url(`/doctor/patients/${encodeURIComponent(patientId)}`));
+  await doctorPage.getByRole('heading', { name: 'Upload a report or prescription' }).waitFor();
+  await doctorPage
+    .getByLabel('File to upload')
+    .setInputFiles({ name: 'blood-test.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await doctorPage.getByLabel('Remark (optional)').fill('Blood test, all values normal');
+  await doctorPage.getByRole('button', { name: 'Upload', exact: true }).click();
+  await doctorPage.getByTestId('upload-progress').waitFor();
+  await doctorPage.getByTestId('upload-done').or(doctorPage.getByRole('alert')).first().waitFor();
+  expect(await alerts(doctorPage)).toEqual([]);
+  expect(await doctorPage.getByTestId('upload-done').textContent()).toMatch(
+    /Stored on 2 file stores/,
+  );
+  expect(await doctorPage.getByTestId('upload-progress').textContent()).toContain('(100 %)');
+  // The new record is listed for the doctor.
+  await doctorPage.getByTestId('records').locator('tr[data-record-id]').first().waitFor();
+  await expectAccessible(doctorPage, 'doctor-upload-done');
+});
+
+test('the patient sees the record in "My records"', async () => {
+  await patientPage.goto(h1.url('/patient/records'));
+  const row = patientPage.getByTestId('records').locator('tr[data-record-id]');
+  await row.first().waitFor();
+  expect(await row.count()).toBe(1);
+  recordId = (await row.first().getAttribute('data-record-id')) ?? '';
+  expect(recordId).not.toBe('');
+  expect(await row.first().textContent()).toContain('report');
+  await expectAccessible(patientPage, 'patient-records');
+});
+
+test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor opens it through Hospital2’s portal', async () => {
+  doctor2Page = await newPage();
+  await signIn(doctor2Page, h2, demoLogin(h2, 'doctor'));
+  const doctor2Id = ((await doctor2Page.getByTestId('my-person-id').textContent()) ?? '').trim();
+  expect(doctor2Id).toMatch(/^Hospital2MSP\//);
+
+  // Before the grant, Hospital2's doctor is refused.
+  await doctor2Page.goto(h2.url(`/records/${recordId}`));
+  await doctor2Page.getByRole('alert').first().waitFor();
+  expect(await doctor2Page.getByRole('button', { name: 'Open / download' }).count()).toBe(0);
+
+  await patientPage.goto(h1.url('/patient/sharing'));
+  await patientPage.getByRole('heading', { name: 'Share' }).waitFor();
+  await patientPage.getByRole('radio', { name: 'A doctor' }).check();
+  await patientPage.getByLabel('The doctor’s ledger ID').fill(doctor2Id);
+  await patientPage.getByRole('radio', { name: 'Only the ones I choose' }).check();
+  await patientPage
+    .getByRole('list', { name: 'Records to share' })
+    .getByRole('checkbox')
+    .first()
+    .check();
+  const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
+  await patientPage.getByLabel('Until (optional)').fill(tomorrow);
+  await patientPage.getByRole('button', { name: 'Share', exact: true }).click();
+  await patientPage
+    .getByText('Shared. The ledger recorded your consent.')
+    .or(patientPage.getByRole('alert'))
+    .first()
+    .waitFor();
+  expect(await alerts(patientPage)).toEqual([]);
+  await patientPage.getByTestId('grants').getByText('active').waitFor();
+  await expectAccessible(patientPage, 'patient-sharing');
+
+  await doctor2Page.goto(h2.url(`/records/${recordId}`));
+  await doctor2Page.getByRole('button', { name: 'Open / download' }).waitFor();
+  const [download] = await Promise.all([
+    doctor2Page.waitForEvent('download'),
+    doctor2Page.getByRole('button', { name: 'Open / download' }).click(),
+  ]);
+  const path = await download.path();
+  expect(readFileSync(path).equals(pdf)).toBe(true);
+  expect(await alerts(doctor2Page)).toEqual([]);
+});
+
+test('the patient’s timeline shows the Hospital2 doctor’s read', async () => {
+  await patientPage.goto(h1.url('/patient/access'));
+  const timeline = patientPage.getByTestId('access-timeline');
+  await timeline.waitFor();
+  const read = timeline
+    .locator('li[data-basis]')
+    .filter({ hasText: recordId.slice(0, 8) })
+    .filter({ hasText: /^\s*\d\d:\d\d\s*Doctor / });
+  await read.first().waitFor();
+  expect(await read.first().getAttribute('data-basis')).not.toBe('break-glass');
+  await expectAccessible(patientPage, 'patient-access');
+});
+
+test('after the patient revokes, the Hospital2 doctor is told access was revoked', async () => {
+  await patientPage.goto(h1.url('/patient/sharing'));
+  await patientPage
+    .getByRole('button', { name: /^Revoke access of / })
+    .first()
+    .click();
+  await patientPage
+    .getByTestId('grants')
+    .getByText(/revoked/)
+    .waitFor();
+  expect(await alerts(patientPage)).toEqual([]);
+
+  await doctor2Page.goto(h2.url(`/records/${recordId}`));
+  const refused = doctor2Page
+    .getByRole('alert')
+    .filter({ hasText: ERRORS.CONSENT_REVOKED.message });
+  const open = doctor2Page.getByRole('button', { name: 'Open / download' });
+  await refused.or(open).first().waitFor();
+  if (await open.isVisible()) await open.click(); // metadata may still be readable; the file is not
+  await refused.first().waitFor();
+  await screenshot(doctor2Page, 'doctor2-access-revoked');
+});
+
+test('a hospital admin who opens the record’s URL is refused', async () => {
+  const admin = await newPage();
+  await signIn(admin, h1, demoLogin(h1, 'admin'));
+  await admin.goto(h1.url(`/records/${recordId}`));
+  await admin
+    .getByRole('alert')
+    .filter({ hasText: ERRORS.FORBIDDEN_ROLE.message })
+    .first()
+    .waitFor();
+  expect(await admin.getByRole('button', { name: 'Open / download' }).count()).toBe(0);
+});
+
+test('the auditor sees the anchors and a passing verify', async () => {
+  const auditor = await newPage();
+  await signIn(auditor, h1, demoLogin(h1, 'auditor'));
+  await auditor.goto(h1.url('/auditor/anchors'));
+  const anchors = auditor.getByTestId('anchors');
+  await anchors.locator('tbody tr').first().waitFor();
+  await expectAccessible(auditor, 'auditor-anchors-after-records');
+  await auditor.goto(h1.url('/auditor/verify'));
+  await auditor.getByRole('button', { name: 'Run verify' }).click();
+  const report = auditor.getByTestId('verify-report').or(auditor.getByRole('alert'));
+  await report.first().waitFor();
+  expect(await alerts(auditor)).toEqual([]);
+  expect(await auditor.getByTestId('verify-report').textContent()).toContain(
+    'Passed: the ledger matches its anchors',
+  );
+  await expectAccessible(auditor, 'auditor-verify');
+});
