@@ -14,7 +14,10 @@ const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('bas
 
 describe('portal routes', () => {
   let dir: string;
-  const app = () => express().use(portalRoutes({ dir })).use((_req, res) => res.status(418).end());
+  const app = () =>
+    express()
+      .use(portalRoutes({ dir }))
+      .use((_req, res) => res.status(418).end());
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'portal-'));
@@ -64,7 +67,9 @@ describe('portal routes', () => {
     expect(page.text).toBe(INDEX);
     expect(page.headers['cache-control']).toBe('no-cache');
     await request(app()).get('/portal/chunk-MISSING1.js').expect(404);
-    await request(app()).get('/portal/../package.json').expect((r) => expect(r.status).not.toBe(200));
+    await request(app())
+      .get('/portal/../package.json')
+      .expect((r) => expect(r.status).not.toBe(200));
   });
 
   it('leaves other paths and methods to the API', async () => {

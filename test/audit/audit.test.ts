@@ -19,7 +19,9 @@ interface DemoLogin {
 const gatewayUrl = (h: Hospital) => `http://127.0.0.1:${h.gateway.port}`;
 
 function demo(h: Hospital, role: string): DemoLogin {
-  const logins = JSON.parse(readFileSync(join(dataPaths(net).gateway(h), 'demo-logins.json'), 'utf8')) as DemoLogin[];
+  const logins = JSON.parse(
+    readFileSync(join(dataPaths(net).gateway(h), 'demo-logins.json'), 'utf8'),
+  ) as DemoLogin[];
   const l = logins.find((x) => x.role === role);
   if (!l) throw new Error(`no demo ${role} at ${h.name}`);
   return l;
@@ -39,13 +41,22 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
   beforeAll(async () => {
     auditor = await login(h, 'auditor');
     // The anchoring service anchors once at start; wait for it rather than assume it.
-    await waitFor('a first anchor', async () => ((await auditor.get('/audit/anchors')).json?.items?.length ?? 0) > 0);
+    await waitFor(
+      'a first anchor',
+      async () => ((await auditor.get('/audit/anchors')).json?.items?.length ?? 0) > 0,
+    );
   });
 
   it('lists the anchors newest first, each with its explorer link', async () => {
     const r = await auditor.get('/audit/anchors');
     expect(r.status).toBe(200);
-    const items = r.json.items as { channel: string; blockNumber: number; ethTxHash: string; explorerUrl: string; headerHash: string }[];
+    const items = r.json.items as {
+      channel: string;
+      blockNumber: number;
+      ethTxHash: string;
+      explorerUrl: string;
+      headerHash: string;
+    }[];
     expect(items.length).toBeGreaterThan(0);
     for (const a of items) {
       expect(a.channel).toBe(net.channel);
@@ -66,7 +77,10 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
   });
 
   it('answers concurrent verify requests, each with the report', async () => {
-    const [a, b] = await Promise.all([auditor.request('POST', '/audit/verify'), auditor.request('POST', '/audit/verify')]);
+    const [a, b] = await Promise.all([
+      auditor.request('POST', '/audit/verify'),
+      auditor.request('POST', '/audit/verify'),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.json).toEqual(b.json);
   });
@@ -77,17 +91,26 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
     expect(tx.status).toBe(200);
     expect(tx.json).toMatchObject({ hash: anchor.ethTxHash, status: 'success' });
     expect(tx.json.anchors).toContainEqual(
-      expect.objectContaining({ channel: net.channel, blockNumber: String(anchor.blockNumber), headerHash: anchor.headerHash }),
+      expect.objectContaining({
+        channel: net.channel,
+        blockNumber: String(anchor.blockNumber),
+        headerHash: anchor.headerHash,
+      }),
     );
 
     const block = await auditor.get(pathOf(tx.json.links.block));
     expect(block.status).toBe(200);
     expect(block.json.number).toBe(tx.json.blockNumber);
-    expect(block.json.transactions.map((t: { hash: string }) => t.hash)).toContain(anchor.ethTxHash);
+    expect(block.json.transactions.map((t: { hash: string }) => t.hash)).toContain(
+      anchor.ethTxHash,
+    );
 
     const anchorer = await auditor.get(pathOf(tx.json.links.from));
     expect(anchorer.status).toBe(200);
-    expect(anchorer.json).toMatchObject({ isAnchorContract: false, anchorsFor: tx.json.anchors[0].member });
+    expect(anchorer.json).toMatchObject({
+      isAnchorContract: false,
+      anchorsFor: tx.json.anchors[0].member,
+    });
 
     const contract = await auditor.get(`/audit/ethereum/address/${tx.json.to}`);
     expect(contract.status).toBe(200);
@@ -103,20 +126,28 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
     expect([bad.status, bad.json.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
-  it.each(['admin', 'doctor', 'patient'])('refuses the %s (FORBIDDEN_ROLE) on every auditor route', async (role) => {
-    const s = await login(h, role);
-    const [anchor] = (await auditor.get('/audit/anchors')).json.items;
-    for (const [method, path] of [
-      ['GET', '/audit/anchors'],
-      ['POST', '/audit/verify'],
-      ['GET', `/audit/ethereum/tx/${anchor.ethTxHash}`],
-      ['GET', '/audit/ethereum/block/1'],
-      ['GET', `/audit/ethereum/address/0x${'11'.repeat(20)}`],
-    ] as const) {
-      const r = await s.request(method, path);
-      expect([method, path, r.status, r.json.code]).toEqual([method, path, 403, 'FORBIDDEN_ROLE']);
-    }
-  });
+  it.each(['admin', 'doctor', 'patient'])(
+    'refuses the %s (FORBIDDEN_ROLE) on every auditor route',
+    async (role) => {
+      const s = await login(h, role);
+      const [anchor] = (await auditor.get('/audit/anchors')).json.items;
+      for (const [method, path] of [
+        ['GET', '/audit/anchors'],
+        ['POST', '/audit/verify'],
+        ['GET', `/audit/ethereum/tx/${anchor.ethTxHash}`],
+        ['GET', '/audit/ethereum/block/1'],
+        ['GET', `/audit/ethereum/address/0x${'11'.repeat(20)}`],
+      ] as const) {
+        const r = await s.request(method, path);
+        expect([method, path, r.status, r.json.code]).toEqual([
+          method,
+          path,
+          403,
+          'FORBIDDEN_ROLE',
+        ]);
+      }
+    },
+  );
 
   it('refuses a caller without a session', async () => {
     const r = await new Session(gatewayUrl(h)).get('/audit/anchors');

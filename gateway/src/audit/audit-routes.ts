@@ -21,7 +21,8 @@ export function auditRoutes(ctx: GatewayContext): AuditRoutes {
   let auditor: AnchorAuditor | undefined;
   // Made on first use: the chain configuration is read then, and a gateway whose auditors never
   // look keeps no Ethereum connection. Blocks are read from this hospital's own peer.
-  const anchors = () => (auditor ??= new AnchorAuditor(ctx.config.network, { member: ctx.config.hospital.mspId }));
+  const anchors = () =>
+    (auditor ??= new AnchorAuditor(ctx.config.network, { member: ctx.config.hospital.mspId }));
   const r = Router();
   const auditorOnly = requireUser(ctx, 'auditor');
 

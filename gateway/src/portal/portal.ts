@@ -115,7 +115,10 @@ export function portalRoutes(opts: PortalOptions = {}): Router {
       dotfiles: 'ignore',
       setHeaders(res, path) {
         res.setHeader('Content-Security-Policy', ASSET_CSP);
-        res.setHeader('Cache-Control', HASHED.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader(
+          'Cache-Control',
+          HASHED.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     }),
     (req, res, next) => {
