@@ -21,8 +21,19 @@ export function auditRoutes(ctx: GatewayContext): AuditRoutes {
   let auditor: AnchorAuditor | undefined;
   // Made on first use: the chain configuration is read then, and a gateway whose auditors never
   // look keeps no Ethereum connection. Blocks are read from this hospital's own peer.
+  // On the local chain the explorer links point at this gateway's own /audit/ethereum pages, so
+  // an auditor follows them with the session they have here (not the first hospital's).
+  const env = {
+    ...process.env,
+    ANCHOR_LOCAL_EXPLORER_URL:
+      process.env.ANCHOR_LOCAL_EXPLORER_URL ??
+      `http://127.0.0.1:${ctx.config.hospital.gateway.port}/audit/ethereum`,
+  };
   const anchors = () =>
-    (auditor ??= new AnchorAuditor(ctx.config.network, { member: ctx.config.hospital.mspId }));
+    (auditor ??= new AnchorAuditor(ctx.config.network, {
+      member: ctx.config.hospital.mspId,
+      env,
+    }));
   const r = Router();
   const auditorOnly = requireUser(ctx, 'auditor');
 
