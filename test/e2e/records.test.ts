@@ -157,7 +157,7 @@ test('the patient’s timeline shows the Hospital2 doctor’s read', async () =>
   const read = timeline
     .locator('li[data-basis]')
     .filter({ hasText: recordId.slice(0, 8) })
-    .filter({ hasText: /^\s*\d\d:\d\d\s*Doctor / });
+    .filter({ hasText: /^\s*\d\d:\d\d\s*Doctor [0-9a-f]{8} \(Hospital2\) at / });
   await read.first().waitFor();
   expect(await read.first().getAttribute('data-basis')).not.toBe('break-glass');
   await expectAccessible(patientPage, 'patient-access');
