@@ -111,6 +111,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     const endorse = await contract.submitTransaction('Fail', 'NOT_FOUND: no such thing').catch((e: unknown) => e);
     expect(endorse).toBeInstanceOf(EndorseError);
     expect((endorse as EndorseError).code).toBe(grpc.status.ABORTED);
+    expect((endorse as EndorseError).message).toBe(
+      '10 ABORTED: failed to endorse transaction, see attached details for more info',
+    );
     expect((endorse as EndorseError).details).toEqual([
       expect.objectContaining({ mspId: A.mspId, message: 'chaincode response 500, NOT_FOUND: no such thing' }),
     ]);

@@ -293,6 +293,7 @@ describe('peer side through the fabric-gateway client', () => {
     expect(err).toBeInstanceOf(EndorseError);
     const e = err as EndorseError;
     expect(e.code).toBe(grpc.status.ABORTED);
+    expect(e.message).toBe('10 ABORTED: failed to endorse transaction, see attached details for more info');
     expect(e.details).toEqual([
       { address: 'peer0.hospital1:7051', mspId: 'Hospital1MSP', message: 'chaincode response 500, ACCESS_DENIED: no consent' },
     ]);
@@ -381,6 +382,31 @@ describe('peer side through the fabric-gateway client', () => {
     }
     expect(seen).toEqual(['RecordAdded:first', 'RecordAdded:second']);
   });
+
+  // Hospital2's chaincode server is down: its peer fails after the connect timeout (10 s, as a
+  // Fabric peer's CCaaS dial timeout), and the gateway reports what it could not collect.
+  it('reports a peer the policy needs that cannot endorse as Fabric 3.1.5 does', async () => {
+    const conn = connections[1]!;
+    const connects = conn.connects;
+    const ccPort = Number((conn as unknown as { config: { address: string } }).config.address.split(':')[1]);
+    await shims[1]!.stop();
+    try {
+      const err = await contract(doctor())
+        .submitTransaction('put', 'while-down', '1')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EndorseError);
+      expect((err as EndorseError).code).toBe(grpc.status.ABORTED);
+      expect((err as EndorseError).message).toBe(
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      );
+      expect((err as EndorseError).details).toEqual([
+        expect.objectContaining({ address: 'peer0.hospital2:7051', mspId: 'Hospital2MSP' }),
+      ]);
+    } finally {
+      shims[1] = await chaincodeServer(ca2, ccPort);
+      while (conn.connects === connects) await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 30_000);
 
   it('reconnects when the chaincode server restarts', async () => {
     const conn = connections[1]!;
