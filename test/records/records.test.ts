@@ -41,6 +41,11 @@ async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; ses
   return { id: `${h.mspId}/${user.id}`, user, session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD) };
 }
 
+/** Settles within `ms` whatever happens, so a frozen peer is always thawed in `finally`. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  return Promise.race([work, sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))]);
+}
+
 async function recordCount(): Promise<number> {
   const r = await patient.get(`/patients/${encodeURIComponent(patientId)}/records`);
   expect(r.status).toBe(200);
@@ -195,12 +200,12 @@ describe('one IPFS peer down', () => {
     process.kill(peer2.pid!, 'SIGSTOP');
     let cid: string;
     try {
-      await waitFor('Hospital1 to see Hospital2 as gone', async () => (await c1.livePeers()).length === 1);
-      const up = await doctor1.upload(patientId, file);
+      await waitFor('Hospital1 to see Hospital2 as gone', async () => (await c1.livePeers()).length === 1, 30_000);
+      const up = await within(60_000, doctor1.upload(patientId, file));
       expect(up.status).toBe(201);
       expect(up.json.replicas).toBe(1);
       cid = up.json.cid;
-      const read = await doctor1.get(`/records/${up.json.recordId}/content`);
+      const read = await within(30_000, doctor1.get(`/records/${up.json.recordId}/content`));
       expect(read.status).toBe(200);
       expect(read.bytes.equals(file)).toBe(true);
     } finally {
@@ -274,7 +279,7 @@ describe('when IPFS is down', () => {
     expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: assignedDoctor.id } })).status).toBe(201);
     process.kill(peer.pid!, 'SIGSTOP');
     try {
-      const r = await assignedDoctor.session.upload(patientId, pdf(1000));
+      const r = await within(60_000, assignedDoctor.session.upload(patientId, pdf(1000)));
       expect({ status: r.status, code: r.json?.code }).toEqual({ status: 503, code: 'STORAGE_UNAVAILABLE' });
     } finally {
       process.kill(peer.pid!, 'SIGCONT');

@@ -17,8 +17,8 @@ export interface ChildReady {
   pid: number;
 }
 
-export type ChildRequest = { op: 'submit'; id: number; cid: string; size: number };
-export type ChildReply = { id: number; ms: number } | { id: number; error: string };
+export type ChildRequest = { op: 'submit'; id: number; cid: string; size: number } | { op: 'memory'; id: number };
+export type ChildReply = { id: number; ms: number } | { id: number; error: string } | { id: number; memory: NodeJS.MemoryUsage };
 
 async function main(): Promise<void> {
   const net = loadNetwork();
@@ -49,6 +49,10 @@ async function main(): Promise<void> {
   const holders = await ledger.evaluate<KeyHolder[]>('records:GetKeyHolders', [patientId]);
 
   process.on('message', (m: ChildRequest) => {
+    if (m.op === 'memory') {
+      process.send!({ id: m.id, memory: process.memoryUsage() } satisfies ChildReply);
+      return;
+    }
     const recordId = `bench-raw-${randomUUID()}`;
     // Same fields and sizes as an upload's AddRecord (a 384-byte wrapped key per holder).
     const request: AddRecordRequest = {

@@ -139,13 +139,25 @@ function startChild(): Promise<{ child: ChildProcess; ready: ChildReady }> {
   });
 }
 
+function childMemory(child: ChildProcess, id: number): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve) => {
+    const onMessage = (m: ChildReply) => {
+      if (m.id !== id || !('memory' in m)) return;
+      child.off('message', onMessage);
+      resolve(m.memory);
+    };
+    child.on('message', onMessage);
+    child.send({ op: 'memory', id } satisfies ChildRequest);
+  });
+}
+
 function rawSubmit(child: ChildProcess, cid: string, size: number, id: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: ChildReply) => {
       if (m.id !== id) return;
       child.off('message', onMessage);
       if ('error' in m) reject(new Error(m.error));
-      else resolve(m.ms);
+      else if ('ms' in m) resolve(m.ms);
     };
     child.on('message', onMessage);
     child.send({ op: 'submit', id, cid, size } satisfies ChildRequest);
@@ -197,7 +209,15 @@ export async function benchUpload(): Promise<number> {
     // Memory: the gateway's RSS while a large file streams through it.
     let peak = rssMiB(ready.pid);
     const before = peak;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(ready.pid))), 50);
+    let peakHeap = 0;
+    let peakBuffers = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMiB(ready.pid));
+      void childMemory(child, ++seq).then((m) => {
+        peakHeap = Math.max(peakHeap, m.heapUsed / MiB);
+        peakBuffers = Math.max(peakBuffers, m.arrayBuffers / MiB);
+      });
+    }, 50);
     const t = performance.now();
     let bigMBs = NaN;
     try {
@@ -221,7 +241,7 @@ export async function benchUpload(): Promise<number> {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
       console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times)`);
     }
-    console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s)`);
+    console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;
   } finally {
     child.disconnect();

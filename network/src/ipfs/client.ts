@@ -1,7 +1,9 @@
 // A small typed client for what the system needs from IPFS: add through a hospital's cluster
 // peer (replicated by the cluster), ask a pin's status across peers, and read through a Kubo node.
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Hospital, Network } from '../config';
 import { clusterApiAuthorization } from './config';
 
@@ -98,19 +100,31 @@ export class IpfsClusterClient {
       yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
     const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
-    const res = await check(
-      await fetch(url, {
+    // node:http, not fetch: its request body honours the socket's backpressure, so a slow
+    // cluster peer slows the upload down instead of the body piling up in memory.
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(url, {
         method: 'POST',
-        // ReadableStream.from pulls only when fetch asks for more (highWaterMark 0), so the
-        // upload never runs ahead of the network into memory.
-        body: ReadableStream.from(body()),
         headers: { ...this.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-        duplex: 'half',
         signal,
-      } as RequestInit),
-      'cluster add',
-    );
-    const answer = (await res.json()) as { cid: unknown }[] | { cid: unknown };
+      });
+      req.on('response', (res) => {
+        let answer = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (answer += c));
+        res.on('end', () =>
+          (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300
+            ? resolve(answer)
+            : reject(new Error(`cluster add: HTTP ${res.statusCode} ${answer.slice(0, 300)}`)),
+        );
+        res.on('error', reject);
+      });
+      // Settle on the request's own failure: the pipeline only settles once the source ends,
+      // which a stalled source (waiting on its producer) may not do until the caller stops it.
+      req.on('error', reject);
+      pipeline(Readable.from(body()), req).catch(reject);
+    });
+    const answer = JSON.parse(text) as { cid: unknown }[] | { cid: unknown };
     const last = Array.isArray(answer) ? answer[answer.length - 1] : answer;
     const cid = cidText(last?.cid);
     if (!cid) throw new Error('cluster add: no CID in the answer');
