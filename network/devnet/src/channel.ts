@@ -110,6 +110,13 @@ export class DevnetChannel {
       configUpdate: async (update) => {
         try {
           const config = proposeConfigUpdate(configRef.current, update);
+          // As Fabric's orderer (CreateBundle): the new configuration must itself be usable —
+          // e.g. every MSP in it buildable — before it is ordered, or no peer could apply it.
+          try {
+            new ChannelConfig(config, channel);
+          } catch (e) {
+            throw new Error(`initializing channelconfig failed: ${(e as Error).message}`);
+          }
           return signedConfigEnvelope(channel, config, update, opts.signer);
         } catch (e) {
           throw new BroadcastRefusedError(

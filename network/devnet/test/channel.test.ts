@@ -412,6 +412,30 @@ describe('devnet channel: ordering, validation, ledger', () => {
         status: common.Status.FORBIDDEN,
       });
 
+      // An organisation whose CA certificate has no Subject Key Identifier: refused before it is
+      // ordered, however many admins sign (Fabric's orderer cannot build such an MSP either).
+      const bareCa = await createCa('bare3', { subjectKeyIdentifier: false });
+      const bareUpdate = addApplicationOrgUpdate(
+        ch.config,
+        'Hospital3',
+        applicationOrgGroup({ name: 'Hospital3', mspId: 'Hospital3MSP', msp: mspConfig('Hospital3MSP', bareCa) }),
+      ).serializeBinary();
+      const bare = configUpdateEnvelope(
+        CHANNEL,
+        bareUpdate,
+        [signConfigUpdate(bareUpdate, pki.admin1), signConfigUpdate(bareUpdate, pki.admin2)],
+        pki.admin1,
+      );
+      const heightBefore = ch.ledger.height();
+      await expect(ch.orderer.broadcast(bare.serializeBinary())).rejects.toMatchObject({
+        status: common.Status.BAD_REQUEST,
+        info: expect.stringMatching(
+          /^error applying config update to existing channel 'ehr': initializing channelconfig failed: .*subjectKeyIdentifier not found in certificate$/,
+        ),
+      });
+      await ch.orderer.flush();
+      expect(ch.ledger.height()).toBe(heightBefore);
+
       const both = configUpdateEnvelope(
         CHANNEL,
         update,
