@@ -15,6 +15,7 @@ const [h1, h2] = [net.hospitals[0]!, net.hospitals[1]!];
 const DOCTOR_PASSWORD = 'a doctor password that is long';
 const MAX_BYTES = 2 * 1024 * 1024;
 
+const suiteStart = new Date(Date.now() - 60_000).toISOString();
 let g1: TestGateway;
 let g2: TestGateway;
 let patientId: string;
@@ -127,6 +128,16 @@ describe('upload and download', () => {
     expect(reads.map((e: { readerRole: string; purpose: string }) => `${e.readerRole}:${e.purpose}`).sort()).toEqual(['doctor:treatment', 'patient:patient-access']);
   });
 
+  it("shows a Hospital1 auditor its staff's reads across patients", async () => {
+    const username = uniqueName('aud');
+    await g1.gw.ctx.accounts.create({ role: 'auditor', username, email: `${username}@example.org`, fullName: 'Ann Auditor', password: DOCTOR_PASSWORD });
+    const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
+    // This run's reads only (the stack's log may hold many pages from earlier runs).
+    const log = await auditor.get(`/audit/access-events?from=${encodeURIComponent(suiteStart)}`);
+    expect(log.status).toBe(200);
+    expect(log.json.items.filter((e: { recordId: string; readerRole: string }) => e.recordId === recordId && e.readerRole === 'doctor')).toHaveLength(1);
+  });
+
   it('answers a retry with the same Idempotency-Key with the first record, storing nothing new', async () => {
     const key = `retry-${Date.now()}`;
     const first = await doctor1.upload(patientId, pdf(5000), { idempotencyKey: key });
@@ -195,7 +206,7 @@ describe('integrity on the way out', () => {
 describe('one IPFS peer down', () => {
   it("accepts an upload with Hospital2's cluster peer frozen (1 replica), serves it, and has 2 copies once it returns", async () => {
     const c1 = cluster1();
-    const peer2 = (await testStackStatus())!.services.find((s) => s.name === `cluster-${h2.name.toLowerCase()}`)!;
+    const peer2 = (await waitFor('the stack status', () => testStackStatus(), 30_000)).services.find((s) => s.name === `cluster-${h2.name.toLowerCase()}`)!;
     const file = pdf(150 * 1024);
     process.kill(peer2.pid!, 'SIGSTOP');
     let cid: string;
@@ -211,8 +222,8 @@ describe('one IPFS peer down', () => {
     } finally {
       process.kill(peer2.pid!, 'SIGCONT');
     }
-    await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 90_000);
-  });
+    await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 150_000);
+  }, 240_000);
 });
 
 describe('sharing across hospitals', () => {
@@ -266,8 +277,8 @@ describe('sharing across hospitals', () => {
 
 describe('when IPFS is down', () => {
   it('refuses the upload with 503 STORAGE_UNAVAILABLE and writes nothing on the ledger', async () => {
-    const status = await testStackStatus();
-    const peer = status!.services.find((s) => s.name === `cluster-${h1.name.toLowerCase()}`)!;
+    const status = await waitFor('the stack status', () => testStackStatus(), 30_000);
+    const peer = status.services.find((s) => s.name === `cluster-${h1.name.toLowerCase()}`)!;
     expect(peer.pid).toBeDefined();
     const records = await recordCount();
     // Frozen, not killed (the supervisor would restart it): it accepts connections, answers nothing.

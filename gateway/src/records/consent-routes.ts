@@ -31,6 +31,12 @@ export function consentRoutes(ctx: GatewayContext, consents: Consents): Router {
     res.json(await caller(req).ledger.evaluate<Page<AccessEvent>>(ACCESS_TX.events, args));
   });
 
+  // Auditors: reads by this hospital's staff across patients (metadata only; the chaincode checks the role).
+  r.get('/audit/access-events', anyone, async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    res.json(await caller(req).ledger.evaluate<Page<AccessEvent>>(ACCESS_TX.eventsByReaderHospital, [q.from ?? '', q.to ?? '', '', q.bookmark ?? '']));
+  });
+
   r.get('/patients/:patientId/break-glass', anyone, async (req, res) => {
     res.json({ items: await caller(req).ledger.evaluate<BreakGlass[]>(ACCESS_TX.breakGlassList, [String(req.params.patientId)]) });
   });

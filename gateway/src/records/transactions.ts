@@ -20,6 +20,7 @@ export const CONSENT_TX = {
 
 export const ACCESS_TX = {
   events: 'access:ListAccessEvents',
+  eventsByReaderHospital: 'access:ListAccessEventsByReaderHospital',
   breakGlassList: 'access:ListBreakGlass',
   breakGlass: 'access:BreakGlass',
 } as const;
