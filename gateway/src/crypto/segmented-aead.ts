@@ -75,29 +75,37 @@ export class EncryptStream extends Transform {
     this.push(this.header);
   }
 
-  private seal(plain: Buffer, last: boolean): Buffer {
+  /** Pushes one sealed segment (ciphertext, then its tag: no copy into one buffer). */
+  private seal(plain: Buffer, last: boolean): void {
     const c = createCipheriv('aes-256-gcm', this.key, nonce(this.prefix, this.index++, last));
     c.setAAD(this.header);
-    const body = c.update(plain);
+    this.push(c.update(plain));
     c.final();
-    return Buffer.concat([body, c.getAuthTag()]);
+    this.push(c.getAuthTag());
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
-      this.pending.push(chunk);
-      this.pendingLength += chunk.length;
-      // Keep at least one byte back: only the end of the stream says which segment is last.
-      if (this.pendingLength > this.segmentSize) {
-        let all = Buffer.concat(this.pending, this.pendingLength);
-        let off = 0;
-        while (all.length - off > this.segmentSize) {
-          this.push(this.seal(all.subarray(off, off + this.segmentSize), false));
-          off += this.segmentSize;
-        }
-        all = all.subarray(off);
-        this.pending = [all];
-        this.pendingLength = all.length;
+      const size = this.segmentSize;
+      let off = 0;
+      // A full segment is sealed only once at least one byte follows it: only the end of the
+      // stream says which segment is last. Whole segments are sealed straight from the chunk.
+      for (;;) {
+        const available = chunk.length - off;
+        if (this.pendingLength === 0 && available > size) {
+          this.seal(chunk.subarray(off, off + size), false);
+          off += size;
+        } else if (this.pendingLength > 0 && this.pendingLength + available > size) {
+          const need = size - this.pendingLength;
+          this.seal(Buffer.concat([...this.pending, chunk.subarray(off, off + need)], size), false);
+          off += need;
+          this.pending = [];
+          this.pendingLength = 0;
+        } else break;
+      }
+      if (off < chunk.length) {
+        this.pending.push(chunk.subarray(off));
+        this.pendingLength += chunk.length - off;
       }
       done();
     } catch (e) {
@@ -107,7 +115,7 @@ export class EncryptStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      this.push(this.seal(Buffer.concat(this.pending, this.pendingLength), true));
+      this.seal(Buffer.concat(this.pending, this.pendingLength), true);
       this.pending = [];
       done();
     } catch (e) {
