@@ -410,6 +410,8 @@ describe('devnet channel: ordering, validation, ledger', () => {
       const early = tx({ writes: [{ key: 'h3', value: '1' }] }, { creator: pki.client3 });
       await expect(ch.orderer.broadcast(early.envelope)).rejects.toMatchObject({
         status: common.Status.FORBIDDEN,
+        // As Fabric 3.1.5's orderer words it.
+        info: "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied: permission denied",
       });
 
       // An organisation whose CA certificate has no Subject Key Identifier: refused before it is
