@@ -185,6 +185,9 @@ it("hands the orderer the client's exact envelope through the gateway's Submit: 
     `127.0.0.1:${h1.peer.port}`,
     grpc.credentials.createSsl(readFileSync(orgPaths(net, h1).peer!.tlsCa)),
   );
+  // devnet refuses what does not re-marshal to itself. Real Fabric 3.1.5 (Raft) is more lenient:
+  // measured through its Gateway, an appended unknown field is kept by Go and ordered VALID, and
+  // a repeated signature field takes the last value (then FORBIDDEN); see the README's table.
   // SubmitRequest { transaction_id = 1, channel_id = 2, prepared_transaction = 3 } written by
   // hand, so that the envelope's bytes are exactly these (a protobuf library would drop or
   // re-order what it does not know).
