@@ -495,7 +495,7 @@ describe('devnet channel: ordering, validation, ledger', () => {
   });
 
   it('refuses to open when block files lost blocks the index refers to', async () => {
-    let ch = await open();
+    const ch = await open();
     await submit(ch, tx({ writes: [{ key: 'kept', value: '1' }] }));
     await ch.close();
     const file = join(dir, 'chains', 'blockfile_000000');
