@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const NODE_VERSION = '24.9.0';
+const NODE_VERSION = '24.21.0';
 const CACHE = process.env.EHR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ehr-ledger');
 
 // Go binaries: one tools module each under scripts/tools/<name>, pinned by its go.mod/go.sum.

@@ -39,7 +39,7 @@ export async function runTests(args: string[]): Promise<number> {
   const flags = args.filter((a) => a.startsWith('-'));
   const jest = join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
   // @hyperledger/fabric-gateway depends on ESM-only packages (@noble/curves): jest loads them
-  // through require(esm), which needs the VM modules API (Node 24.9+ with this flag).
+  // through require(esm), which needs the VM modules API (Node 24 with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
   const env = { ...process.env, ...(await preparePortal(projects)), ...(await fabricTestEnv()) };
   // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
