@@ -6,7 +6,7 @@ import {
   addRecord,
   codeOf,
   expectOk,
-  grantRequest,
+  grant,
   idOf,
   registerRequest,
   testKeys,
@@ -63,18 +63,12 @@ describe('OpenRecord', () => {
       await ledger.invoke(P.admin1, 'assignments:AssignDoctor', idOf(P.patient1), idOf(P.doctor1b)),
     );
     const r = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: { type: 'hospital', mspId: H2 },
-          scope: { type: 'records', recordIds: [r.recordId] },
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: { type: 'hospital', mspId: H2 },
+      scope: { type: 'records', recordIds: [r.recordId] },
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
     const basis = async (who: typeof P.doctor1) =>
       (
         expectOk(await ledger.invoke(who, 'access:OpenRecord', r.recordId, 'treatment'))
@@ -109,30 +103,18 @@ describe('OpenRecord', () => {
     const ledger = await world();
     const r = await addRecord(ledger, P.doctor1, P.patient1);
     const notAfter = new Date(ledger.now + 2 * HOUR).toISOString();
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-exp',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
-          scope: { type: 'all' },
-          notAfter,
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-rev',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2b) },
-          scope: { type: 'all' },
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g-exp',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'all' },
+      notAfter,
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
+    await grant(ledger, P.patient1, {
+      grantId: 'g-rev',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2b) },
+      scope: { type: 'all' },
+    });
     ledger.advance(HOUR);
     expect(
       codeOf(await ledger.invoke(P.doctor2, 'access:OpenRecord', r.recordId, 'treatment')),
@@ -158,17 +140,11 @@ describe('OpenRecord', () => {
     const ledger = await world();
     const r1 = await addRecord(ledger, P.doctor1, P.patient1);
     const r2 = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor1b) },
-          scope: { type: 'records', recordIds: [r1.recordId] },
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor1b) },
+      scope: { type: 'records', recordIds: [r1.recordId] },
+    });
     expect(
       codeOf(await ledger.invoke(P.doctor1b, 'access:OpenRecord', r1.recordId, 'treatment')),
     ).toBe('OK');
@@ -179,17 +155,11 @@ describe('OpenRecord', () => {
 
   it('a grant to all records covers records added later', async () => {
     const ledger = await world();
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
-          scope: { type: 'all' },
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'all' },
+    });
     const later = await addRecord(ledger, P.doctor1, P.patient1);
     const res = expectOk(
       await ledger.invoke(P.doctor2, 'access:OpenRecord', later.recordId, 'treatment'),
@@ -443,18 +413,12 @@ describe('ListAccessEventsByReaderHospital', () => {
   it('shows an auditor the reads made by their own hospital’s people, of any hospital’s patients', async () => {
     const ledger = await world();
     const r = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
-          scope: { type: 'all' },
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'all' },
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
     const reads: string[] = [];
     for (const who of [P.doctor2, P.doctor1, P.doctor2, P.patient1]) {
       ledger.advance(HOUR);

@@ -7,6 +7,7 @@ import {
   codeOf,
   expectOk,
   grantRequest,
+  grant,
   idOf,
   world,
 } from './support/fixtures';
@@ -109,63 +110,39 @@ describe('consent', () => {
     );
     expect(ledger.snapshot()).toEqual(before);
     // a grant to a doctor of the patient's own hospital needs no new keys
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-own',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor1b) },
-          scope: { type: 'all' },
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g-own',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor1b) },
+      scope: { type: 'all' },
+    });
   });
 
   it('never overwrites a wrapped key a hospital already holds', async () => {
     const ledger = await world();
     const r = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: toDoctor2,
-          scope: { type: 'records', recordIds: [r.recordId] },
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g2',
-          grantee: { type: 'hospital', mspId: H2 },
-          scope: { type: 'records', recordIds: [r.recordId] },
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'ZZZZ' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: toDoctor2,
+      scope: { type: 'records', recordIds: [r.recordId] },
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
+    await grant(ledger, P.patient1, {
+      grantId: 'g2',
+      grantee: { type: 'hospital', mspId: H2 },
+      scope: { type: 'records', recordIds: [r.recordId] },
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h2-k1', wrappedKey: 'ZZZZ' }],
+    });
     const opened = expectOk(
       await ledger.invoke(P.doctor2, 'access:OpenRecord', r.recordId, 'treatment'),
     ).result as { wrappedKeys: unknown[] };
     expect(opened.wrappedKeys).toEqual([{ keyId: 'h2-k1', wrappedKey: 'AAAA' }]);
     // and the author's hospital key cannot be replaced through a grant to its own doctors
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g3',
-          grantee: { type: 'hospital', mspId: H1 },
-          scope: { type: 'records', recordIds: [r.recordId] },
-          wrappedKeys: [{ recordId: r.recordId, keyId: 'h1-k1', wrappedKey: 'ZZZZ' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g3',
+      grantee: { type: 'hospital', mspId: H1 },
+      scope: { type: 'records', recordIds: [r.recordId] },
+      wrappedKeys: [{ recordId: r.recordId, keyId: 'h1-k1', wrappedKey: 'ZZZZ' }],
+    });
     const own = expectOk(
       await ledger.invoke(P.doctor1, 'access:OpenRecord', r.recordId, 'treatment'),
     ).result as { wrappedKeys: { wrappedKey: string }[] };
@@ -240,13 +217,7 @@ describe('consent', () => {
 
   it('revocation: only the owner, idempotent, kept in the grant history', async () => {
     const ledger = await world();
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({ grantId: 'g1', grantee: toDoctor2, scope: { type: 'all' } }),
-      ),
-    );
+    await grant(ledger, P.patient1, { grantId: 'g1', grantee: toDoctor2, scope: { type: 'all' } });
     expect(codeOf(await ledger.invoke(P.patient2, 'consent:RevokeAccess', 'g1'))).toBe('NOT_FOUND');
     expect(codeOf(await ledger.invoke(P.doctor2, 'consent:RevokeAccess', 'g1'))).toBe(
       'FORBIDDEN_ROLE',
@@ -267,25 +238,13 @@ describe('consent', () => {
 
   it('who may see grants: the patient, the grantee, auditors of the patient’s hospital', async () => {
     const ledger = await world();
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({ grantId: 'g1', grantee: toDoctor2, scope: { type: 'all' } }),
-      ),
-    );
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g2',
-          grantee: { type: 'hospital', mspId: H2 },
-          scope: { type: 'all' },
-          notAfter: '2026-01-06T00:00:00Z',
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, { grantId: 'g1', grantee: toDoctor2, scope: { type: 'all' } });
+    await grant(ledger, P.patient1, {
+      grantId: 'g2',
+      grantee: { type: 'hospital', mspId: H2 },
+      scope: { type: 'all' },
+      notAfter: '2026-01-06T00:00:00Z',
+    });
     const get = async (who: typeof P.patient1) =>
       codeOf(await ledger.invoke(who, 'consent:GetGrant', 'g1'));
     expect([await get(P.patient1), await get(P.doctor2), await get(P.auditor1)]).toEqual([
@@ -329,18 +288,12 @@ describe('consent', () => {
     const ledger = await world();
     const r1 = await addRecord(ledger, P.doctor1, P.patient1);
     const r2 = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: toDoctor2,
-          scope: { type: 'records', recordIds: [r1.recordId] },
-          wrappedKeys: [{ recordId: r1.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: toDoctor2,
+      scope: { type: 'records', recordIds: [r1.recordId] },
+      wrappedKeys: [{ recordId: r1.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
     const prep = expectOk(
       await ledger.invoke(
         P.patient1,

@@ -7,7 +7,7 @@ import {
   cidOf,
   codeOf,
   expectOk,
-  grantRequest,
+  grant,
   idOf,
   recordRequest,
   sha256,
@@ -113,18 +113,12 @@ describe('AddRecord', () => {
 
   it('a read-write grant lets a doctor of another hospital add records, wrapped for both hospitals', async () => {
     const ledger = await world();
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-rw',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
-          scope: { type: 'all' },
-          access: 'read-write',
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g-rw',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'all' },
+      access: 'read-write',
+    });
     const holders = expectOk(
       await ledger.invoke(P.doctor2, 'records:GetKeyHolders', idOf(P.patient1)),
     ).result as KeyHolder[];
@@ -140,18 +134,12 @@ describe('AddRecord', () => {
     const rec = await addRecord(ledger, P.doctor2, P.patient1);
     expect(rec.authorMsp).toBe(H2);
     // a read-only grant does not allow writing
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-ro',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2b) },
-          scope: { type: 'all' },
-          wrappedKeys: [{ recordId: rec.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g-ro',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2b) },
+      scope: { type: 'all' },
+      wrappedKeys: [{ recordId: rec.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
     expect(
       codeOf(
         await ledger.invoke(
@@ -170,17 +158,11 @@ describe('AddRecord', () => {
       'WRAPPED_KEY_UNEXPECTED',
     );
     // an all-records grant to Hospital2 makes Hospital2 a key holder of new records
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g-h2',
-          grantee: { type: 'hospital', mspId: H2 },
-          scope: { type: 'all' },
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g-h2',
+      grantee: { type: 'hospital', mspId: H2 },
+      scope: { type: 'all' },
+    });
     expect(
       codeOf(
         await ledger.invoke(
@@ -279,18 +261,12 @@ describe('record metadata and listing', () => {
     const r1 = await addRecord(ledger, P.doctor1, P.patient1);
     ledger.advance(1000);
     const r2 = await addRecord(ledger, P.doctor1, P.patient1);
-    expectOk(
-      await ledger.invoke(
-        P.patient1,
-        'consent:GrantAccess',
-        grantRequest({
-          grantId: 'g1',
-          grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
-          scope: { type: 'records', recordIds: [r2.recordId] },
-          wrappedKeys: [{ recordId: r2.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
-        }),
-      ),
-    );
+    await grant(ledger, P.patient1, {
+      grantId: 'g1',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'records', recordIds: [r2.recordId] },
+      wrappedKeys: [{ recordId: r2.recordId, keyId: 'h2-k1', wrappedKey: 'AAAA' }],
+    });
     const ids = async (who: typeof P.patient1) => {
       const o = await ledger.invoke(who, 'records:ListRecords', idOf(P.patient1));
       return o.ok ? (o.result as RecordMeta[]).map((r) => r.recordId) : codeOf(o);

@@ -186,3 +186,12 @@ export async function addRecord(
 export function grantRequest(fields: Record<string, unknown>): string {
   return JSON.stringify({ access: 'read', wrappedKeys: [], ...fields });
 }
+
+/** The patient grants access (read, no wrapped keys unless given) and the grant must succeed. */
+export async function grant(
+  ledger: MemoryLedger,
+  patient: Person,
+  fields: Record<string, unknown>,
+): Promise<ReturnType<typeof expectOk>> {
+  return expectOk(await ledger.invoke(patient, 'consent:GrantAccess', grantRequest(fields)));
+}
