@@ -57,7 +57,7 @@ export class IdleWatcher {
     if (left <= 0) {
       this.warning?.close();
       void this.session.logout('idle');
-    } else if (left <= this.warnAtSeconds() && !this.warning) {
+    } else if (left <= this.warnAtSeconds() && !this.warning && !this.renewing) {
       this.warning = this.dialog.open(IdleWarningDialog, {
         data: { secondsLeft: this.secondsLeft },
         disableClose: true,
@@ -65,10 +65,16 @@ export class IdleWatcher {
         ariaLabelledBy: 'idle-title',
         ariaDescribedBy: 'idle-text',
       });
-      this.warning.afterClosed().subscribe((stay) => {
-        this.warning = null;
-        if (stay === true) void this.session.extend().catch(() => undefined);
+      // The answer acts when it is given; the dialog is forgotten only once its closing
+      // animation ends. Until the renewal's answer has moved the deadline, no tick may open a
+      // second warning (the old deadline is still inside the warning window).
+      const dialog = this.warning;
+      dialog.beforeClosed().subscribe((stay) => {
+        if (stay === true) this.renew();
         else if (stay === false && this.session.user()) void this.session.logout('logout');
+      });
+      dialog.afterClosed().subscribe(() => {
+        if (this.warning === dialog) this.warning = null;
       });
     }
   }
@@ -76,6 +82,11 @@ export class IdleWatcher {
   private userActive(): void {
     if (this.warning || this.renewing || !this.session.user()) return;
     if (Date.now() - this.activity.lastContact() < RENEW_AFTER_MS) return;
+    this.renew();
+  }
+
+  private renew(): void {
+    if (this.renewing) return;
     this.renewing = true;
     this.session
       .extend()
