@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { loadNetwork, orgPaths } from '@ehr/network';
 import { chaincodeServices, devnetPackageId, foundingMembersOf } from '../src/service';
 
-const offset = Number(process.env.EHR_PORT_OFFSET ?? 4000);
+// Above the whole port range of a stack at EHR_PORT_OFFSET (4101..9453 shifted), which may be
+// running beside this test.
+const offset = Number(process.env.EHR_PORT_OFFSET ?? 0) + 4000;
 
 function selfSignedTls(cert: string, key: string, ca: string): void {
   mkdirSync(dirname(cert), { recursive: true });
