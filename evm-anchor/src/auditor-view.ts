@@ -17,7 +17,8 @@ import {
   type VerificationStore,
 } from './verify/verification-store';
 
-// The gateway imports this module alone (@ehr/evm-anchor/auditor): what its store needs, too.
+// The gateway imports this module alone (@ehr/evm-anchor/auditor): what it needs besides.
+export { localExplorerUrl } from './chain';
 export {
   verificationResult,
   type VerificationResult,

@@ -1,6 +1,6 @@
 // The auditor's API on the real stack: each hospital's gateway process (as `npm start` runs it)
 // reads the anchors the stack's anchoring service wrote to Anvil, verifies its own peer's blocks
-// against them, serves the local explorer pages its links point to, and the
+// against them, serves the facts behind the local explorer links (the portal's pages), and the
 // overview of the portal's auditor page: coverage from its own peer's height, and the last
 // verification, kept in its database across a restart. Auditors only.
 import { readFileSync } from 'node:fs';
@@ -34,8 +34,9 @@ const login = (h: Hospital, role: string) => {
   return new Session(gatewayUrl(h)).login(l.role, l.username, l.password);
 };
 
-/** The explorer links name this gateway (checked above); the session asks their path. */
-const pathOf = (url: string) => new URL(url).pathname;
+/** The portal's explorer page of a link (checked above) and the API route it reads. */
+const apiPathOf = (url: string) =>
+  new URL(url).pathname.replace(/^\/portal\/auditor\/ethereum\//, '/audit/ethereum/');
 
 interface Coverage {
   ledgerHeight: number;
@@ -77,7 +78,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
     for (const a of items) {
       expect(a.channel).toBe(net.channel);
       expect(a.headerHash).toMatch(/^0x[0-9a-f]{64}$/);
-      expect(a.explorerUrl).toBe(`${gatewayUrl(h)}/audit/ethereum/tx/${a.ethTxHash}`);
+      expect(a.explorerUrl).toBe(`${gatewayUrl(h)}/portal/auditor/ethereum/tx/${a.ethTxHash}`);
     }
     const numbers = items.map((a) => a.blockNumber);
     expect(numbers).toEqual([...numbers].sort((x, y) => y - x));
@@ -103,7 +104,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
 
   it('serves the local explorer pages behind the links: transaction, block, anchorer, contract', async () => {
     const [anchor] = (await auditor.get('/audit/anchors')).json.items;
-    const tx = await auditor.get(pathOf(anchor.explorerUrl));
+    const tx = await auditor.get(apiPathOf(anchor.explorerUrl));
     expect(tx.status).toBe(200);
     expect(tx.json).toMatchObject({ hash: anchor.ethTxHash, status: 'success' });
     expect(tx.json.anchors).toContainEqual(
@@ -114,14 +115,14 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
       }),
     );
 
-    const block = await auditor.get(pathOf(tx.json.links.block));
+    const block = await auditor.get(apiPathOf(tx.json.links.block));
     expect(block.status).toBe(200);
     expect(block.json.number).toBe(tx.json.blockNumber);
     expect(block.json.transactions.map((t: { hash: string }) => t.hash)).toContain(
       anchor.ethTxHash,
     );
 
-    const anchorer = await auditor.get(pathOf(tx.json.links.from));
+    const anchorer = await auditor.get(apiPathOf(tx.json.links.from));
     expect(anchorer.status).toBe(200);
     expect(anchorer.json).toMatchObject({
       isAnchorContract: false,
@@ -175,7 +176,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
     expect(r.status).toBe(200);
     const o = r.json;
     expect(o).toMatchObject({ channel: net.channel, chain: { kind: 'local' } });
-    expect(o.chain.explorerUrl).toBe(`${gatewayUrl(h)}/audit/ethereum`);
+    expect(o.chain.explorerUrl).toBe(`${gatewayUrl(h)}/portal/auditor/ethereum`);
     expect(o.contract.explorerUrl).toBe(`${o.chain.explorerUrl}/address/${o.contract.address}`);
     expect(o.anchors.length).toBeGreaterThan(0);
     for (const a of o.anchors) {
