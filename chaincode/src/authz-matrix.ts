@@ -234,6 +234,12 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
   await must(d, 'adminA', 'hospitals:ProposeMember', [
     sampleProposal(d, s.withdrawableProposal, 'withdraw'),
   ]);
+  // One proposal for each admin to reject: a rejection may close a proposal, depending on how
+  // many members there are (another suite may have admitted a third hospital meanwhile).
+  for (const actor of ['adminA', 'adminB'] as const)
+    await must(d, 'adminA', 'hospitals:ProposeMember', [
+      sampleProposal(d, `${run}-mp-rej-${actor}`, `rej${actor}`),
+    ]);
   await must(
     d,
     'adminA',

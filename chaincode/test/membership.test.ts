@@ -203,36 +203,20 @@ describe('consortium membership', () => {
   });
 
   it('refuses an update that adds another organisation than proposed or names another CA', async () => {
-    expect(
+    const propose = async (overrides: Record<string, unknown>, mspId = H3) =>
       codeOf(
         await ledger.invoke(
           a1.person,
           'hospitals:ProposeMember',
-          proposal(ledger, 'p3', H3, { configUpdate: sampleOrgAdditionUpdate('ehr', 'OtherMSP') }),
+          proposal(ledger, 'p3', mspId, overrides),
         ),
-      ),
-    ).toBe('CONFIG_UPDATE_INVALID');
-    expect(
-      codeOf(
-        await ledger.invoke(
-          a1.person,
-          'hospitals:ProposeMember',
-          proposal(ledger, 'p3', H3, { peerEndpoint: 'elsewhere:1' }),
-        ),
-      ),
-    ).toBe('CONFIG_UPDATE_INVALID');
-    expect(
-      codeOf(
-        await ledger.invoke(
-          a1.person,
-          'hospitals:ProposeMember',
-          proposal(ledger, 'p3', H3, { configUpdate: 'AAAA' }),
-        ),
-      ),
-    ).toBe('CONFIG_UPDATE_INVALID');
-    expect(
-      codeOf(await ledger.invoke(a1.person, 'hospitals:ProposeMember', proposal(ledger, 'p3', H2))),
-    ).toBe('ALREADY_EXISTS');
+      );
+    expect(await propose({ configUpdate: sampleOrgAdditionUpdate('ehr', 'OtherMSP') })).toBe(
+      'CONFIG_UPDATE_INVALID',
+    );
+    expect(await propose({ peerEndpoint: 'elsewhere:1' })).toBe('CONFIG_UPDATE_INVALID');
+    expect(await propose({ configUpdate: 'AAAA' })).toBe('CONFIG_UPDATE_INVALID');
+    expect(await propose({}, H2)).toBe('ALREADY_EXISTS');
   });
 
   it('records rejections and withdrawals; an expired proposal accepts no decision; one open proposal per candidate', async () => {
