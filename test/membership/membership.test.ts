@@ -5,7 +5,7 @@
 // update; `npm run org -- add Hospital3` starts Hospital3's services from a network.yaml entry
 // written from the proposal; a patient of Hospital1 shares a record with a doctor of Hospital3,
 // who opens it through Hospital3's gateway; the read names Hospital3. Doctors and patients are
-// refused by the chaincode itself. Starts only Hospital3's processes and stops them at the end.
+// refused by the chaincode itself. Starts only the newcomer's processes and stops them at the end.
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,10 @@ import { Session } from '../records/session';
 
 const net = testNetwork();
 const [h1, h2] = [net.hospitals[0]!, net.hospitals[1]!];
-const h3 = net.candidateHospitals.find((h) => h.name === 'Hospital3')!;
+// On real Fabric test/fabric enrols Hospital3 itself (with the operators' signatures, in the same
+// `npm run test:fabric`), so this suite enrols the second candidate there; `h3` is the newcomer.
+const NEWCOMER = process.env.LEDGER === 'fabric' ? 'Hospital4' : 'Hospital3';
+const h3 = net.candidateHospitals.find((h) => h.name === NEWCOMER)!;
 // network.yaml as `org add` rewrites it: a copy in the test's data directory, never the repository's.
 const networkFile = join(net.dataDir, 'membership-network.yaml');
 const orgEnv = { EHR_NETWORK_FILE: networkFile };
@@ -68,48 +71,40 @@ let proposalId: string;
 
 beforeAll(async () => {
   copyFileSync(join(NETWORK_DIR, 'network.yaml'), networkFile);
-  const r = await testCli(['org', 'request', 'Hospital3', '--json'], orgEnv);
+  const r = await testCli(['org', 'request', NEWCOMER, '--json'], orgEnv);
   if (r.code !== 0) throw new Error(`org request failed: ${r.stdout}${r.stderr}`);
   const out = jsonLine(r.stdout);
   started.push(...out.services);
   request = out.request as typeof request;
 });
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 afterAll(async () => {
   peers.close();
-  // Only what this suite started (Hospital3's processes); the stack stops the rest.
-  for (const s of started.reverse())
-    if (s.pid)
-      try {
-        process.kill(s.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
+  // Only the newcomer's processes this suite started; the stack stops everything else. On real
+  // Fabric its peer and chaincode server stay until the stack stops: the channel now counts the
+  // newcomer as a member, and later suites wait for every joined peer to be ready.
+  const keep = (name: string) =>
+    process.env.LEDGER === 'fabric' && /^(fabric-peer0-|chaincode-)/.test(name);
+  const pids = started.filter((s) => s.pid && !keep(s.name)).map((s) => s.pid!);
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
   await waitFor(
-    'Hospital3 processes to stop',
-    async () =>
-      started.every((s) => {
-        try {
-          if (s.pid) process.kill(s.pid, 0);
-          return !s.pid;
-        } catch {
-          return true;
-        }
-      }),
+    'the newcomer’s processes to stop',
+    async () => pids.every((p) => !alive(p)),
     30_000,
-  ).catch(() => {
-    for (const s of started)
-      if (s.pid)
-        try {
-          process.kill(s.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-  });
+  ).catch(() => pids.filter(alive).forEach((p) => process.kill(p, 'SIGKILL')));
 });
 
 describe('a hospital joins the consortium', () => {
-  it('Hospital3 asks to join: its CA runs and its proposal fields are printed', () => {
+  it(`${NEWCOMER} asks to join: its CA runs and its proposal fields are printed`, () => {
     expect(request).toMatchObject({ mspId: h3.mspId, displayName: h3.displayName });
     expect(request.caRootCertPem).toBe(readFileSync(orgPaths(net, h3).caCert, 'utf8'));
     expect(request.encryptionPublicKeyPem).toContain('BEGIN PUBLIC KEY');
@@ -140,7 +135,7 @@ describe('a hospital joins the consortium', () => {
     });
   });
 
-  it("Hospital1's admin proposes Hospital3; the proposal, its update and hash are on the ledger and Hospital2's admin sees it", async () => {
+  it(`Hospital1's admin proposes ${NEWCOMER}; the proposal, its update and hash are on the ledger and Hospital2's admin sees it`, async () => {
     const admin1 = await login(h1, 'admin');
     const r = await admin1.request('POST', '/membership/proposals', { json: request });
     expect(r.status).toBe(201);
@@ -192,7 +187,7 @@ describe('a hospital joins the consortium', () => {
     }
   });
 
-  it("Hospital2's admin approves through Hospital2's gateway, which submits the update; Hospital3 is registered with its proposed key", async () => {
+  it(`Hospital2's admin approves through Hospital2's gateway, which submits the update; ${NEWCOMER} is registered with its proposed key`, async () => {
     const admin2 = await login(h2, 'admin');
     const r = await admin2.request('POST', `/membership/proposals/${proposalId}/approve`);
     expect(r.status).toBe(200);
@@ -206,8 +201,8 @@ describe('a hospital joins the consortium', () => {
     ]);
   });
 
-  it('`npm run org -- add Hospital3` starts its services from the network.yaml entry written from the proposal', async () => {
-    const r = await testCli(['org', 'add', 'Hospital3', '--json'], orgEnv);
+  it(`\`npm run org -- add ${NEWCOMER}\` starts its services from the network.yaml entry written from the proposal`, async () => {
+    const r = await testCli(['org', 'add', NEWCOMER, '--json'], orgEnv);
     if (r.code !== 0) throw new Error(`org add failed: ${r.stdout}${r.stderr}`);
     const out = jsonLine(r.stdout);
     started.push(...out.services);
@@ -221,12 +216,12 @@ describe('a hospital joins the consortium', () => {
       ]),
     );
     const written = loadNetwork({ file: networkFile });
-    expect(written.hospitals.map((h) => h.name)).toContain('Hospital3');
+    expect(written.hospitals.map((h) => h.name)).toContain(NEWCOMER);
     const ready = await fetch(`${gatewayUrl(h3)}/hospital`);
     expect(ready.status).toBe(200);
   });
 
-  it("a patient of Hospital1 shares a record with a doctor of Hospital3, who opens it through Hospital3's gateway; the read names Hospital3", async () => {
+  it(`a patient of Hospital1 shares a record with a doctor of ${NEWCOMER}, who opens it through ${NEWCOMER}'s gateway; the read names ${NEWCOMER}`, async () => {
     const patient = await login(h1, 'patient');
     const patientId = (await patient.get('/auth/session')).json.user.personId as string;
     const doctor1 = await login(h1, 'doctor');
