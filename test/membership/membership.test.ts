@@ -208,12 +208,9 @@ describe('a hospital joins the consortium', () => {
     started.push(...out.services);
     expect(out.proposalId).toBe(proposalId);
     expect(out.services.map((s) => s.name)).toEqual(
-      expect.arrayContaining([
-        'chaincode-hospital3',
-        'ipfs-hospital3',
-        'cluster-hospital3',
-        'gateway-hospital3',
-      ]),
+      expect.arrayContaining(
+        ['chaincode', 'ipfs', 'cluster', 'gateway'].map((s) => `${s}-${NEWCOMER.toLowerCase()}`),
+      ),
     );
     const written = loadNetwork({ file: networkFile });
     expect(written.hospitals.map((h) => h.name)).toContain(NEWCOMER);
@@ -245,7 +242,7 @@ describe('a hospital joins the consortium', () => {
     const recordId = up.json.recordId as string;
 
     const doctor3 = await waitFor(
-      'the demo doctor of Hospital3',
+      `the demo doctor of ${NEWCOMER}`,
       () => login(h3, 'doctor').catch(() => undefined),
       60_000,
     );
