@@ -169,6 +169,14 @@ export function checkSignature(
     normalizePem(creator.certificatePem) !== normalizePem(own)
   )
     fail('SIGNATURE_INVALID', 'the signature header names another identity than the submitter');
+  // The channel's Admins policy counts only admin identities (NodeOU admin): a signature by
+  // another identity would be counted here and refused by the orderer.
+  const ous = new X509Certificate(own).subject.split(/\n|\+/).map((rdn) => rdn.trim());
+  if (!ous.includes('OU=admin'))
+    fail(
+      'SIGNATURE_INVALID',
+      'the signer is not an admin identity of its organisation (NodeOU admin)',
+    );
   let ok = false;
   try {
     ok = verifyEcdsa(

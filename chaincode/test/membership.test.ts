@@ -19,11 +19,11 @@ interface Signer {
 }
 
 /** An admin with a real P-256 key and a (self-signed) certificate, as the chaincode sees it. */
-async function admin(mspId: string, uid: string): Promise<Signer> {
+async function admin(mspId: string, uid: string, ou = 'admin'): Promise<Signer> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: `CN=${uid}`,
+    name: `CN=${uid}, OU=${ou}`,
     keys,
     signingAlgorithm: alg,
     notBefore: new Date('2020-01-01'),
@@ -183,6 +183,18 @@ describe('consortium membership', () => {
           'hospitals:ApproveMember',
           'p2',
           await signatureBy(a1, sampleOrgAdditionUpdate('ehr', 'OtherMSP')),
+        ),
+      ),
+    ).toBe('SIGNATURE_INVALID');
+    // an admin-role account whose certificate is not an admin identity (NodeOU client)
+    const client = await admin(H1, 'admin-1', 'client');
+    expect(
+      codeOf(
+        await ledger.invoke(
+          client.person,
+          'hospitals:ApproveMember',
+          'p2',
+          await signatureBy(client, view.configUpdate),
         ),
       ),
     ).toBe('SIGNATURE_INVALID');

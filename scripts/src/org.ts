@@ -206,8 +206,22 @@ export async function orgCommand(
   if (fabric()) {
     // Real Fabric: the members' update made it a member; add-org finds that, starts its peer,
     // joins it to the channel and installs and approves the chaincode for it.
-    const { addOrganization, fabricRuntime } = await import('@ehr/fabric');
+    const { addOrganization, fabricRuntime, fetchChannelConfig, memberMspIds } =
+      await import('@ehr/fabric');
     const rt = fabricRuntime(net, { log: (l) => say(`  ${l}`) });
+    // The members' update must be in the channel first (an orderer answers the approver's gateway
+    // before the block is cut, and a Raft follower may lag): add-org must never make its own.
+    const bins = await rt.binaries();
+    const deadline = Date.now() + 120_000;
+    while (
+      !memberMspIds(await fetchChannelConfig(rt.topo, bins, rt.topo.peers[0]!)).includes(c.mspId)
+    ) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${c.mspId} is not a member of ${net.channel}: have the members approve its proposal first`,
+        );
+      await sleep(1000);
+    }
     await addOrganization(rt, c.name, { start: launch, log: (l) => say(`  ${l}`) });
     chaincodeBinding = rt.chaincodeBinding();
   }
