@@ -19,6 +19,7 @@ import {
   configUpdateTransaction,
   orderersOf,
   orgAdditionUpdate,
+  orgNameOf,
   signConfigUpdate,
   updateIsCurrent,
   type AdminSigner,
@@ -42,6 +43,11 @@ beforeAll(async () => {
   net = loadNetwork({ dataDir: dir, portOffset: 0 });
   await writeDevPki(net);
   h3 = net.candidateHospitals[0]!;
+  config = channelConfig((h) => h.name);
+}, 60_000);
+
+/** The channel's configuration from the dev PKI; groups named by `groupName` of each hospital. */
+function channelConfig(groupName: (h: Hospital) => string): ChannelConfig {
   const ord = net.ordererOrg;
   const ordPaths = orgPaths(net, ord);
   const block = genesisBlock({
@@ -55,15 +61,15 @@ beforeAll(async () => {
       tlsCert: readFileSync(ordPaths.orderer!.tlsCert),
     },
     applicationOrgs: net.hospitals.map((h) => ({
-      name: h.name,
+      name: groupName(h),
       mspId: h.mspId,
       msp: readMspFolder(orgPaths(net, h).msp, h.mspId),
     })),
     batch: { ...net.ordering, batchTimeoutMs: parseDuration(net.ordering.batchTimeout) },
     batchTimeout: toGoDuration(net.ordering.batchTimeout),
   });
-  config = ChannelConfig.fromBlock(block);
-}, 60_000);
+  return ChannelConfig.fromBlock(block);
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -117,5 +123,12 @@ describe('membership: the channel configuration update', () => {
         tlsRoots: [readFileSync(join(orgPaths(net, net.ordererOrg).msp, 'tlscacerts', 'ca.pem'))],
       },
     ]);
+  });
+
+  it('names the new group as the channel names its organisations (devnet: by name; configtxgen: by MSP id)', () => {
+    expect(orgNameOf(config, 'Hospital9MSP')).toBe('Hospital9');
+    const byMspId = channelConfig((h) => h.mspId);
+    expect(orgNameOf(byMspId, 'Hospital9MSP')).toBe('Hospital9MSP');
+    expect(orgAdditionOf(orgAdditionUpdate(byMspId, candidate())).orgName).toBe(h3.mspId);
   });
 });

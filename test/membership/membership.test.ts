@@ -216,7 +216,7 @@ describe('a hospital joins the consortium', () => {
     expect(written.hospitals.map((h) => h.name)).toContain(NEWCOMER);
     const ready = await fetch(`${gatewayUrl(h3)}/hospital`);
     expect(ready.status).toBe(200);
-  });
+  }, 300_000); // starts a peer (Fabric), a chaincode server, IPFS and a gateway
 
   it(`a patient of Hospital1 shares a record with a doctor of ${NEWCOMER}, who opens it through ${NEWCOMER}'s gateway; the read names ${NEWCOMER}`, async () => {
     const patient = await login(h1, 'patient');

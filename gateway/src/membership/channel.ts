@@ -70,8 +70,19 @@ export async function currentChannelConfig(
   }
 }
 
-/** The organisation name a candidate gets under /Channel/Application (its MSP id without "MSP"). */
-export const orgNameOf = (mspId: string) => mspId.replace(/MSP$/, '');
+/**
+ * The group name a candidate gets under /Channel/Application, following the channel's own
+ * convention: configtxgen's channels (real Fabric here) name each organisation's group by its MSP
+ * id, devnet's by the organisation's name (the MSP id without "MSP").
+ */
+export function orgNameOf(current: ChannelConfig, mspId: string): string {
+  const app = current.config.getChannelGroup()!.getGroupsMap().get('Application');
+  const byMspId = app
+    ?.getGroupsMap()
+    .getEntryList()
+    .some(([name]) => String(name).endsWith('MSP'));
+  return byMspId ? mspId : mspId.replace(/MSP$/, '');
+}
 
 /**
  * The candidate's MSP as our CAs lay out every organisation's (network/src/ca/identities.ts): one
@@ -105,7 +116,7 @@ function candidateMsp(c: Candidate): mspProto.FabricMSPConfig {
 
 /** The ConfigUpdate (bytes) adding the candidate to the channel configuration `current`. */
 export function orgAdditionUpdate(current: ChannelConfig, c: Candidate): Uint8Array {
-  const name = orgNameOf(c.mspId);
+  const name = orgNameOf(current, c.mspId);
   const group = applicationOrgGroup({ name, mspId: c.mspId, msp: candidateMsp(c) });
   const [host, port] = [
     c.peerEndpoint.slice(0, c.peerEndpoint.lastIndexOf(':')),
