@@ -8,7 +8,7 @@ const base = { testEnvironment: '<rootDir>/jest.environment.js', transform, root
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
 /** Integration suites: folders under test/ run against real services (e2e: the portals in real Chromium). */
-const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor', 'records', 'audit', 'e2e'];
+const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor', 'records', 'audit', 'e2e', 'membership'];
 // Real Fabric's own faults and membership changes (network/fabric): only with LEDGER=fabric.
 if (process.env.LEDGER === 'fabric') integrationSuites.push('fabric');
 

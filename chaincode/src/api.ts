@@ -72,6 +72,50 @@ export interface Admission {
   admittedAt?: IsoTime;
 }
 
+/** A proposal to add a hospital to the consortium (hospitals:ProposeMember). */
+export interface MemberProposal extends ProposeMemberRequest {
+  configUpdateSha256: string;
+  proposedBy: PersonId;
+  proposedAt: IsoTime;
+  /** Each member hospital's admin signature over the update (one per MSP), in order. */
+  approvals: MemberApproval[];
+  rejections: MemberRejection[];
+  status: MemberProposalStatus;
+  closedAt?: IsoTime;
+  closedBy?: PersonId;
+  /** The channel configuration update was handed to the ordering service (by the last approver's gateway). */
+  submittedAt?: IsoTime;
+  submittedBy?: PersonId;
+}
+
+export const MEMBER_PROPOSAL_STATUSES = ['open', 'approved', 'rejected', 'withdrawn'] as const;
+export type MemberProposalStatus = (typeof MEMBER_PROPOSAL_STATUSES)[number];
+
+export interface MemberApproval {
+  mspId: string;
+  by: PersonId;
+  at: IsoTime;
+  /** base64 of the ConfigSignature parts: serialized SignatureHeader and the DER ECDSA signature. */
+  signatureHeader: string;
+  signature: string;
+}
+
+export interface MemberRejection {
+  mspId: string;
+  by: PersonId;
+  at: IsoTime;
+  reason?: string;
+}
+
+/** A proposal as read: plus what follows from the ledger's time and the current members. */
+export interface MemberProposalView extends MemberProposal {
+  /** open but past expiresAt (no more decisions are accepted). */
+  expired: boolean;
+  /** Member hospitals now, and how many approvals the channel's MAJORITY Admins policy needs. */
+  members: string[];
+  requiredApprovals: number;
+}
+
 export interface AssignmentEpisode {
   assignedAt: IsoTime;
   assignedBy: PersonId;
@@ -165,6 +209,19 @@ export interface AccessEvent {
 
 // ---- requests (JSON arguments) --------------------------------------------------------------
 
+/** The candidate: MSP id, display name, its CA's root certificate (PEM), its peer endpoint. */
+export interface ProposeMemberRequest {
+  proposalId: string;
+  mspId: string;
+  displayName: string;
+  caRootCertPem: string;
+  peerEndpoint: string;
+  encryptionKey: { keyId: string; algorithm: KeyAlgorithm; publicKeyPem: string };
+  /** base64 of the common.ConfigUpdate adding the candidate, computed from the channel's config. */
+  configUpdate: string;
+  expiresAt: IsoTime;
+}
+
 export interface RegisterHospitalRequest {
   mspId: string;
   displayName: string;
@@ -249,6 +306,11 @@ export interface HospitalStats {
 export const SUBMITTED_TRANSACTIONS: readonly string[] = [
   'hospitals:RegisterHospital',
   'hospitals:ApproveHospital',
+  'hospitals:ProposeMember',
+  'hospitals:ApproveMember',
+  'hospitals:RejectMember',
+  'hospitals:WithdrawMember',
+  'hospitals:RecordMemberSubmitted',
   'assignments:AssignDoctor',
   'assignments:EndAssignment',
   'records:AddRecord',

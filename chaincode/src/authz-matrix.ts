@@ -3,6 +3,7 @@
 // (test/chaincode/) runs the same table through the Fabric Gateway client against devnet or
 // real Fabric with CA-enrolled identities; the README's table is printed from it.
 // Hospital A is the patient's hospital, hospital B the other one.
+import { common, msp as mspProto, peer as peerProto } from '@hyperledger/fabric-protos';
 import type { KeyAlgorithm } from './api';
 
 export const ACTORS = {
@@ -60,6 +61,9 @@ export interface Scenario {
   extraDoctorA: string;
   patientSelf: string;
   otherPatient: string;
+  /** Membership proposals made by admin A: one to decide on, one to withdraw. */
+  memberProposal: string;
+  withdrawableProposal: string;
 }
 
 const REASON = 'Unconscious on arrival, no other record access possible';
@@ -113,6 +117,84 @@ function addRecordArgs(d: MatrixDriver, s: Scenario, recordId: string, keyIdA: s
   ];
 }
 
+/** A candidate's CA root certificate for the membership rows (public test material, no key). */
+export const CANDIDATE_CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIBxDCCAWugAwIBAgIUOVHQn09wtRz+ht2GxNMSEZ2dVDMwCgYIKoZIzj0EAwIw
+NzEaMBgGA1UEAwwRY2EubWF0cml4LmV4YW1wbGUxGTAXBgNVBAoMEE1hdHJpeCBD
+YW5kaWRhdGUwIBcNMjYxMTI0MjM0NzA0WhgPMjEyNjEwMzEyMzQ3MDRaMDcxGjAY
+BgNVBAMMEWNhLm1hdHJpeC5leGFtcGxlMRkwFwYDVQQKDBBNYXRyaXggQ2FuZGlk
+YXRlMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEXitJ3Aexgrh7MCD3dYKhC7Xi
+pQLicCHeva5zojUmnD6yvnS63fy7cEBhqrr18XF+tIWPcZ9nI7gvUixnLltcWKNT
+MFEwHQYDVR0OBBYEFLSazqEwxGfcdUj32FkCF5nFnAVPMB8GA1UdIwQYMBaAFLSa
+zqEwxGfcdUj32FkCF5nFnAVPMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID
+RwAwRAIgWeNQWwz41RK54/AXo4QGJP/FDnwrF7EGZF5RBttaJwsCIBTphT3Yv7H/
+Z2xBno5X68H8icsu3TfHO6QWz6SMsOCe
+-----END CERTIFICATE-----
+`;
+export const CANDIDATE_PEER = 'peer0.candidate.example:7051';
+
+/**
+ * A ConfigUpdate adding organisation `mspId` (its MSP with the CA above, an anchor peer): the
+ * shape the chaincode checks. Its versions are made up: the orderer, not the chaincode, checks
+ * them against the channel (the membership integration test uses real ones).
+ */
+export function sampleOrgAdditionUpdate(channelId: string, mspId: string): string {
+  const fabricMsp = new mspProto.FabricMSPConfig();
+  fabricMsp.setName(mspId);
+  fabricMsp.setRootCertsList([Buffer.from(CANDIDATE_CA_PEM)]);
+  fabricMsp.setTlsRootCertsList([Buffer.from(CANDIDATE_CA_PEM)]);
+  const mspConfig = new mspProto.MSPConfig();
+  mspConfig.setConfig(fabricMsp.serializeBinary());
+  const value = (bytes: Uint8Array) => {
+    const v = new common.ConfigValue();
+    v.setValue(bytes);
+    v.setModPolicy('Admins');
+    return v;
+  };
+  const anchor = new peerProto.AnchorPeer();
+  const [host, port] = CANDIDATE_PEER.split(':');
+  anchor.setHost(host!);
+  anchor.setPort(Number(port));
+  const anchors = new peerProto.AnchorPeers();
+  anchors.setAnchorPeersList([anchor]);
+  const org = new common.ConfigGroup();
+  org.getValuesMap().set('MSP', value(mspConfig.serializeBinary()));
+  org.getValuesMap().set('AnchorPeers', value(anchors.serializeBinary()));
+  org.setModPolicy('Admins');
+  const app = (version: number) => {
+    const g = new common.ConfigGroup();
+    g.setVersion(version);
+    g.setModPolicy('Admins');
+    return g;
+  };
+  const readRoot = new common.ConfigGroup();
+  readRoot.getGroupsMap().set('Application', app(1));
+  const writeApp = app(2);
+  writeApp.getGroupsMap().set(mspId.replace(/MSP$/, ''), org);
+  const writeRoot = new common.ConfigGroup();
+  writeRoot.getGroupsMap().set('Application', writeApp);
+  const update = new common.ConfigUpdate();
+  update.setChannelId(channelId);
+  update.setReadSet(readRoot);
+  update.setWriteSet(writeRoot);
+  return Buffer.from(update.serializeBinary()).toString('base64');
+}
+
+/** hospitals:ProposeMember's request for a made-up candidate MSP (unique per run and label). */
+export function sampleProposal(d: MatrixDriver, proposalId: string, label: string): string {
+  const mspId = `Run${`${d.runId}${label}`.replace(/[^A-Za-z0-9]/g, '')}MSP`;
+  return JSON.stringify({
+    proposalId,
+    mspId,
+    displayName: `Candidate ${label}`,
+    caRootCertPem: CANDIDATE_CA_PEM,
+    peerEndpoint: CANDIDATE_PEER,
+    encryptionKey: { ...d.hospitalKey.B, keyId: `${proposalId}-k` },
+    configUpdate: sampleOrgAdditionUpdate('ehr', mspId),
+    expiresAt: new Date(d.now() + 24 * 60 * 60 * 1000).toISOString(),
+  });
+}
+
 /** Registers both hospitals if needed, assigns, adds a record and sets up the four grants. */
 export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
   const run = d.runId;
@@ -143,7 +225,21 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
     extraDoctorA: `${d.msp.A}/${run}-extra-doctor`,
     patientSelf: d.personId('patientSelf'),
     otherPatient: d.personId('otherPatient'),
+    memberProposal: `${run}-mp-decide`,
+    withdrawableProposal: `${run}-mp-withdraw`,
   };
+  await must(d, 'adminA', 'hospitals:ProposeMember', [
+    sampleProposal(d, s.memberProposal, 'decide'),
+  ]);
+  await must(d, 'adminA', 'hospitals:ProposeMember', [
+    sampleProposal(d, s.withdrawableProposal, 'withdraw'),
+  ]);
+  // One proposal for each admin to reject: a rejection may close a proposal, depending on how
+  // many members there are (another suite may have admitted a third hospital meanwhile).
+  for (const actor of ['adminA', 'adminB'] as const)
+    await must(d, 'adminA', 'hospitals:ProposeMember', [
+      sampleProposal(d, `${run}-mp-rej-${actor}`, `rej${actor}`),
+    ]);
   await must(
     d,
     'adminA',
@@ -282,6 +378,48 @@ export const MATRIX: Row[] = [
     tx: 'hospitals:GetAdmission',
     args: (s) => [`Run${s.run.replace(/[^A-Za-z0-9]/g, '')}MSP`],
     expect: everyone('OK'),
+  },
+  {
+    tx: 'hospitals:ProposeMember',
+    args: (s, d, actor) => [sampleProposal(d, `${s.run}-mp-${actor}`, actor)],
+    expect: only({ adminA: 'OK', adminB: 'OK' }),
+  },
+  {
+    // A signature that is not the submitter's over the update: only admins get as far as its check.
+    tx: 'hospitals:ApproveMember',
+    args: (s) => [
+      s.memberProposal,
+      JSON.stringify({
+        signatureHeader: Buffer.from('header').toString('base64'),
+        signature: 'MEQCIA==',
+      }),
+    ],
+    expect: only({ adminA: 'SIGNATURE_INVALID', adminB: 'SIGNATURE_INVALID' }),
+  },
+  {
+    tx: 'hospitals:RejectMember',
+    args: (s, _d, actor) => [`${s.run}-mp-rej-${actor}`, 'Not accredited yet'],
+    expect: only({ adminA: 'OK', adminB: 'OK' }),
+  },
+  {
+    tx: 'hospitals:WithdrawMember',
+    args: (s) => [s.withdrawableProposal],
+    expect: only({ adminA: 'OK', adminB: D }),
+  },
+  {
+    tx: 'hospitals:RecordMemberSubmitted',
+    args: (s) => [s.memberProposal],
+    expect: only({ adminA: 'CONFLICT', adminB: 'CONFLICT' }),
+  },
+  {
+    tx: 'hospitals:GetMemberProposal',
+    args: (s) => [s.memberProposal],
+    expect: only({ adminA: 'OK', adminB: 'OK', auditorA: 'OK', auditorB: 'OK' }),
+  },
+  {
+    tx: 'hospitals:ListMemberProposals',
+    args: () => [],
+    expect: only({ adminA: 'OK', adminB: 'OK', auditorA: 'OK', auditorB: 'OK' }),
   },
   {
     tx: 'assignments:AssignDoctor',

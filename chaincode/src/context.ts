@@ -21,7 +21,10 @@ export type Stub = Pick<
   | 'createCompositeKey'
   | 'splitCompositeKey'
 >;
-export type Identity = Pick<FabricIdentity, 'getMSPID' | 'getAttributeValue' | 'getID'>;
+export type Identity = Pick<
+  FabricIdentity,
+  'getMSPID' | 'getAttributeValue' | 'getID' | 'getIDBytes'
+>;
 
 export interface TxContext {
   stub: Stub;

@@ -9,6 +9,8 @@ export const KEY = {
   hospital: 'hospital', // [mspId] → Hospital
   hospitalKey: 'hospitalKey', // [mspId, keyId] → HospitalKey (current and retired)
   admission: 'admission', // [mspId] → Admission (hospitals joining after deployment)
+  memberProposal: 'memberProposal', // [proposalId] → MemberProposal
+  memberProposalByMsp: 'memberProposalByMsp', // [candidate mspId, proposalId] → marker
   assignment: 'assignment', // [patientId, doctorId] → Assignment
   assignmentByDoctor: 'assignmentByDoctor', // [doctorId, patientId] → marker (active only)
   record: 'record', // [recordId] → RecordMeta

@@ -35,6 +35,12 @@ export const BASE64_BLOB = z
   .min(1)
   .max(4096)
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+/** A hospital's display name: one line of text. */
+export const DISPLAY_NAME = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((v) => !hasControlCharacters(v));
 /** ISO 8601 UTC; normalised to the ledger's fixed-width form. */
 export const ISO_TIME = z
   .string()

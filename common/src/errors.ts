@@ -62,6 +62,13 @@ export const ERRORS = {
   // Records (gateway): files checked on the way in and on the way out.
   FILE_EMPTY: { status: 400, message: 'The file is empty.' },
   CONTENT_INTEGRITY_FAILED: { status: 502, message: 'The stored file failed its integrity check and was not delivered.' },
+  // Consortium membership (chaincode hospitals contract and the gateway's membership routes).
+  PROPOSAL_CLOSED: { status: 409, message: 'This membership proposal is no longer open.' },
+  PROPOSAL_EXPIRED: { status: 410, message: 'This membership proposal has expired.' },
+  SIGNATURE_INVALID: { status: 400, message: 'The signature is not a valid signature of your identity over this update.' },
+  CONFIG_UPDATE_INVALID: { status: 400, message: 'The channel configuration update does not match the proposal.' },
+  CONFIG_UPDATE_STALE: { status: 409, message: 'The channel configuration changed since this proposal was made. Please propose the hospital again.' },
+  CONFIG_UPDATE_REFUSED: { status: 502, message: 'The ordering service refused the channel configuration update.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

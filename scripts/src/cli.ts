@@ -2,6 +2,7 @@
 import { logsCommand, startCommand, statusCommand, stopCommand } from './supervisor/commands';
 import { SUPERVISED_ENV } from './supervisor/state';
 import { devnetCommand } from './devnet';
+import { orgCommand } from './org';
 import { runTests } from './test-runner';
 import { webCommand } from './web-build';
 
@@ -26,6 +27,13 @@ const commands: Record<string, Command> = {
       stop: stopCommand,
       status: statusCommand,
       supervisedEnv: SUPERVISED_ENV,
+    }),
+  // A hospital joining the consortium: request (its CA, key, proposal fields) and add (its services).
+  org: (args) =>
+    orgCommand(args, {
+      supervisedEnv: SUPERVISED_ENV,
+      launch: async (net, def, env) =>
+        (await import('@ehr/fabric')).launchOutsideSupervisor(net, def, env, (l) => console.error(l)),
     }),
 };
 

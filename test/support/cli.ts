@@ -29,11 +29,12 @@ const envFor = (e: CliEnv) => ({
 export function runCli(
   e: CliEnv,
   args: string[],
+  extraEnv: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: envFor(e),
+      env: { ...envFor(e), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -34,7 +34,8 @@ export function testCliEnv(net: Network = testNetwork()) {
 
 /** The test stack's supervisor state. */
 export const testStackStatus = () => stackStatus(testCliEnv());
-export const testCli = (args: string[]) => runCli(testCliEnv(), args);
+export const testCli = (args: string[], extraEnv?: Record<string, string>) =>
+  runCli(testCliEnv(), args, extraEnv);
 
 export interface TestUser {
   role: string;

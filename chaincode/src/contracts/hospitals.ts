@@ -20,24 +20,40 @@ import {
   type HospitalKey,
   type HospitalStats,
   type KeyAlgorithm,
+  type MemberProposal,
 } from '../api';
 import { foundingMembers } from '../config';
-import { emit, txTime, type TxContext } from '../context';
+import { emit, txMillis, txTime, type TxContext } from '../context';
 import { fail } from '../errors';
-import { callerOf, requireRole } from '../identity';
+import { callerOf, mspOf, requireRole } from '../identity';
 import { canonicalJson } from '../json';
 import { hospitalOf, requireMember } from '../members';
 import { KEY, get, history, put, scan, scanKeys } from '../state';
-import { ID, MSP, check, hasControlCharacters, jsonArg, positional } from '../validate';
+import { DISPLAY_NAME, ID, MSP, check, jsonArg, positional } from '../validate';
+import {
+  MAX_PROPOSAL_MILLIS,
+  MemberSignature,
+  ProposeMemberRequest,
+  REJECTION_REASON,
+  admit,
+  allProposals,
+  approvalOf,
+  checkConfigUpdate,
+  checkSignature,
+  loadProposal,
+  majority,
+  openProposalFor,
+  requireMemberAdmin,
+  requireOpen,
+  storeProposal,
+  view,
+} from '../membership';
+import { sha256Hex } from '../config-update';
 
 const RegisterHospitalRequest = z
   .object({
     mspId: MSP,
-    displayName: z
-      .string()
-      .min(1)
-      .max(200)
-      .refine((v) => !hasControlCharacters(v)),
+    displayName: DISPLAY_NAME,
     keyId: ID,
     algorithm: z.enum(KEY_ALGORITHMS),
     publicKeyPem: z.string().min(1).max(4096),
@@ -232,5 +248,190 @@ export class HospitalsContract extends EhrContract {
       breakGlassDeclaredByStaff: (await scanKeys(ctx, KEY.breakGlassByMsp, [caller.mspId])).length,
     };
     return canonicalJson(stats);
+  }
+
+  // ---- consortium membership (see ../membership.ts) ------------------------------------------
+
+  /** An admin of a member hospital proposes a new member, with the config update that adds it. */
+  async ProposeMember(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { request } = positional(args, { required: ['request'] });
+    const req = jsonArg(ProposeMemberRequest, request, 'request');
+    if (members.includes(req.mspId) || (await hospitalOf(ctx, req.mspId)))
+      fail('ALREADY_EXISTS', `${req.mspId} is already a member`);
+    if (await get<MemberProposal>(ctx, KEY.memberProposal, [req.proposalId]))
+      fail('ALREADY_EXISTS', `proposal ${req.proposalId} exists`);
+    const open = await openProposalFor(ctx, req.mspId);
+    if (open) fail('ALREADY_EXISTS', `proposal ${open} for ${req.mspId} is still open`);
+    const now = txMillis(ctx);
+    const expires = Date.parse(req.expiresAt);
+    if (expires <= now || expires > now + MAX_PROPOSAL_MILLIS)
+      fail('INVALID_ARGUMENT', 'request.expiresAt must lie within the next 90 days');
+    checkPublicKey(req.encryptionKey.publicKeyPem, req.encryptionKey.algorithm);
+    checkConfigUpdate(req);
+    const proposal: MemberProposal = {
+      ...req,
+      caRootCertPem: req.caRootCertPem.replace(/\r\n/g, '\n'),
+      encryptionKey: {
+        ...req.encryptionKey,
+        publicKeyPem: checkPublicKey(req.encryptionKey.publicKeyPem, req.encryptionKey.algorithm),
+      },
+      configUpdateSha256: sha256Hex(Buffer.from(req.configUpdate, 'base64')),
+      proposedBy: caller.id,
+      proposedAt: txTime(ctx),
+      approvals: [],
+      rejections: [],
+      status: 'open',
+    };
+    await storeProposal(ctx, proposal, true);
+    emit(ctx, 'MemberProposed', {
+      proposalId: proposal.proposalId,
+      mspId: proposal.mspId,
+      configUpdateSha256: proposal.configUpdateSha256,
+      proposedBy: caller.id,
+    });
+    return canonicalJson(view(ctx, proposal, members));
+  }
+
+  /**
+   * An admin of a member hospital approves with their own signature over the update (one per
+   * member hospital). At the majority the proposal is approved and the hospital registered.
+   */
+  async ApproveMember(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { proposalId, signature } = positional(args, { required: ['proposalId', 'signature'] });
+    const p = await loadProposal(ctx, proposalId!);
+    requireOpen(ctx, p);
+    if (approvalOf(p, caller.mspId) || p.rejections.some((r) => r.mspId === caller.mspId))
+      fail('ALREADY_EXISTS', `${caller.mspId} already decided on proposal ${p.proposalId}`);
+    const sig = jsonArg(MemberSignature, signature, 'signature');
+    checkSignature(ctx, p, sig);
+    const updated: MemberProposal = {
+      ...p,
+      approvals: [...p.approvals, { mspId: caller.mspId, by: caller.id, at: txTime(ctx), ...sig }],
+    };
+    const approvals = updated.approvals.filter((a) => members.includes(a.mspId)).length;
+    if (approvals >= majority(members.length)) {
+      updated.status = 'approved';
+      updated.closedAt = txTime(ctx);
+      updated.closedBy = caller.id;
+      await admit(ctx, updated, caller);
+    }
+    await storeProposal(ctx, updated);
+    emit(ctx, updated.status === 'approved' ? 'MemberApproved' : 'MemberApprovalSigned', {
+      proposalId: p.proposalId,
+      mspId: p.mspId,
+      approvedBy: caller.id,
+    });
+    return canonicalJson(view(ctx, updated, members));
+  }
+
+  /** An admin of a member hospital rejects; once a majority can no longer be reached it closes. */
+  async RejectMember(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { proposalId, reason } = positional(args, {
+      required: ['proposalId'],
+      optional: ['reason'],
+    });
+    const p = await loadProposal(ctx, proposalId!);
+    requireOpen(ctx, p);
+    if (approvalOf(p, caller.mspId) || p.rejections.some((r) => r.mspId === caller.mspId))
+      fail('ALREADY_EXISTS', `${caller.mspId} already decided on proposal ${p.proposalId}`);
+    const why = reason === undefined ? undefined : check(REJECTION_REASON, reason, 'reason');
+    const updated: MemberProposal = {
+      ...p,
+      rejections: [
+        ...p.rejections,
+        { mspId: caller.mspId, by: caller.id, at: txTime(ctx), ...(why ? { reason: why } : {}) },
+      ],
+    };
+    const against = updated.rejections.filter((r) => members.includes(r.mspId)).length;
+    if (members.length - against < majority(members.length)) {
+      updated.status = 'rejected';
+      updated.closedAt = txTime(ctx);
+      updated.closedBy = caller.id;
+    }
+    await storeProposal(ctx, updated);
+    emit(ctx, 'MemberRejected', {
+      proposalId: p.proposalId,
+      mspId: p.mspId,
+      rejectedBy: caller.id,
+    });
+    return canonicalJson(view(ctx, updated, members));
+  }
+
+  /** An admin of the proposing hospital withdraws an open proposal. */
+  async WithdrawMember(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { proposalId } = positional(args, { required: ['proposalId'] });
+    const p = await loadProposal(ctx, proposalId!);
+    if (mspOf(p.proposedBy) !== caller.mspId)
+      fail('ACCESS_DENIED', 'only the proposing hospital withdraws its proposal');
+    requireOpen(ctx, p);
+    const updated: MemberProposal = {
+      ...p,
+      status: 'withdrawn',
+      closedAt: txTime(ctx),
+      closedBy: caller.id,
+    };
+    await storeProposal(ctx, updated);
+    emit(ctx, 'MemberWithdrawn', {
+      proposalId: p.proposalId,
+      mspId: p.mspId,
+      withdrawnBy: caller.id,
+    });
+    return canonicalJson(view(ctx, updated, members));
+  }
+
+  /** The approver whose gateway handed the update to the ordering service records it. */
+  async RecordMemberSubmitted(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { proposalId } = positional(args, { required: ['proposalId'] });
+    const p = await loadProposal(ctx, proposalId!);
+    if (p.status !== 'approved')
+      fail('CONFLICT', `proposal ${p.proposalId} is ${p.status}, not approved`);
+    if (!approvalOf(p, caller.mspId))
+      fail('ACCESS_DENIED', 'only an approving hospital submits the update');
+    if (p.submittedAt) return canonicalJson(view(ctx, p, members));
+    const updated: MemberProposal = { ...p, submittedAt: txTime(ctx), submittedBy: caller.id };
+    await storeProposal(ctx, updated);
+    emit(ctx, 'MemberUpdateSubmitted', {
+      proposalId: p.proposalId,
+      mspId: p.mspId,
+      submittedBy: caller.id,
+    });
+    return canonicalJson(view(ctx, updated, members));
+  }
+
+  /** Admins and auditors of member hospitals read proposals (no personal data in them). */
+  async GetMemberProposal(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin', 'auditor');
+    const members = await requireMemberAdmin(ctx, caller);
+    const { proposalId } = positional(args, { required: ['proposalId'] });
+    return canonicalJson(view(ctx, await loadProposal(ctx, proposalId!), members));
+  }
+
+  /** Every proposal, newest first. */
+  async ListMemberProposals(ctx: TxContext, ...args: string[]): Promise<string> {
+    const caller = callerOf(ctx);
+    requireRole(caller, 'admin', 'auditor');
+    const members = await requireMemberAdmin(ctx, caller);
+    positional(args, { required: [] });
+    const all = (await allProposals(ctx)).sort(
+      (a, b) =>
+        b.proposedAt.localeCompare(a.proposedAt) || a.proposalId.localeCompare(b.proposalId),
+    );
+    return canonicalJson(all.map((p) => view(ctx, p, members)));
   }
 }

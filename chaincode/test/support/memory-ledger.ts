@@ -32,6 +32,8 @@ const NAMESPACE = 'ehr';
 export interface Person {
   mspId: string;
   attrs: Record<string, string>;
+  /** PEM of the person's certificate, for transactions that check signatures by it. */
+  certificate?: string;
 }
 
 export function person(
@@ -53,6 +55,8 @@ function identityOf(p: Person): Identity {
     getMSPID: () => p.mspId,
     getAttributeValue: (name: string) => p.attrs[name] ?? null,
     getID: () => `x509::CN=${p.attrs.uid ?? 'anonymous'}::CN=ca`,
+    getIDBytes: () =>
+      Buffer.from(p.certificate ?? `no certificate for ${p.attrs.uid ?? 'anonymous'}`),
   };
 }
 

@@ -1,6 +1,7 @@
 // IdentityAuthority over the hospital's real Fabric CA, through the foundation's typed client.
 // The gateway acts as its own registrar identity (orgPaths(...).gatewayService), which may only
-// register client identities with the attributes role, uid and govId, and revoke them.
+// register client identities (admin identities for hospital admins) with the attributes role,
+// uid and govId, and revoke them.
 import { randomBytes } from 'node:crypto';
 import { CodedError } from '@ehr/common';
 import {
@@ -48,7 +49,9 @@ export class FabricCaAuthority implements IdentityAuthority {
     try {
       await this.client.register(this.registrar(), {
         enrollmentId,
-        type: 'client',
+        // Hospital admins are the organisation's admins on the channel (NodeOU admin): their own
+        // signatures count for its Admins policy, e.g. when they approve a new member hospital.
+        type: attrs.role === 'admin' ? 'admin' : 'client',
         secret,
         maxEnrollments: 1,
         attributes,

@@ -44,6 +44,7 @@ const envSchema = z.object({
   EHR_DEV_ENDPOINTS: bool.optional(),
   EHR_TRUST_PROXY: z.string().optional(),
   EHR_LEDGER_TIMEOUT_SECONDS: int(1, 300).default(30),
+  EHR_MEMBERSHIP_PROPOSAL_DAYS: int(1, 90).default(14),
   EHR_HTTP_HOST: z.string().default('127.0.0.1'),
   EHR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -101,6 +102,8 @@ export interface GatewayConfig {
   /** Express `trust proxy`: hop count, or addresses/subnets/'loopback' (comma-separated). */
   trustProxy: string | number | false;
   ledger: LedgerConfig;
+  /** How long a membership proposal made here stays open (the chaincode allows up to 90 days). */
+  membershipProposalDays: number;
   logLevel: string;
 }
 
@@ -198,6 +201,7 @@ export function loadGatewayConfig(
       chaincode: net.chaincode.name,
       timeoutMs: e.EHR_LEDGER_TIMEOUT_SECONDS * 1000,
     },
+    membershipProposalDays: e.EHR_MEMBERSHIP_PROPOSAL_DAYS,
     logLevel: e.EHR_LOG_LEVEL,
   };
 }

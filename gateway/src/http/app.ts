@@ -14,6 +14,7 @@ import { systemRoutes } from '../routes/system';
 import { createRecords } from '../records';
 import { portalRoutes } from '../portal/portal';
 import { auditRoutes } from '../audit/audit-routes';
+import { membershipRoutes } from '../membership/routes';
 import type { GatewayContext } from './context';
 import { csrfTokens } from './csrf';
 import { errorHandler, notImplemented } from './errors';
@@ -83,6 +84,7 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(authRoutes(ctx, csrf));
   app.use(signupRoutes(ctx));
   app.use(adminRoutes(ctx));
+  app.use(membershipRoutes(ctx));
   app.use(careRoutes(ctx));
   app.use(records.routes);
   app.use(records.consentRoutes);

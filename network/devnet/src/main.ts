@@ -152,6 +152,8 @@ export async function startDevnet(
     extraStatus?: () => Record<string, unknown>;
     /** A block could not be committed (ordering has stopped). */
     onFatal?: (error: Error) => void;
+    /** The candidate hospitals now (default: those of `net`). */
+    candidates?: () => Hospital[];
   } = {},
 ): Promise<RunningDevnet> {
   const log = opts.log ?? pino({ name: 'devnet' });
@@ -193,9 +195,10 @@ export async function startDevnet(
   const members = () => new Set(channel.config.applicationOrgs().values());
   for (const hospital of net.hospitals) await startPeer(hospital);
   // Candidates of network.yaml that a configuration update has made members get their endpoint.
+  const candidates = () => opts.candidates?.() ?? net.candidateHospitals;
   const startNewMembers = async () => {
     const current = members();
-    for (const candidate of net.candidateHospitals) {
+    for (const candidate of candidates()) {
       if (!current.has(candidate.mspId) || peers.some((p) => p.hospital.mspId === candidate.mspId))
         continue;
       try {
@@ -286,6 +289,15 @@ async function main(): Promise<void> {
     log,
     peerServices: [peerSide.addServices],
     extraStatus: () => ({ chaincodeConnections: peerSide.status() }),
+    // network.yaml read again at each config block: a hospital described after devnet started
+    // (npm run org) is served once the members add it.
+    candidates: () => {
+      try {
+        return loadNetwork().candidateHospitals;
+      } catch {
+        return net.candidateHospitals;
+      }
+    },
     // A block that cannot be made durable: exit, so the supervisor restarts devnet, which then
     // recovers from the block files (nothing unacknowledged is lost, nothing half-written stays).
     onFatal: (error) => {

@@ -22,7 +22,7 @@ import { HOST, peerServiceName, recordJoinedCandidate, type PeerNode } from './t
 
 export interface AddOrgOptions {
   /** Starts a service and resolves once it is healthy and its afterStart work is done. */
-  start(def: ServiceDefinition): Promise<void>;
+  start(def: ServiceDefinition): Promise<unknown>;
   /** MSP ids of the members whose admins sign; default: the smallest majority, in network.yaml order. */
   signers?: string[];
   log?: (line: string) => void;

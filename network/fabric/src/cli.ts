@@ -37,8 +37,9 @@ export async function launchOutsideSupervisor(
   def: ServiceDefinition,
   supervisedEnv: string,
   say: (line: string) => void = console.log,
-): Promise<void> {
+): Promise<number | undefined> {
   await def.prepare?.();
+  let pid: number | undefined;
   if (!(await def.healthy())) {
     const spec = await def.process();
     if (spec) {
@@ -56,6 +57,7 @@ export async function launchOutsideSupervisor(
       });
       closeSync(fd);
       child.unref();
+      pid = child.pid;
     }
     const deadline = Date.now() + (def.startTimeoutMs ?? 120_000);
     while (!(await def.healthy())) {
@@ -65,6 +67,7 @@ export async function launchOutsideSupervisor(
   }
   await def.afterStart?.();
   say(`✔ ${def.name}`);
+  return pid;
 }
 
 export async function runFabricCli(args: string[], sup: SupervisorCommands): Promise<number> {
@@ -101,7 +104,9 @@ export async function runFabricCli(args: string[], sup: SupervisorCommands): Pro
           return 2;
         }
         const rt = fabricRuntime(net, { log: (l) => console.log(`  ${l}`) });
-        const start = (def: ServiceDefinition) => launchOutsideSupervisor(net, def, sup.supervisedEnv);
+        const start = async (def: ServiceDefinition) => {
+          await launchOutsideSupervisor(net, def, sup.supervisedEnv);
+        };
         await addOrganization(rt, name, { start, log: (l) => console.log(`  ${l}`) });
         const joined = rt.topo.peers.find((p) => p.org.name === name)!.org;
         for (const def of chaincodeServices(net, rt.chaincodeBinding(), [joined])) await start(def);

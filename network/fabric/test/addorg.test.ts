@@ -10,7 +10,7 @@ describe('adding a hospital', () => {
 
   it('keeps candidates out of the channel until they are added', () => {
     const net = loadNetwork({ portOffset: 7000, dataDir: '/tmp/ehr-fabric-unit-none' });
-    expect(net.candidateHospitals.map((h) => h.name)).toEqual(['Hospital3']);
+    expect(net.candidateHospitals.map((h) => h.name)).toEqual(['Hospital3', 'Hospital4']);
     const topo = fabricTopology(net, {});
     expect(topo.peers.map((p) => p.org.name)).not.toContain('Hospital3');
     const app = configtx(topo).Profiles as Record<string, { Application: { Organizations: { ID: string }[] } }>;

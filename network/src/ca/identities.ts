@@ -190,9 +190,10 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
       type: 'client',
       paths: paths.gatewayService,
       attributes: [
-        // The gateway enrols the hospital's people: client identities carrying these attributes,
-        // and may revoke them (account closed, key compromised). Nothing else.
-        { name: 'hf.Registrar.Roles', value: 'client' },
+        // The gateway enrols the hospital's people: client identities carrying these attributes
+        // (admin identities for its admins, who sign channel changes as the organisation's
+        // admins), and may revoke them (account closed, key compromised). Nothing else.
+        { name: 'hf.Registrar.Roles', value: 'client,admin' },
         { name: 'hf.Registrar.Attributes', value: USER_ATTRIBUTES.join(',') },
         { name: 'hf.Revoker', value: 'true' },
       ],

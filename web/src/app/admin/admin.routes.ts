@@ -17,4 +17,19 @@ export const ADMIN_ROUTES: Routes = [
     title: 'Doctor registry',
     loadComponent: () => import('./registry.page').then((m) => m.RegistryPage),
   },
+  {
+    path: 'members',
+    title: 'Member hospitals',
+    loadComponent: () => import('./membership/proposals.page').then((m) => m.ProposalsPage),
+  },
+  {
+    path: 'members/propose',
+    title: 'Propose a hospital',
+    loadComponent: () => import('./membership/propose.page').then((m) => m.ProposePage),
+  },
+  {
+    path: 'members/:proposalId',
+    title: 'Membership proposal',
+    loadComponent: () => import('./membership/proposal.page').then((m) => m.ProposalPage),
+  },
 ];
