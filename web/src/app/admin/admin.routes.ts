@@ -17,4 +17,9 @@ export const ADMIN_ROUTES: Routes = [
     title: 'Doctor registry',
     loadComponent: () => import('./registry.page').then((m) => m.RegistryPage),
   },
+  {
+    path: 'counts',
+    title: 'Counts per hospital',
+    loadComponent: () => import('./counts.page').then((m) => m.CountsPage),
+  },
 ];
