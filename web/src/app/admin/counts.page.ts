@@ -38,6 +38,8 @@ export const MEASURES: { key: Measure; label: string }[] = [
   { key: 'breakGlassDeclared', label: 'Emergency accesses' },
 ];
 
+const some = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /** Distinguishable in grey scale too (dark, light, medium), for up to six hospitals. */
 const COLOURS = ['#1a4f8b', '#8fb8e8', '#4d7fbf', '#0b2a4a', '#c4dafa', '#2f6aa8'];
 
@@ -121,7 +123,10 @@ export class CountsPage {
   readonly error = signal<ShownError | null>(null);
   readonly summary = computed(() =>
     this.counts()
-      .map((c) => `${c.displayName}: ${c.recordsAuthored} records, ${c.readsByMembers} reads`)
+      .map(
+        (c) =>
+          `${c.displayName}: ${some(c.recordsAuthored, 'record')}, ${some(c.readsByMembers, 'read')}`,
+      )
       .join('; '),
   );
 
