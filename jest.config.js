@@ -1,9 +1,16 @@
+/* global require, module, process, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file that jest loads */
 // One jest run for the whole repository (`npm test`). Unit tests live beside each workspace in
 // <workspace>/test/**/*.test.ts and need no services; integration suites live in test/<suite>/
 // and share the stack started by test/support (real CAs, PostgreSQL, IPFS, Anvil, devnet).
 // ts-jest only transpiles (isolatedModules); `tsc -b` type-checks everything before jest runs.
+// The portal's unit tests (web/test) run in jsdom with Angular's TestBed through jest-preset-angular;
+// `tsc -p web/tsconfig.spec.json` type-checks them first (scripts/src/test-runner.ts).
+const { createEsmPreset } = require('jest-preset-angular/presets');
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json' }] };
 const base = { testEnvironment: '<rootDir>/jest.environment.js', transform, rootDir: __dirname };
+
+const webPreset = createEsmPreset({ tsconfig: '<rootDir>/web/tsconfig.spec.json' });
 
 const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
 
@@ -28,6 +35,21 @@ module.exports = {
       testTimeout: 30_000,
       testMatch: unitWorkspaces.map((w) => `<rootDir>/${w}/test/**/*.test.ts`),
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/network/test/integration/'],
+    },
+    {
+      // ES modules, as Angular ships them: `npm test` runs jest with Node's VM modules (see
+      // scripts/src/test-runner.ts), under which jest loads every .mjs file as an ES module.
+      ...webPreset,
+      displayName: 'web',
+      rootDir: __dirname,
+      testEnvironment: 'jest-preset-angular/environments/jest-jsdom-env',
+      testMatch: ['<rootDir>/web/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/web/test/setup.ts'],
+      moduleNameMapper: {
+        ...webPreset.moduleNameMapper,
+        // As in the portal's build: the one error catalogue, compiled from source.
+        '^@ehr/common$': '<rootDir>/common/src/index.ts',
+      },
     },
     ...integrationSuites.map((suite) => ({
       ...base,

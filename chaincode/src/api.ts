@@ -9,6 +9,7 @@ export const CONTRACTS = {
   records: 'records',
   consent: 'consent',
   access: 'access',
+  directory: 'directory',
 } as const;
 export type ContractName = (typeof CONTRACTS)[keyof typeof CONTRACTS];
 
@@ -207,6 +208,21 @@ export interface AccessEvent {
   at: IsoTime;
 }
 
+/** A doctor in the consortium's directory: professional identity only, written by an admin of
+ *  the doctor's hospital. */
+export interface DoctorEntry {
+  doctorId: PersonId;
+  mspId: string;
+  displayName: string;
+  specialty?: string;
+  /** false once the hospital withdrew the doctor (kept, because old records name them). */
+  active: boolean;
+  listedAt: IsoTime;
+  listedBy: PersonId;
+  updatedAt: IsoTime;
+  updatedBy: PersonId;
+}
+
 // ---- requests (JSON arguments) --------------------------------------------------------------
 
 /** The candidate: MSP id, display name, its CA's root certificate (PEM), its peer endpoint. */
@@ -228,6 +244,13 @@ export interface RegisterHospitalRequest {
   keyId: string;
   algorithm: KeyAlgorithm;
   publicKeyPem: string;
+}
+
+export interface PublishDoctorRequest {
+  doctorId: PersonId;
+  displayName: string;
+  specialty?: string;
+  active: boolean;
 }
 
 export interface WrappedKeyInput {
@@ -302,6 +325,23 @@ export interface HospitalStats {
   breakGlassDeclaredByStaff: number;
 }
 
+/** Counts of one member hospital (directory:ListHospitalCounts): numbers only. */
+export interface HospitalCounts {
+  mspId: string;
+  displayName: string;
+  /** Active doctors in the directory. */
+  doctorsListed: number;
+  /** Patients of this hospital with at least one record. */
+  patientsWithRecords: number;
+  recordsAuthored: number;
+  /** Grants of this hospital's patients valid now. */
+  activeGrantsByPatients: number;
+  /** Record reads by people of this hospital (staff and patients). */
+  readsByMembers: number;
+  /** Break-glass declarations by this hospital's doctors. */
+  breakGlassDeclared: number;
+}
+
 /** Transactions that write (submit them); every other transaction only reads (evaluate). */
 export const SUBMITTED_TRANSACTIONS: readonly string[] = [
   'hospitals:RegisterHospital',
@@ -318,4 +358,5 @@ export const SUBMITTED_TRANSACTIONS: readonly string[] = [
   'consent:RevokeAccess',
   'access:OpenRecord',
   'access:BreakGlass',
+  'directory:PublishDoctor',
 ];

@@ -268,8 +268,21 @@ export async function prepareScenario(d: MatrixDriver): Promise<Scenario> {
   await grant(`${run}-g-revoked`, d.personId('doctorBRevoked'));
   await must(d, 'patientSelf', 'consent:RevokeAccess', [`${run}-g-revoked`]);
   await grant(s.revocableGrant, s.extraDoctorA);
+  await must(d, 'adminA', 'directory:PublishDoctor', publishDoctorArgs(s));
   await d.waitUntil(Date.parse(notAfter) + 1);
   return s;
+}
+
+/** The directory entry of the extra doctor (the same each time: publishing again changes nothing). */
+function publishDoctorArgs(s: Scenario): string[] {
+  return [
+    JSON.stringify({
+      doctorId: s.extraDoctorA,
+      displayName: `Dr. Extra ${s.run}`,
+      specialty: 'Cardiology',
+      active: true,
+    }),
+  ];
 }
 
 function mspOfPerson(id: string): string {
@@ -507,6 +520,18 @@ export const MATRIX: Row[] = [
     tx: 'access:ListBreakGlassByHospital',
     args: () => [],
     expect: only({ auditorA: 'OK', auditorB: 'OK' }),
+  },
+  {
+    tx: 'directory:PublishDoctor',
+    args: (s) => publishDoctorArgs(s),
+    expect: only({ adminA: 'OK', adminB: D }),
+  },
+  { tx: 'directory:GetDoctor', args: (s) => [s.extraDoctorA], expect: everyone('OK') },
+  { tx: 'directory:ListDoctors', args: () => [], expect: everyone('OK') },
+  {
+    tx: 'directory:ListHospitalCounts',
+    args: () => [],
+    expect: only({ adminA: 'OK', adminB: 'OK', auditorA: 'OK', auditorB: 'OK' }),
   },
   // Last: a declaration changes what the declaring doctor may read (about another patient here).
   { tx: 'access:BreakGlass', args: (s) => [s.otherPatient, REASON], expect: doctors('OK') },

@@ -25,6 +25,7 @@ export const KEY = {
   breakGlassByMsp: 'breakGlassByMsp', // [doctorMsp, declaredAt, breakGlassId] → marker
   access: 'access', // [patientId, at, eventId] → AccessEvent
   accessByReaderMsp: 'accessByReaderMsp', // [readerMsp, at, patientId, eventId] → marker
+  doctor: 'doctor', // [mspId, doctorId] → DoctorEntry (the consortium's directory)
 } as const;
 export type KeyType = (typeof KEY)[keyof typeof KEY];
 

@@ -22,6 +22,7 @@ import { LedgerConnection, type SignedProposalEvent } from './ledger/connection'
 import { smsSender } from './sms/sms';
 import { ensureBootstrapAdmin } from './accounts/bootstrap';
 import { createRecords } from './records';
+import { DoctorDirectory } from './directory/doctor-directory';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -92,6 +93,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     ledger,
   };
   await ensureBootstrapAdmin(ctx);
+  ctx.directory = new DoctorDirectory(ctx);
   ctx.records = createRecords(ctx);
   ctx.records.registerKeyInBackground();
   const app = buildApp(ctx);
@@ -107,6 +109,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
       }),
     close: async () => {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await ctx.directory?.close();
       (app.locals.closeSessions as () => void)();
       await (app.locals.closeAudit as () => Promise<void>)();
       keys.close();

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const log = gatewayLogger(config);
   const gateway = await createGateway(config, { log });
   if (process.env.EHR_DEMO_DATA === 'true') await ensureDemoAccounts(gateway.ctx);
+  // After the demo accounts, so their doctor is listed at once.
+  gateway.ctx.directory?.start();
   await gateway.listen();
   log.info({ url: `http://${config.host}:${config.port}`, sms: gateway.ctx.sms.kind }, 'gateway listening');
 

@@ -9,19 +9,40 @@ import { createRequire } from 'node:module';
 import { ensureChromium } from './chromium';
 import { ensureWebBuild } from './web-build';
 
+/** jest only transpiles the portal's unit tests: tsc checks their types first. */
+async function typeCheckWebTests(): Promise<void> {
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [tsc, '-p', join(REPO_ROOT, 'web', 'tsconfig.spec.json')],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      },
+    );
+    child.on('error', () => resolve(1));
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0)
+    throw new Error("the portal's unit tests do not type-check (tsc -p web/tsconfig.spec.json)");
+}
+
 /**
- * The portal must build against today's gateway/openapi.yaml: a full run (or the e2e project)
- * rebuilds it when stale, so API drift fails `npm test`. The browser tests (jest project `e2e`)
- * also need Chromium; other runs skip it.
+ * The portal must build against today's gateway/openapi.yaml: a full run (or the e2e or web
+ * project) rebuilds it when stale, so API drift fails `npm test`; the build also generates the
+ * typed client the portal's unit tests (jest project `web`) import. The browser tests (jest
+ * project `e2e`) also need Chromium; other runs skip it.
  */
 async function preparePortal(projects: string[]): Promise<Record<string, string>> {
   const config = createRequire(__filename)(join(REPO_ROOT, 'jest.config.js')) as {
     projects: { displayName?: string }[];
   };
-  const e2e = projects.length
-    ? projects.includes('e2e')
-    : config.projects.some((p) => p.displayName === 'e2e');
-  if (projects.length === 0 || e2e) await ensureWebBuild();
+  const selected = (name: string) =>
+    projects.length ? projects.includes(name) : config.projects.some((p) => p.displayName === name);
+  const e2e = selected('e2e');
+  if (projects.length === 0 || e2e || selected('web')) await ensureWebBuild();
+  if (selected('web')) await typeCheckWebTests();
   return e2e ? { CHROMIUM_PATH: await ensureChromium() } : {};
 }
 

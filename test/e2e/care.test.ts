@@ -1,6 +1,7 @@
 // Care relations through the portal on the real ledger: an admin assigns a doctor to a new
-// patient (a transaction signed by the admin), the doctor finds the patient with the upload and
-// break-glass panels, the patient sees the doctor under "Now". Main pages: screenshot + axe.
+// patient (a transaction signed by the admin), the doctor finds the patient by name with the
+// upload and break-glass panels, the patient sees the doctor by name under "Now". Main pages:
+// screenshot + axe.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
 import { pick, signUpPatient } from './support/flows';
@@ -45,6 +46,12 @@ test('an admin assigns a doctor to the patient; the ledger transaction is shown'
   expect(await result.textContent()).toMatch(
     /now assigned to[\s\S]*Ledger transaction [0-9a-f]{16}/,
   );
+  // By name: the admin's own hospital holds both accounts.
+  await result
+    .getByText(`Dr. Demo ${h1.hospital.name} is now assigned to Patient ${patient.username}.`, {
+      exact: false,
+    })
+    .waitFor();
   await expectAccessible('admin-assign');
   await signOut(page);
 });
@@ -64,20 +71,26 @@ test('the doctor finds the patient, with the upload and break-glass panels', asy
   )) as string;
   await page.getByRole('link', { name: 'My doctors' }).click();
   await page.getByRole('heading', { name: 'Now' }).waitFor();
-  await page
-    .getByText(/^Doctor [0-9a-f]{8} \(Hospital1\)$/)
-    .first()
-    .waitFor();
+  // The demo doctor (gateway/src/demo.ts) by the name the hospital listed in the directory.
+  const now = page
+    .locator('.cards li')
+    .filter({ hasText: `Dr. Demo ${h1.hospital.name}` })
+    .filter({ hasText: `General medicine · ${h1.hospital.displayName ?? h1.hospital.name}` });
+  await now.first().waitFor();
   await expectAccessible('patient-doctors');
   await signOut(page);
 
   await signIn(page, h1, demoLogin(h1, 'doctor'));
-  const uid = patientId.split('/')[1] ?? '';
-  await page
+  // The assigned doctor sees the patient's name (their own hospital's gateway holds it).
+  const named = page
     .getByTestId('patients')
-    .getByRole('link', { name: new RegExp(uid.slice(0, 8)) })
-    .click();
+    .getByRole('link', { name: `Patient ${patient.username}`, exact: true });
+  await named.waitFor();
+  await expectAccessible('doctor-patients-named');
+  await named.click();
   await page.getByRole('heading', { name: 'Records you may see' }).waitFor();
+  expect(decodeURIComponent(page.url())).toContain(patientId);
+  await page.getByRole('heading', { name: `Patient ${patient.username}`, exact: true }).waitFor();
   await page.getByTestId('drop-zone').waitFor();
   await page.getByRole('button', { name: 'Declare emergency access' }).waitFor();
   await page.locator('[data-testid="records"], ehr-empty, [role="alert"]').first().waitFor();

@@ -1,10 +1,12 @@
 // A record's life through both hospitals' portals on the real stack (ledger, IPFS Cluster, both
-// gateways): a doctor uploads a PDF and sees the progress → the patient sees it and shares it
-// with a Hospital2 doctor until tomorrow → that doctor opens it through Hospital2's portal (bytes
-// identical) → the patient's "Who saw my records" shows that read → the patient revokes → the
-// doctor is told access was revoked; a hospital admin opening the record's URL is refused; the
-// auditor runs a passing verify and sees it on the Anchors page with the coverage (figure and
-// chart), and an anchor's link opens the local explorer's readable pages. Main pages: screenshot + axe.
+// gateways): a doctor uploads a PDF and sees the progress → the patient sees it (with the
+// author's name) and shares it with a Hospital2 doctor found by name in the consortium's
+// directory, until tomorrow → that doctor opens it through Hospital2's portal (bytes identical)
+// → the patient's "Who saw my records" shows that read under the doctor's name → the patient
+// revokes → the doctor is told access was revoked; a hospital admin opening the record's URL is
+// refused, and sees the counts per hospital; the auditor runs a passing verify and sees it on the
+// Anchors page with the coverage (figure and chart), and an anchor's link opens the local
+// explorer's readable pages. Main pages: screenshot + axe.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ERRORS } from '@ehr/common';
@@ -19,6 +21,11 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const [h1, h2] = portals() as [Portal, Portal];
 const run = Date.now().toString(36);
+// The demo doctors (gateway/src/demo.ts), listed in the directory by their hospitals.
+const doctor1Name = `Dr. Demo ${h1.hospital.name}`;
+const doctor2Name = `Dr. Demo ${h2.hospital.name}`;
+const hospital2Name = h2.hospital.displayName ?? h2.hospital.name;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // A PDF of 1.5 MiB: big enough for the upload to report progress before it completes.
 const pdf = Buffer.concat([
   Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'),
@@ -79,6 +86,8 @@ test('the doctor uploads a PDF with a remark and sees its progress to the end', 
   await signIn(doctorPage, h1, demoLogin(h1, 'doctor'));
   await doctorPage.goto(h1.url(`/doctor/patients/${encodeURIComponent(patientId)}`));
   await doctorPage.getByRole('heading', { name: 'Upload a report or prescription' }).waitFor();
+  // The doctor is assigned: their hospital's gateway gives them the patient's name.
+  await doctorPage.getByRole('heading', { name: `Patient rec-${run}`, exact: true }).waitFor();
   await doctorPage
     .getByLabel('File to upload')
     .setInputFiles({ name: 'blood-test.pdf', mimeType: 'application/pdf', buffer: pdf });
@@ -104,7 +113,9 @@ test('the patient sees the record in "My records"', async () => {
   recordId = (await row.first().getAttribute('data-record-id')) ?? '';
   expect(recordId).not.toBe('');
   expect(await row.first().textContent()).toContain('report');
-  await expectAccessible(patientPage, 'patient-records');
+  // The author by name (the ledger's directory), not by ledger id.
+  await row.first().getByText(doctor1Name, { exact: true }).waitFor();
+  await expectAccessible(patientPage, 'patient-records-with-author');
 });
 
 test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor opens it through Hospital2’s portal', async () => {
@@ -121,7 +132,13 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
   await patientPage.goto(h1.url('/patient/sharing'));
   await patientPage.getByRole('heading', { name: 'Share' }).waitFor();
   await patientPage.getByRole('radio', { name: 'A doctor' }).check();
-  await patientPage.getByLabel('The doctor’s ledger ID').fill(doctor2Id);
+  // Found by name in the consortium's directory, with the hospital beside it.
+  await patientPage.getByLabel('Find a doctor').fill('demo hospital2');
+  const option = patientPage.getByRole('option', { name: new RegExp(escape(doctor2Name)) });
+  await option.waitFor();
+  expect(await option.textContent()).toContain(hospital2Name);
+  await screenshot(patientPage, 'patient-sharing-directory');
+  await option.click();
   await patientPage.getByRole('radio', { name: 'Only the ones I choose' }).check();
   await patientPage
     .getByRole('list', { name: 'Records to share' })
@@ -138,10 +155,17 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
     .waitFor();
   expect(await alerts(patientPage)).toEqual([]);
   await patientPage.getByTestId('grants').getByText('active').waitFor();
+  await patientPage.getByTestId('grants').getByText(`${doctor2Name} (${hospital2Name})`).waitFor();
+  await patientPage
+    .getByTestId('consent-matrix')
+    .getByRole('columnheader', { name: `${doctor2Name} (${hospital2Name})` })
+    .waitFor();
   await expectAccessible(patientPage, 'patient-sharing');
 
   await doctor2Page.goto(h2.url(`/records/${recordId}`));
   await doctor2Page.getByRole('button', { name: 'Open / download' }).waitFor();
+  // Hospital2's portal names the Hospital1 author from the directory too.
+  await doctor2Page.getByText(doctor1Name, { exact: true }).waitFor();
   const [download] = await Promise.all([
     doctor2Page.waitForEvent('download'),
     doctor2Page.getByRole('button', { name: 'Open / download' }).click(),
@@ -158,7 +182,11 @@ test('the patient’s timeline shows the Hospital2 doctor’s read', async () =>
   const read = timeline
     .locator('li[data-basis]')
     .filter({ hasText: recordId.slice(0, 8) })
-    .filter({ hasText: /^\s*\d\d:\d\d\s*Doctor [0-9a-f]{8} \(Hospital2\) at / });
+    .filter({
+      hasText: new RegExp(
+        `^\\s*\\d\\d:\\d\\d\\s*${escape(doctor2Name)} at ${escape(hospital2Name)} opened`,
+      ),
+    });
   await read.first().waitFor();
   expect(await read.first().getAttribute('data-basis')).not.toBe('break-glass');
   await expectAccessible(patientPage, 'patient-access');
@@ -197,6 +225,20 @@ test('a hospital admin who opens the record’s URL is refused', async () => {
     .first()
     .waitFor();
   expect(await admin.getByRole('button', { name: 'Open / download' }).count()).toBe(0);
+
+  // What an admin does see: counts per member hospital, numbers only.
+  await admin.getByRole('link', { name: 'Counts per hospital' }).click();
+  const counts = admin.getByTestId('hospital-counts');
+  await counts.waitFor();
+  const h1Row = counts.getByRole('row', {
+    name: new RegExp(escape(h1.hospital.displayName ?? '')),
+  });
+  const cells = await h1Row.getByRole('cell').allTextContents();
+  // doctors listed, patients with records, records written, grants in force, reads, emergencies
+  expect(cells.map(Number).every((n) => Number.isInteger(n))).toBe(true);
+  expect(Number(cells[2])).toBeGreaterThanOrEqual(1);
+  expect(await counts.getByRole('row').count()).toBeGreaterThanOrEqual(3); // header + 2 hospitals
+  await expectAccessible(admin, 'admin-counts');
 });
 
 test('the auditor runs a passing verify, then sees it with the coverage, and opens an explorer link', async () => {

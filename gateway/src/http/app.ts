@@ -8,6 +8,7 @@ import swaggerUi from 'swagger-ui-express';
 import { adminRoutes } from '../routes/admin';
 import { authRoutes } from '../routes/auth';
 import { careRoutes } from '../routes/care';
+import { directoryRoutes } from '../directory/routes';
 import { devRoutes } from '../routes/dev';
 import { signupRoutes } from '../routes/signup';
 import { systemRoutes } from '../routes/system';
@@ -86,6 +87,7 @@ export function buildApp(ctx: GatewayContext): Express {
   app.use(adminRoutes(ctx));
   app.use(membershipRoutes(ctx));
   app.use(careRoutes(ctx));
+  app.use(directoryRoutes(ctx));
   app.use(records.routes);
   app.use(records.consentRoutes);
   const audit = auditRoutes(ctx);

@@ -11,6 +11,7 @@ import type { IdentityAuthority } from '../ca/authority';
 import type { GatewayConfig } from '../config/config';
 import type { SessionKeyStore } from '../custody/session-keys';
 import type { Database } from '../db/database';
+import type { DoctorDirectory } from '../directory/doctor-directory';
 import type { LedgerConnection } from '../ledger/connection';
 import type { Records } from '../records';
 import type { SmsSender } from '../sms/sms';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   sms: SmsSender;
   ca: IdentityAuthority;
   ledger: LedgerConnection;
+  /** This hospital's doctors in the consortium's directory (made by createGateway). */
+  directory?: DoctorDirectory;
   /** The records path (made by createGateway; buildApp makes one when absent). */
   records?: Records;
 }

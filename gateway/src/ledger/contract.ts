@@ -29,3 +29,12 @@ export interface Page<T> {
   items: T[];
   bookmark: string;
 }
+
+/** The consortium's directory (chaincode/src/contracts/directory.ts) and what name lookups read. */
+export const DIRECTORY = {
+  publishDoctor: 'directory:PublishDoctor',
+  listDoctors: 'directory:ListDoctors',
+  hospitalCounts: 'directory:ListHospitalCounts',
+  listHospitals: 'hospitals:ListHospitals',
+  grantsToMe: 'consent:ListGrantsToMe',
+} as const;

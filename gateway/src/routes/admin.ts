@@ -52,6 +52,7 @@ export function adminRoutes(ctx: GatewayContext): Router {
     user.disabledAt = disabled ? (user.disabledAt ?? new Date()) : null;
     await user.save({ fields: ['disabledAt'] });
     if (disabled) ctx.keys.deleteUser(user.id);
+    ctx.directory?.publish(user); // a disabled doctor is withdrawn from the directory
     req.log?.info({ userId: user.id, disabled, by: me.id }, 'account updated');
     res.json(publicUser(user, mspId));
   });

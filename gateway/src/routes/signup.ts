@@ -54,6 +54,7 @@ export function signupRoutes(ctx: GatewayContext): Router {
     await spend(req);
     const user = await ctx.doctorSignup.createAccount(req.body as Parameters<typeof ctx.doctorSignup.createAccount>[0]);
     req.log?.info({ userId: user.id }, 'doctor signed up');
+    ctx.directory?.publish(user);
     res.status(201).json(publicUser(user, mspId));
   });
 

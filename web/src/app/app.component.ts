@@ -26,6 +26,7 @@ const NAV: Record<Role, NavLink[]> = {
     { path: '/admin/accounts', label: 'Accounts' },
     { path: '/admin/assign', label: 'Assign doctors' },
     { path: '/admin/registry', label: 'Doctor registry' },
+    { path: '/admin/counts', label: 'Counts per hospital' },
     { path: '/admin/members', label: 'Member hospitals' },
   ],
   auditor: [

@@ -18,6 +18,11 @@ export const ADMIN_ROUTES: Routes = [
     loadComponent: () => import('./registry.page').then((m) => m.RegistryPage),
   },
   {
+    path: 'counts',
+    title: 'Counts per hospital',
+    loadComponent: () => import('./counts.page').then((m) => m.CountsPage),
+  },
+  {
     path: 'members',
     title: 'Member hospitals',
     loadComponent: () => import('./membership/proposals.page').then((m) => m.ProposalsPage),

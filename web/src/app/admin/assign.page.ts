@@ -26,9 +26,9 @@ import { PersonPickerComponent } from './person-picker.component';
       <ehr-error [error]="error()" />
       @if (result(); as r) {
         <p role="status" class="ok" data-testid="assign-result">
-          Doctor {{ r.assignment.doctorId | person }} is
-          {{ r.assignment.active ? 'now assigned to' : 'no longer assigned to' }} patient
-          {{ r.assignment.patientId | person }}. Ledger transaction
+          {{ r.assignment.doctorId | person: 'Doctor' }} is
+          {{ r.assignment.active ? 'now assigned to' : 'no longer assigned to' }}
+          {{ r.assignment.patientId | person: 'patient' }}. Ledger transaction
           <span class="mono">{{ r.transactionId.slice(0, 16) }}…</span>
         </p>
       }

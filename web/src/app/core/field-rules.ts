@@ -3,6 +3,8 @@
 // exactly what the gateway will enforce. The gateway remains the authority.
 import {
   type AbstractControl,
+  FormControl,
+  FormGroup,
   type ValidationErrors,
   type ValidatorFn,
   Validators,
@@ -28,6 +30,25 @@ export const passwordsMatch: ValidatorFn = (group: AbstractControl): ValidationE
   const c = group.get('passwordConfirmation')?.value as string | undefined;
   return p && c && p !== c ? { passwordsDiffer: true } : null;
 };
+
+export type NewPasswordGroup = FormGroup<{
+  password: FormControl<string>;
+  passwordConfirmation: FormControl<string>;
+}>;
+
+/** A new password and its confirmation, as the sign-up forms ask for them. */
+export function newPasswordGroup(): NewPasswordGroup {
+  return new FormGroup(
+    {
+      password: new FormControl('', { nonNullable: true, validators: rule('Password') }),
+      passwordConfirmation: new FormControl('', {
+        nonNullable: true,
+        validators: rule('Password'),
+      }),
+    },
+    { validators: passwordsMatch },
+  );
+}
 
 /** Show a field's error while typing (dirty), not only after leaving it. */
 export const showWhileTyping = {

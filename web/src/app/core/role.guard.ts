@@ -30,8 +30,10 @@ export const auditorGuard = guardFor('auditor');
 
 /** Public pages (login, signup) send a signed-in person to their own home. */
 export const signedOutGuard: CanMatchFn = async () => {
+  // Everything injected before the first await: after it there is no injection context.
   const session = inject(SessionService);
+  const router = inject(Router);
   await session.ensureLoaded();
   const user = session.user();
-  return user ? inject(Router).createUrlTree([HOME_OF[user.role]]) : true;
+  return user ? router.createUrlTree([HOME_OF[user.role]]) : true;
 };

@@ -13,7 +13,7 @@ import { UploadComponent } from './upload.component';
   template: `
     <div class="page">
       <p><a routerLink="/doctor/patients">My patients</a></p>
-      <h1>Patient {{ patientId() | person }}</h1>
+      <h1>{{ patientId() | person: 'Patient' }}</h1>
       <p class="mono muted">{{ patientId() }}</p>
       <h2>Records you may see</h2>
       <ehr-record-list [patientId]="patientId()" [purpose]="purpose()">

@@ -28,8 +28,8 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
     <div class="page">
       <h1>My patients</h1>
       <p>
-        Your ledger ID (patients use it to share records with you):
-        <span class="mono" data-testid="my-person-id">{{ me() }}</span>
+        Patients find you by name in the consortium’s directory to share records with you. Your
+        ledger ID: <span class="mono" data-testid="my-person-id">{{ me() }}</span>
         <button mat-button (click)="copy()">{{ copied() ? 'Copied' : 'Copy' }}</button>
       </p>
       <ehr-error [error]="error()" />
@@ -39,7 +39,7 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
         <ul class="list" data-testid="patients">
           @for (p of patients(); track p) {
             <li>
-              <a [routerLink]="['/doctor/patients', p]">Patient {{ p | person }}</a>
+              <a [routerLink]="['/doctor/patients', p]">{{ p | person: 'Patient' }}</a>
             </li>
           }
         </ul>

@@ -10,6 +10,7 @@ import type { BreakGlass } from '../api/generated/models/break-glass';
 import { AccessService } from '../api/generated/services/access.service';
 import { type ShownError, describeError } from '../core/api-error';
 import { myPersonId } from '../core/me';
+import { PeopleService } from '../core/people.service';
 import { EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from '../shared/ui';
 
 const BASIS: Record<AccessEvent['basis']['type'], string> = {
@@ -38,7 +39,7 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
         <ul class="bg">
           @for (b of breakGlass(); track b.breakGlassId) {
             <li class="glass">
-              <strong>Doctor {{ b.doctorId | person }}</strong> declared an emergency on
+              <strong>{{ b.doctorId | person: 'Doctor' }}</strong> declared an emergency on
               {{ b.declaredAt | when }} (valid until {{ b.expiresAt | when }}):
               <q>{{ b.reason }}</q>
             </li>
@@ -66,7 +67,7 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
                     <time [attr.datetime]="e.at">{{ e.at | when: 'HH:mm' }}</time>
                     <span>
                       <strong>{{
-                        e.readerRole === 'patient' ? 'You' : 'Doctor ' + (e.readerId | person)
+                        e.readerRole === 'patient' ? 'You' : (e.readerId | person: 'Doctor')
                       }}</strong>
                       at {{ e.readerMsp | hospital }} opened record
                       <span class="mono">{{ e.recordId.slice(0, 8) }}</span> for {{ e.purpose }} —
@@ -136,6 +137,7 @@ const BASIS: Record<AccessEvent['basis']['type'], string> = {
 })
 export class AccessPage {
   private readonly access = inject(AccessService);
+  private readonly people = inject(PeopleService);
   private readonly me = myPersonId();
   readonly events = signal<AccessEvent[]>([]);
   readonly breakGlass = signal<BreakGlass[]>([]);
@@ -195,12 +197,13 @@ export class AccessPage {
   export(): void {
     const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const lines = [
-      'time,reader,reader hospital,reader role,record,purpose,basis,reason',
+      'time,reader,reader name,reader hospital,reader role,record,purpose,basis,reason',
       ...this.events().map((e) =>
         [
           e.at,
           e.readerId,
-          e.readerMsp,
+          this.people.text(e.readerId),
+          this.people.hospitalName(e.readerMsp),
           e.readerRole,
           e.recordId,
           e.purpose,

@@ -3,12 +3,12 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { Consent } from '../api/generated/models/consent';
 import type { RecordMeta } from '../api/generated/models/record-meta';
-import { granteeLabel, isActive } from './consents';
+import { GranteePipe, consentMatrix } from './consents';
 import { WhenPipe } from '../shared/ui';
 
 @Component({
   selector: 'ehr-consent-matrix',
-  imports: [WhenPipe],
+  imports: [WhenPipe, GranteePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="table-wrap">
@@ -19,17 +19,18 @@ import { WhenPipe } from '../shared/ui';
         <thead>
           <tr>
             <th scope="col">Record</th>
-            @for (g of grantees(); track g.key) {
-              <th scope="col">{{ g.label }}</th>
+            @for (g of matrix().columns; track g.key) {
+              <th scope="col">{{ g.grantee | grantee }}</th>
             }
           </tr>
         </thead>
         <tbody>
-          @for (r of records(); track r.recordId) {
+          @for (row of matrix().rows; track row.record.recordId) {
             <tr>
-              <th scope="row">{{ r.category }}, {{ r.createdAt | when: 'd MMM yyyy' }}</th>
-              @for (g of grantees(); track g.key) {
-                @let until = cell(r, g.key);
+              <th scope="row">
+                {{ row.record.category }}, {{ row.record.createdAt | when: 'd MMM yyyy' }}
+              </th>
+              @for (until of row.cells; track $index) {
                 <td [class.yes]="until !== null">
                   @if (until === null) {
                     <span class="no">no</span>
@@ -74,27 +75,5 @@ import { WhenPipe } from '../shared/ui';
 export class ConsentMatrixComponent {
   readonly records = input.required<RecordMeta[]>();
   readonly consents = input.required<Consent[]>();
-
-  private readonly active = computed(() => this.consents().filter((c) => isActive(c)));
-  readonly grantees = computed(() => {
-    const seen = new Map<string, string>();
-    for (const c of this.active()) seen.set(granteeKey(c), granteeLabel(c.grantee));
-    return [...seen].map(([key, label]) => ({ key, label }));
-  });
-
-  /** null: no access; '': access without end; else the latest end date. */
-  cell(r: RecordMeta, key: string): string | null {
-    let best: string | null = null;
-    for (const c of this.active()) {
-      if (granteeKey(c) !== key) continue;
-      if (c.scope.type === 'records' && !c.scope.recordIds.includes(r.recordId)) continue;
-      if (!c.notAfter) return '';
-      if (best === null || c.notAfter > best) best = c.notAfter;
-    }
-    return best;
-  }
-}
-
-function granteeKey(c: Consent): string {
-  return c.grantee.type === 'doctor' ? `d:${c.grantee.doctorId}` : `h:${c.grantee.mspId}`;
+  readonly matrix = computed(() => consentMatrix(this.records(), this.consents()));
 }

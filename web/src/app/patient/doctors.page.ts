@@ -3,11 +3,18 @@ import type { Assignment } from '../api/generated/models/assignment';
 import { CareService } from '../api/generated/services/care.service';
 import { type ShownError, describeError } from '../core/api-error';
 import { myPersonId } from '../core/me';
-import { EmptyState, ErrorBox, Loading, PersonPipe, WhenPipe } from '../shared/ui';
+import {
+  EmptyState,
+  ErrorBox,
+  Loading,
+  PersonDetailPipe,
+  PersonPipe,
+  WhenPipe,
+} from '../shared/ui';
 
 @Component({
   selector: 'ehr-patient-doctors',
-  imports: [ErrorBox, EmptyState, Loading, PersonPipe, WhenPipe],
+  imports: [ErrorBox, EmptyState, Loading, PersonPipe, PersonDetailPipe, WhenPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -21,7 +28,8 @@ import { EmptyState, ErrorBox, Loading, PersonPipe, WhenPipe } from '../shared/u
           <ul class="cards">
             @for (a of current(); track a.doctorId) {
               <li>
-                <strong>Doctor {{ a.doctorId | person }}</strong>
+                <strong>{{ a.doctorId | person: 'Doctor' }}</strong>
+                <span>{{ a.doctorId | personDetail }}</span>
                 <span class="muted"
                   >since
                   {{ a.episodes[a.episodes.length - 1]?.assignedAt | when: 'd MMM yyyy' }}</span
@@ -52,7 +60,7 @@ import { EmptyState, ErrorBox, Loading, PersonPipe, WhenPipe } from '../shared/u
               <tbody>
                 @for (p of history(); track $index) {
                   <tr>
-                    <td>{{ p.doctorId | person }}</td>
+                    <td>{{ p.doctorId | person: 'Doctor' }}</td>
                     <td>{{ p.from | when: 'd MMM yyyy' }}</td>
                     <td>{{ p.until ? (p.until | when: 'd MMM yyyy') : 'now' }}</td>
                   </tr>

@@ -1,28 +1,36 @@
-// Sharing: grant a doctor or a whole hospital access to all records (and future ones) or to
-// chosen records, optionally until a date; revoke; and the picture of who can see what today.
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+// Sharing: grant a doctor (found by name in the consortium's directory) or a whole member
+// hospital access to all records (and future ones) or to chosen records, optionally until a
+// date; revoke; and the picture of who can see what today.
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
+import { MatSelectModule } from '@angular/material/select';
 import { endOfDay, format, parse } from 'date-fns';
 import { firstValueFrom } from 'rxjs';
 import type { Consent } from '../api/generated/models/consent';
 import type { ConsentRequest } from '../api/generated/models/consent-request';
+import type { DirectoryDoctor } from '../api/generated/models/directory-doctor';
 import type { RecordMeta } from '../api/generated/models/record-meta';
 import { ConsentService } from '../api/generated/services/consent.service';
 import { RecordsService } from '../api/generated/services/records.service';
 import { type ShownError, describeError } from '../core/api-error';
-import { rule } from '../core/field-rules';
 import { myPersonId } from '../core/me';
+import { PeopleService } from '../core/people.service';
 import { EmptyState, ErrorBox, Loading, WhenPipe } from '../shared/ui';
 import { ConsentMatrixComponent } from './consent-matrix.component';
-import { granteeLabel, isActive } from './consents';
-
-// The member-id part of PersonId in openapi.yaml (the Grantee schema gives no pattern of its own).
-const MSP_ID = /^[A-Za-z][A-Za-z0-9]*MSP$/;
+import { GranteePipe, isActive } from './consents';
+import { DoctorPickerComponent } from './doctor-picker.component';
 /** Records loaded for choosing and for the matrix (pages of the ledger query). */
 const MAX_RECORD_PAGES = 10;
 
@@ -35,6 +43,9 @@ const MAX_RECORD_PAGES = 10;
     MatFormFieldModule,
     MatInputModule,
     MatRadioModule,
+    MatSelectModule,
+    DoctorPickerComponent,
+    GranteePipe,
     ErrorBox,
     EmptyState,
     Loading,
@@ -70,34 +81,18 @@ const MAX_RECORD_PAGES = 10;
           </mat-radio-group>
         </fieldset>
         @if (form.controls.granteeType.value === 'doctor') {
-          <mat-form-field appearance="outline">
-            <mat-label>The doctor’s ledger ID</mat-label>
-            <input
-              matInput
-              formControlName="doctorId"
-              autocomplete="off"
-              spellcheck="false"
-              placeholder="Hospital2MSP/…"
-            />
-            <mat-hint>Your doctor finds it on their portal page (“Your ledger ID”).</mat-hint>
-            @if (form.controls.doctorId.invalid) {
-              <mat-error
-                >Looks like Hospital2MSP/ followed by letters, digits and dashes.</mat-error
-              >
-            }
-          </mat-form-field>
+          <ehr-doctor-picker [(selected)]="doctor" [invalid]="doctorMissing()" />
         } @else {
           <mat-form-field appearance="outline">
-            <mat-label>Hospital (member ID)</mat-label>
-            <input
-              matInput
-              formControlName="mspId"
-              autocomplete="off"
-              spellcheck="false"
-              placeholder="Hospital2MSP"
-            />
+            <mat-label>Hospital</mat-label>
+            <mat-select formControlName="mspId" data-testid="hospital-select">
+              @for (h of hospitals(); track h.mspId) {
+                <mat-option [value]="h.mspId">{{ h.displayName }}</mat-option>
+              }
+            </mat-select>
+            <mat-hint>Every doctor of this hospital will be able to see what you share.</mat-hint>
             @if (form.controls.mspId.invalid) {
-              <mat-error>A member ID such as Hospital2MSP.</mat-error>
+              <mat-error>Please choose a hospital.</mat-error>
             }
           </mat-form-field>
         }
@@ -160,7 +155,7 @@ const MAX_RECORD_PAGES = 10;
             <tbody>
               @for (c of consents(); track c.grantId) {
                 <tr>
-                  <td>{{ label(c) }}</td>
+                  <td>{{ c.grantee | grantee }}</td>
                   <td>
                     {{ c.scope.type === 'all' ? 'All' : c.scope.recordIds.length + ' chosen' }}
                   </td>
@@ -180,7 +175,7 @@ const MAX_RECORD_PAGES = 10;
                       <button
                         mat-stroked-button
                         (click)="revoke(c)"
-                        [attr.aria-label]="'Revoke access of ' + label(c)"
+                        [attr.aria-label]="'Revoke access of ' + (c.grantee | grantee)"
                       >
                         Revoke
                       </button>
@@ -222,6 +217,16 @@ export class SharingPage {
   private readonly consentApi = inject(ConsentService);
   private readonly recordsApi = inject(RecordsService);
   private readonly me = myPersonId();
+  private readonly people = inject(PeopleService);
+  private readonly picker = viewChild(DoctorPickerComponent);
+  readonly hospitals = computed(() =>
+    [...this.people.memberHospitals().values()].sort((a, b) =>
+      a.displayName.localeCompare(b.displayName),
+    ),
+  );
+  /** The doctor chosen in the directory. */
+  readonly doctor = signal<DirectoryDoctor | null>(null);
+  readonly doctorMissing = signal(false);
   readonly today = format(new Date(), 'yyyy-MM-dd');
   readonly records = signal<RecordMeta[]>([]);
   readonly consents = signal<Consent[]>([]);
@@ -236,21 +241,13 @@ export class SharingPage {
 
   readonly form = new FormGroup({
     granteeType: new FormControl<'doctor' | 'hospital'>('doctor', { nonNullable: true }),
-    doctorId: new FormControl('', { nonNullable: true, validators: rule('PersonId') }),
-    mspId: new FormControl('', {
-      nonNullable: true,
-      validators: [Validators.required, Validators.pattern(MSP_ID)],
-    }),
+    mspId: new FormControl('', { nonNullable: true, validators: Validators.required }),
     scope: new FormControl<'all' | 'records'>('all', { nonNullable: true }),
     until: new FormControl('', { nonNullable: true }),
   });
 
   constructor() {
     void this.load();
-  }
-
-  label(c: Consent): string {
-    return granteeLabel(c.grantee);
   }
 
   active(c: Consent): boolean {
@@ -302,9 +299,11 @@ export class SharingPage {
 
   async grant(): Promise<void> {
     const v = this.form.getRawValue();
-    const who = v.granteeType === 'doctor' ? this.form.controls.doctorId : this.form.controls.mspId;
-    who.markAsTouched();
-    if (who.invalid) return;
+    const doctor = this.doctor();
+    this.doctorMissing.set(v.granteeType === 'doctor' && !doctor);
+    this.form.controls.mspId.markAsTouched();
+    if (this.doctorMissing() || (v.granteeType === 'hospital' && this.form.controls.mspId.invalid))
+      return;
     if (v.scope === 'records' && this.chosen().size === 0) {
       this.grantError.set({
         code: 'VALIDATION_FAILED',
@@ -317,9 +316,9 @@ export class SharingPage {
     }
     const body: ConsentRequest = {
       grantee:
-        v.granteeType === 'doctor'
-          ? { type: 'doctor', doctorId: v.doctorId.trim() }
-          : { type: 'hospital', mspId: v.mspId.trim() },
+        v.granteeType === 'doctor' && doctor
+          ? { type: 'doctor', doctorId: doctor.doctorId }
+          : { type: 'hospital', mspId: v.mspId },
       scope:
         v.scope === 'all' ? { type: 'all' } : { type: 'records', recordIds: [...this.chosen()] },
       access: 'read',
@@ -335,6 +334,7 @@ export class SharingPage {
       this.consents.update((list) => [c, ...list]);
       this.granted.set(true);
       this.chosen.set(new Set());
+      this.picker()?.clear();
     } catch (e) {
       this.grantError.set(describeError(e));
     } finally {

@@ -21,8 +21,9 @@ import type { DoctorCodeSent } from '../api/generated/models/doctor-code-sent';
 import type { User } from '../api/generated/models/user';
 import { SignupService } from '../api/generated/services/signup.service';
 import { type ShownError, describeError } from '../core/api-error';
-import { limits, passwordsMatch, rule, showWhileTyping } from '../core/field-rules';
-import { CaptchaComponent } from '../shared/captcha.component';
+import { newPasswordGroup, rule, showWhileTyping } from '../core/field-rules';
+import { CaptchaSubmitComponent } from '../shared/captcha-submit.component';
+import { NewPasswordComponent } from '../shared/new-password.component';
 import { ErrorBox } from '../shared/ui';
 
 @Component({
@@ -33,7 +34,8 @@ import { ErrorBox } from '../shared/ui';
     MatFormFieldModule,
     MatInputModule,
     MatButtonModule,
-    CaptchaComponent,
+    CaptchaSubmitComponent,
+    NewPasswordComponent,
     ErrorBox,
   ],
   providers: [{ provide: ErrorStateMatcher, useValue: showWhileTyping }],
@@ -75,11 +77,7 @@ import { ErrorBox } from '../shared/ui';
                 <mat-error>Letters, digits and dashes only.</mat-error>
               }
             </mat-form-field>
-            <ehr-captcha />
-            <ehr-error [error]="error()" />
-            <button mat-flat-button type="submit" [disabled]="busy()">
-              {{ busy() ? 'Sending…' : 'Send me a code' }}
-            </button>
+            <ehr-captcha-submit label="Send me a code" busyLabel="Sending…" />
           </form>
         }
         @case (2) {
@@ -136,37 +134,7 @@ import { ErrorBox } from '../shared/ui';
                 >
               }
             </mat-form-field>
-            <mat-form-field appearance="outline">
-              <mat-label>Password</mat-label>
-              <input
-                matInput
-                type="password"
-                formControlName="password"
-                autocomplete="new-password"
-              />
-              <mat-hint>At least {{ minPassword }} characters.</mat-hint>
-              @if (accountForm.controls.password.invalid) {
-                <mat-error
-                  >At least {{ minPassword }} characters ({{
-                    accountForm.controls.password.value.length
-                  }}
-                  so far).</mat-error
-                >
-              }
-            </mat-form-field>
-            <mat-form-field appearance="outline">
-              <mat-label>Password again</mat-label>
-              <input
-                matInput
-                type="password"
-                formControlName="passwordConfirmation"
-                autocomplete="new-password"
-                [errorStateMatcher]="confirmMatcher"
-              />
-              @if (accountForm.hasError('passwordsDiffer')) {
-                <mat-error>The two passwords differ.</mat-error>
-              }
-            </mat-form-field>
+            <ehr-new-password [group]="accountForm.controls.passwords" />
             <ehr-error [error]="error()" />
             <div class="row">
               <button
@@ -218,7 +186,7 @@ import { ErrorBox } from '../shared/ui';
 })
 export class DoctorSignupPage {
   private readonly signup = inject(SignupService);
-  private readonly captcha = viewChild(CaptchaComponent);
+  private readonly codeSubmitter = viewChild(CaptchaSubmitComponent);
   readonly step = signal<1 | 2 | 3>(1);
   readonly busy = signal(false);
   readonly error = signal<ShownError | null>(null);
@@ -226,7 +194,6 @@ export class DoctorSignupPage {
   readonly attempts = signal(0);
   readonly created = signal<User | null>(null);
   private readonly now = signal(Date.now());
-  readonly minPassword = limits('Password').minLength;
 
   readonly secondsLeft = computed(() => {
     const s = this.sent();
@@ -240,28 +207,15 @@ export class DoctorSignupPage {
   readonly idForm = new FormGroup({
     govId: new FormControl('', { nonNullable: true, validators: rule('GovId') }),
   });
-  readonly accountForm = new FormGroup(
-    {
-      code: new FormControl('', { nonNullable: true, validators: rule('OtpCode') }),
-      email: new FormControl('', {
-        nonNullable: true,
-        validators: [...rule('Email'), Validators.email],
-      }),
-      username: new FormControl('', { nonNullable: true, validators: rule('Username') }),
-      password: new FormControl('', { nonNullable: true, validators: rule('Password') }),
-      passwordConfirmation: new FormControl('', {
-        nonNullable: true,
-        validators: rule('Password'),
-      }),
-    },
-    { validators: passwordsMatch },
-  );
-  readonly confirmMatcher = {
-    isErrorState: () => {
-      const c = this.accountForm.controls.passwordConfirmation;
-      return (c.dirty || c.touched) && (c.invalid || this.accountForm.hasError('passwordsDiffer'));
-    },
-  };
+  readonly accountForm = new FormGroup({
+    code: new FormControl('', { nonNullable: true, validators: rule('OtpCode') }),
+    email: new FormControl('', {
+      nonNullable: true,
+      validators: [...rule('Email'), Validators.email],
+    }),
+    username: new FormControl('', { nonNullable: true, validators: rule('Username') }),
+    passwords: newPasswordGroup(),
+  });
 
   constructor() {
     const timer = setInterval(() => this.now.set(Date.now()), 1000);
@@ -269,39 +223,33 @@ export class DoctorSignupPage {
   }
 
   async sendCode(): Promise<void> {
-    this.idForm.markAllAsTouched();
-    const solution = this.captcha()?.solution();
-    if (this.idForm.invalid || !solution) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      const sent = await firstValueFrom(
+    const submitter = this.codeSubmitter();
+    const sent = await submitter?.run(this.idForm, (solution) =>
+      firstValueFrom(
         this.signup.sendDoctorSignupCode({
           body: { govId: this.idForm.getRawValue().govId.trim(), ...solution },
         }),
-      );
-      this.sent.set(sent);
-      this.attempts.set(sent.attemptsRemaining);
-      this.step.set(2);
-    } catch (e) {
-      this.error.set(describeError(e));
-      this.captcha()?.refresh();
-    } finally {
-      this.busy.set(false);
-    }
+      ),
+    );
+    if (!sent) return;
+    this.error.set(null);
+    this.sent.set(sent);
+    this.attempts.set(sent.attemptsRemaining);
+    this.step.set(2);
   }
 
   async createAccount(): Promise<void> {
     this.accountForm.markAllAsTouched();
     const sent = this.sent();
     if (this.accountForm.invalid || !sent) return;
+    const { passwords, ...account } = this.accountForm.getRawValue();
     this.busy.set(true);
     this.error.set(null);
     try {
       this.created.set(
         await firstValueFrom(
           this.signup.signUpDoctor({
-            body: { challengeId: sent.challengeId, ...this.accountForm.getRawValue() },
+            body: { challengeId: sent.challengeId, ...account, ...passwords },
           }),
         ),
       );

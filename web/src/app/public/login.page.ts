@@ -1,22 +1,12 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  inject,
-  input,
-  signal,
-  viewChild,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, input, viewChild } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { Router, RouterLink } from '@angular/router';
 import type { Role } from '../api/generated/models/role';
-import { type ShownError, describeError } from '../core/api-error';
 import { HOME_OF, SessionService } from '../core/session.service';
-import { CaptchaComponent } from '../shared/captcha.component';
-import { ErrorBox } from '../shared/ui';
+import { CaptchaSubmitComponent } from '../shared/captcha-submit.component';
 
 const ROLES: { value: Role; label: string }[] = [
   { value: 'patient', label: 'Patient' },
@@ -33,9 +23,7 @@ const ROLES: { value: Role; label: string }[] = [
     MatFormFieldModule,
     MatInputModule,
     MatRadioModule,
-    MatButtonModule,
-    CaptchaComponent,
-    ErrorBox,
+    CaptchaSubmitComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -90,11 +78,7 @@ const ROLES: { value: Role; label: string }[] = [
             <mat-error>Please enter your password.</mat-error>
           }
         </mat-form-field>
-        <ehr-captcha />
-        <ehr-error [error]="error()" />
-        <button mat-flat-button type="submit" [disabled]="busy()">
-          {{ busy() ? 'Signing in…' : 'Sign in' }}
-        </button>
+        <ehr-captcha-submit label="Sign in" busyLabel="Signing in…" />
       </form>
       <h2>New here?</h2>
       <p>
@@ -131,9 +115,7 @@ export class LoginPage {
   private readonly router = inject(Router);
   readonly returnUrl = input<string>();
   readonly roles = ROLES;
-  readonly busy = signal(false);
-  readonly error = signal<ShownError | null>(null);
-  private readonly captcha = viewChild.required(CaptchaComponent);
+  private readonly submitter = viewChild.required(CaptchaSubmitComponent);
 
   readonly form = new FormGroup({
     role: new FormControl<Role>('patient', { nonNullable: true, validators: Validators.required }),
@@ -148,24 +130,18 @@ export class LoginPage {
   });
 
   async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    const solution = this.captcha().solution();
-    if (this.form.invalid || !solution) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      const user = await this.session.login({ ...this.form.getRawValue(), ...solution });
-      const target = this.returnUrl();
-      // Only same-portal paths: never an address given in a link.
-      await this.router.navigateByUrl(
-        target?.startsWith('/') && !target.startsWith('//') ? target : HOME_OF[user.role],
-      );
-    } catch (e) {
-      this.error.set(describeError(e));
-      this.form.controls.password.reset();
-      this.captcha().refresh();
-    } finally {
-      this.busy.set(false);
+    const submitter = this.submitter();
+    const user = await submitter.run(this.form, (solution) =>
+      this.session.login({ ...this.form.getRawValue(), ...solution }),
+    );
+    if (!user) {
+      if (submitter.error()) this.form.controls.password.reset();
+      return;
     }
+    const target = this.returnUrl();
+    // Only same-portal paths: never an address given in a link.
+    await this.router.navigateByUrl(
+      target?.startsWith('/') && !target.startsWith('//') ? target : HOME_OF[user.role],
+    );
   }
 }

@@ -1,6 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, signal, viewChild } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
-import { MatButtonModule } from '@angular/material/button';
 import { ErrorStateMatcher } from '@angular/material/core';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -8,10 +7,9 @@ import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import type { User } from '../api/generated/models/user';
 import { SignupService } from '../api/generated/services/signup.service';
-import { type ShownError, describeError } from '../core/api-error';
-import { limits, passwordsMatch, rule, showWhileTyping } from '../core/field-rules';
-import { CaptchaComponent } from '../shared/captcha.component';
-import { ErrorBox } from '../shared/ui';
+import { limits, newPasswordGroup, rule, showWhileTyping } from '../core/field-rules';
+import { CaptchaSubmitComponent } from '../shared/captcha-submit.component';
+import { NewPasswordComponent } from '../shared/new-password.component';
 
 @Component({
   selector: 'ehr-patient-signup',
@@ -20,9 +18,8 @@ import { ErrorBox } from '../shared/ui';
     RouterLink,
     MatFormFieldModule,
     MatInputModule,
-    MatButtonModule,
-    CaptchaComponent,
-    ErrorBox,
+    CaptchaSubmitComponent,
+    NewPasswordComponent,
   ],
   providers: [{ provide: ErrorStateMatcher, useValue: showWhileTyping }],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -114,48 +111,8 @@ import { ErrorBox } from '../shared/ui';
               >
             }
           </mat-form-field>
-          <mat-form-field appearance="outline">
-            <mat-label>Password</mat-label>
-            <input
-              matInput
-              type="password"
-              formControlName="password"
-              autocomplete="new-password"
-            />
-            <mat-hint
-              >At least {{ min.password }} characters. A few unrelated words work well.</mat-hint
-            >
-            @if (form.controls.password.hasError('required')) {
-              <mat-error>Please choose a password.</mat-error>
-            } @else if (form.controls.password.hasError('minlength')) {
-              <mat-error
-                >At least {{ min.password }} characters ({{
-                  form.controls.password.value.length
-                }}
-                so far).</mat-error
-              >
-            } @else if (form.controls.password.hasError('maxlength')) {
-              <mat-error>At most {{ max.password }} characters.</mat-error>
-            }
-          </mat-form-field>
-          <mat-form-field appearance="outline">
-            <mat-label>Password again</mat-label>
-            <input
-              matInput
-              type="password"
-              formControlName="passwordConfirmation"
-              autocomplete="new-password"
-              [errorStateMatcher]="confirmMatcher"
-            />
-            @if (form.hasError('passwordsDiffer')) {
-              <mat-error>The two passwords differ.</mat-error>
-            }
-          </mat-form-field>
-          <ehr-captcha />
-          <ehr-error [error]="error()" />
-          <button mat-flat-button type="submit" [disabled]="busy()">
-            {{ busy() ? 'Creating your account…' : 'Create account' }}
-          </button>
+          <ehr-new-password [group]="form.controls.passwords" />
+          <ehr-captcha-submit label="Create account" busyLabel="Creating your account…" />
         </form>
         <p>Already have an account? <a routerLink="/login">Sign in</a></p>
       }
@@ -174,61 +131,32 @@ import { ErrorBox } from '../shared/ui';
 })
 export class PatientSignupPage {
   private readonly signup = inject(SignupService);
-  private readonly captcha = viewChild.required(CaptchaComponent);
-  readonly busy = signal(false);
-  readonly error = signal<ShownError | null>(null);
+  private readonly submitter = viewChild.required(CaptchaSubmitComponent);
   readonly created = signal<User | null>(null);
-  readonly min = { password: limits('Password').minLength };
   readonly max = {
     fullName: limits('FullName').maxLength,
     address: limits('Address').maxLength,
-    password: limits('Password').maxLength,
   };
 
-  readonly form = new FormGroup(
-    {
-      fullName: new FormControl('', { nonNullable: true, validators: rule('FullName') }),
-      address: new FormControl('', { nonNullable: true, validators: rule('Address') }),
-      phone: new FormControl('', { nonNullable: true, validators: rule('Phone') }),
-      email: new FormControl('', {
-        nonNullable: true,
-        validators: [...rule('Email'), Validators.email],
-      }),
-      username: new FormControl('', { nonNullable: true, validators: rule('Username') }),
-      password: new FormControl('', { nonNullable: true, validators: rule('Password') }),
-      passwordConfirmation: new FormControl('', {
-        nonNullable: true,
-        validators: rule('Password'),
-      }),
-    },
-    { validators: passwordsMatch },
-  );
-
-  /** The confirmation shows the group's "differ" error as soon as it is typed. */
-  readonly confirmMatcher = {
-    isErrorState: () => {
-      const c = this.form.controls.passwordConfirmation;
-      return (c.dirty || c.touched) && (c.invalid || this.form.hasError('passwordsDiffer'));
-    },
-  };
+  readonly form = new FormGroup({
+    fullName: new FormControl('', { nonNullable: true, validators: rule('FullName') }),
+    address: new FormControl('', { nonNullable: true, validators: rule('Address') }),
+    phone: new FormControl('', { nonNullable: true, validators: rule('Phone') }),
+    email: new FormControl('', {
+      nonNullable: true,
+      validators: [...rule('Email'), Validators.email],
+    }),
+    username: new FormControl('', { nonNullable: true, validators: rule('Username') }),
+    passwords: newPasswordGroup(),
+  });
 
   async submit(): Promise<void> {
-    this.form.markAllAsTouched();
-    const solution = this.captcha().solution();
-    if (this.form.invalid || !solution) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      this.created.set(
-        await firstValueFrom(
-          this.signup.signUpPatient({ body: { ...this.form.getRawValue(), ...solution } }),
-        ),
+    const created = await this.submitter().run(this.form, (solution) => {
+      const { passwords, ...person } = this.form.getRawValue();
+      return firstValueFrom(
+        this.signup.signUpPatient({ body: { ...person, ...passwords, ...solution } }),
       );
-    } catch (e) {
-      this.error.set(describeError(e));
-      this.captcha().refresh();
-    } finally {
-      this.busy.set(false);
-    }
+    });
+    if (created) this.created.set(created);
   }
 }

@@ -54,7 +54,7 @@ import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, Whe
                 <td>
                   <span class="badge">{{ r.category }}</span>
                 </td>
-                <td>{{ r.authorId | person }}</td>
+                <td>{{ r.authorId | person: 'Doctor' }}</td>
                 <td>{{ r.authorMsp | hospital }}</td>
                 <td>{{ r.createdAt | when }}</td>
                 <td>{{ r.size | bytes }}</td>

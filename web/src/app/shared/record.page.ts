@@ -35,7 +35,7 @@ import { BytesPipe, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from
           <dt>Category</dt>
           <dd>{{ m.category }}</dd>
           <dt>Written by</dt>
-          <dd>{{ m.authorId | person }}</dd>
+          <dd>{{ m.authorId | person: 'Doctor' }}</dd>
           <dt>Hospital</dt>
           <dd>{{ m.authorMsp | hospital }}</dd>
           <dt>Date</dt>

@@ -1,9 +1,17 @@
-// Small building blocks every page uses: error, empty and loading states, and how a ledger
-// person id is shown.
-import { ChangeDetectionStrategy, Component, Pipe, type PipeTransform, input } from '@angular/core';
+// Small building blocks every page uses: error, empty and loading states, and how ledger ids of
+// people and hospitals are shown.
+import {
+  ChangeDetectionStrategy,
+  Component,
+  Pipe,
+  type PipeTransform,
+  inject,
+  input,
+} from '@angular/core';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { format, isValid, parseISO } from 'date-fns';
 import type { ShownError } from '../core/api-error';
+import { PeopleService } from '../core/people.service';
 
 @Component({
   selector: 'ehr-error',
@@ -74,21 +82,39 @@ export class Loading {
   readonly label = input('Loading…');
 }
 
-/** "Hospital1MSP/0b5c2f4e-…" → "0b5c2f4e (Hospital1)": short and still unambiguous enough to read aloud. */
-@Pipe({ name: 'person' })
+/**
+ * A ledger person id as a person reads it: the name when this person may know it (doctors'
+ * names from the directory; patients' names only where the gateway allows), otherwise a neutral
+ * label, e.g. `{{ id | person: 'Patient' }}` → "Patient 0b5c2f4e (St. Anne General Hospital)".
+ * Impure: the name arrives after the first render (PeopleService batches the lookups).
+ */
+@Pipe({ name: 'person', pure: false })
 export class PersonPipe implements PipeTransform {
-  transform(id: string | null | undefined): string {
-    if (!id) return '';
-    const [msp, uid] = id.split('/');
-    return uid ? `${uid.slice(0, 8)} (${msp?.replace(/MSP$/, '')})` : id;
+  private readonly people = inject(PeopleService);
+  transform(id: string | null | undefined, kind = ''): string {
+    return id ? this.people.text(id, kind) : '';
   }
 }
 
-/** "Hospital1MSP" → "Hospital1". */
-@Pipe({ name: 'hospital' })
+/** What else the directory says about a person: "Cardiology · Riverside University Hospital". */
+@Pipe({ name: 'personDetail', pure: false })
+export class PersonDetailPipe implements PipeTransform {
+  private readonly people = inject(PeopleService);
+  transform(id: string | null | undefined): string {
+    if (!id) return '';
+    const label = this.people.label(id);
+    return [label?.specialty, this.people.hospitalName(id.slice(0, id.indexOf('/')))]
+      .filter(Boolean)
+      .join(' · ');
+  }
+}
+
+/** "Hospital2MSP" → "Riverside University Hospital" (its display name on the ledger). */
+@Pipe({ name: 'hospital', pure: false })
 export class HospitalPipe implements PipeTransform {
+  private readonly people = inject(PeopleService);
   transform(msp: string | null | undefined): string {
-    return (msp ?? '').replace(/MSP$/, '');
+    return msp ? this.people.hospitalName(msp) : '';
   }
 }
 

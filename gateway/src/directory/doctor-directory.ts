@@ -1,0 +1,137 @@
+// This hospital's doctors in the consortium's directory (chaincode `directory` contract), so that
+// patients and staff of every member hospital see a doctor's name instead of a ledger id. Only a
+// doctor's professional identity is published: the name from the government-ID registry and the
+// specialty — never phone, e-mail or government ID, and never anything about patients.
+//
+// The hospital vouches for each entry: it is signed as the hospital's bootstrap admin (as the
+// hospital's encryption key is), when a doctor account is made, disabled or enabled. A sync at
+// start and every few minutes repairs whatever was missed while the ledger was unreachable.
+import type { DoctorEntry, PublishDoctorRequest } from '@ehr/chaincode/api';
+import { bootstrapAdminLedger } from '../accounts/bootstrap';
+import type { User } from '../db/models';
+import type { GatewayContext } from '../http/context';
+import type { UserLedger } from '../ledger/connection';
+import { DIRECTORY } from '../ledger/contract';
+
+const RESYNC_MS = 10 * 60_000;
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+
+/** One line of text as the chaincode accepts it (no control characters, trimmed, bounded). */
+function oneLine(text: string | null, max: number): string | undefined {
+  const clean = (text ?? '')
+    .replace(/[\p{Cc}\s]+/gu, ' ')
+    .trim()
+    .slice(0, max)
+    .trim();
+  return clean || undefined;
+}
+
+/** The directory entry a doctor account should have. */
+export function directoryEntry(user: User, mspId: string): PublishDoctorRequest {
+  const specialty = oneLine(user.specialty, 100);
+  return {
+    doctorId: `${mspId}/${user.id}`,
+    displayName: oneLine(user.fullName, 200) ?? 'Doctor',
+    ...(specialty ? { specialty } : {}),
+    active: user.disabledAt === null,
+  };
+}
+
+function sameEntry(listed: DoctorEntry, want: PublishDoctorRequest): boolean {
+  return (
+    listed.displayName === want.displayName &&
+    listed.specialty === want.specialty &&
+    listed.active === want.active
+  );
+}
+
+export class DoctorDirectory {
+  /** Writes run one at a time, in order (two writes of one entry would conflict on the ledger). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private admin: Promise<UserLedger> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly ctx: GatewayContext) {}
+
+  private get mspId(): string {
+    return this.ctx.config.hospital.mspId;
+  }
+
+  private adminLedger(): Promise<UserLedger> {
+    // Unsealing the admin's key costs a bcrypt and a scrypt: once per process, again after a failure.
+    this.admin ??= bootstrapAdminLedger(this.ctx);
+    return this.admin;
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch((e: unknown) => {
+      this.admin = undefined;
+      this.ctx.log.warn(
+        { err: (e as Error).message },
+        'doctor directory not up to date (the next sync retries)',
+      );
+    });
+    return run;
+  }
+
+  /** Publishes one doctor's entry in the background; failures are logged and repaired by the next sync. */
+  publish(user: User): void {
+    if (user.role !== 'doctor' || this.closed) return;
+    const entry = directoryEntry(user, this.mspId);
+    void this.enqueue(async () => {
+      await (await this.adminLedger()).submit(DIRECTORY.publishDoctor, [JSON.stringify(entry)]);
+    }).catch(() => undefined);
+  }
+
+  /** Publishes every doctor account whose entry is missing or differs; resolves to how many. */
+  sync(): Promise<number> {
+    return this.enqueue(async () => {
+      const admin = await this.adminLedger();
+      const listed = new Map(
+        (await admin.evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, [this.mspId])).map((e) => [
+          e.doctorId,
+          e,
+        ]),
+      );
+      const doctors = await this.ctx.db.models.User.findAll({
+        where: { role: 'doctor' },
+        order: [['createdAt', 'ASC']],
+      });
+      let written = 0;
+      for (const user of doctors) {
+        const want = directoryEntry(user, this.mspId);
+        const have = listed.get(want.doctorId);
+        if (have && sameEntry(have, want)) continue;
+        await admin.submit(DIRECTORY.publishDoctor, [JSON.stringify(want)]);
+        written++;
+      }
+      if (written) this.ctx.log.info({ written }, 'doctor directory entries published');
+      return written;
+    });
+  }
+
+  /** Syncs now, retrying with back-off until it succeeds, then every ten minutes. */
+  start(): void {
+    const schedule = (ms: number, retry: number) => {
+      if (this.closed) return;
+      this.timer = setTimeout(() => {
+        this.sync().then(
+          () => schedule(RESYNC_MS, RETRY_FIRST_MS),
+          () => schedule(retry, Math.min(retry * 2, RETRY_MAX_MS)),
+        );
+      }, ms);
+      this.timer.unref();
+    };
+    schedule(0, RETRY_FIRST_MS);
+  }
+
+  /** Stops the syncs and waits for the writes under way. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.queue;
+  }
+}
