@@ -15,6 +15,15 @@ import { demoLogins } from './demo';
 
 export const gatewayServiceName = (h: Hospital) => `gateway-${h.name.toLowerCase()}`;
 
+/**
+ * V8 flags of a gateway process. Streaming a file allocates a short-lived Buffer per 64 KiB chunk
+ * (socket reads, cipher output) whose memory is freed only when the young generation is collected;
+ * V8 sizes that generation from the machine's memory (up to 64 MiB per semi-space on 24 GiB), so a
+ * long upload piled ~60-80 MiB of dead Buffers between collections. A 1 MiB semi-space collects
+ * them every few MiB streamed (README, records: memory).
+ */
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export interface GatewayServiceOptions {
   /** Services the ledger needs first (devnet or Fabric peers, chaincode servers). */
   ledgerServices?: string[];
@@ -34,7 +43,7 @@ export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOp
     },
     process: () => ({
       command: process.execPath,
-      args: [join(__dirname, 'main.js')],
+      args: [...GATEWAY_NODE_FLAGS, join(__dirname, 'main.js')],
       env: {
         EHR_HOSPITAL: h.name,
         EHR_DATA_DIR: net.dataDir,
