@@ -97,6 +97,8 @@ describe('record upload service', () => {
     ledger: {
       evaluate: async (fn: string) => {
         if (fn === 'records:GetKeyHolders') {
+          // As the ledger answers: after the body started to arrive.
+          await new Promise((r) => setTimeout(r, 20));
           if (holdersFail) throw holdersFail;
           return holders;
         }

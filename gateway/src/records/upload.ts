@@ -328,9 +328,13 @@ export class RecordUploads {
       const gate = new MediaTypeGate((detected) => declaredTypeAgrees(info.mimeType, detected));
       const digest = new DigestStream();
       const cid = new CidStream();
-      const sealed = pipeline(gate, new EncryptStream(dataKey), digest, cid, (err) => {
+      const stages = [gate, new EncryptStream(dataKey), digest, cid] as const;
+      const sealed = pipeline(...stages, (err) => {
         if (err) fail(err);
       });
+      // A refusal destroys the stages with its reason; the pipeline reports the first error,
+      // and the later ones of stages it already tore down must not be unhandled.
+      for (const s of stages) s.on('error', () => undefined);
       // The CID is known once the builder took the last byte (the digest is flushed before it).
       encrypted = cid.cid.then((c) => ({ cid: c, sha256: digest.digest!, size: digest.bytes, mediaType: gate.mediaType! }));
       encrypted.catch(() => undefined);
