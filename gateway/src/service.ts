@@ -24,6 +24,15 @@ export const gatewayServiceName = (h: Hospital) => `gateway-${h.name.toLowerCase
  */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
+/**
+ * Environment of a gateway process. glibc keeps freed blocks under its mmap threshold in its heap,
+ * and the threshold climbs to 32 MiB as the process frees large blocks: after a few uploads and
+ * downloads every 64 KiB stream Buffer came from the heap, and the process stayed at the
+ * high-water mark of its busiest moment. Blocks of 64 KiB and more get pages of their own, given
+ * back when freed (a fixed threshold also stops the climb).
+ */
+export const GATEWAY_PROCESS_ENV = { MALLOC_MMAP_THRESHOLD_: '65536' };
+
 export interface GatewayServiceOptions {
   /** Services the ledger needs first (devnet or Fabric peers, chaincode servers). */
   ledgerServices?: string[];
@@ -45,6 +54,7 @@ export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOp
       command: process.execPath,
       args: [...GATEWAY_NODE_FLAGS, join(__dirname, 'main.js')],
       env: {
+        ...GATEWAY_PROCESS_ENV,
         EHR_HOSPITAL: h.name,
         EHR_DATA_DIR: net.dataDir,
         EHR_GATEWAY_DATA_DIR: dir,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IpfsClusterClient, loadNetwork } from '@ehr/network';
-import { GATEWAY_NODE_FLAGS } from '@ehr/gateway';
+import { GATEWAY_NODE_FLAGS, GATEWAY_PROCESS_ENV } from '@ehr/gateway';
 import { EncryptStream } from '@ehr/gateway/crypto';
 import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
 
@@ -136,7 +136,7 @@ function startChild(): Promise<{ child: ChildProcess; ready: ChildReady }> {
     // As the supervisor starts a gateway.
     execArgv: GATEWAY_NODE_FLAGS,
     // The large-file memory run needs a limit above it.
-    env: { ...process.env, EHR_RECORD_MAX_BYTES: String(BIG + MiB) },
+    env: { ...process.env, ...GATEWAY_PROCESS_ENV, EHR_RECORD_MAX_BYTES: String(BIG + MiB) },
   });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, ready: m as ChildReady }));
