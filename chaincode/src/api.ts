@@ -145,10 +145,22 @@ export interface RecordMeta {
   size: number;
   mediaType: string;
   category: RecordCategory;
-  /** SHA-256 of the doctor's remark (the remark itself stays off the ledger). */
+  /** SHA-256 of the doctor's remark (UTF-8; of '' when there is none). */
   remarkHash: string;
+  /** The remark, sealed by the gateway with a key derived from the record's data key (opaque
+   *  base64); absent when the doctor wrote none. Never in clear on the ledger. */
+  remark?: string;
   createdAt: IsoTime;
   txId: string;
+  /** In record views only, for a caller who may read the content (never an auditor): the
+   *  caller hospital's wrapped remark keys. */
+  remarkKeys?: RemarkKey[];
+}
+
+/** A record's remark key wrapped for one hospital key (it opens the remark, not the file). */
+export interface RemarkKey {
+  keyId: string;
+  wrappedRemarkKey: string;
 }
 
 /** The record's data key wrapped to one hospital's encryption key. */
@@ -158,6 +170,8 @@ export interface WrappedKey {
   keyId: string;
   /** Opaque base64 blob prepared by the gateway. */
   wrappedKey: string;
+  /** The record's remark key wrapped to the same hospital key, when the record has a remark. */
+  wrappedRemarkKey?: string;
   addedAt: IsoTime;
   addedBy: PersonId;
   /** 'author' when written with the record, otherwise the grant id that carried it. */
@@ -257,6 +271,8 @@ export interface WrappedKeyInput {
   mspId: string;
   keyId: string;
   wrappedKey: string;
+  /** Required exactly when the record has a remark. */
+  wrappedRemarkKey?: string;
 }
 
 export interface AddRecordRequest {
@@ -268,6 +284,8 @@ export interface AddRecordRequest {
   mediaType: string;
   category: RecordCategory;
   remarkHash: string;
+  /** The sealed remark (see RecordMeta.remark); omitted when there is none. */
+  remark?: string;
   /** One per key holder: the author's hospital, the patient's hospital and the hospitals of
    *  active all-records grants (see GetKeyHolders). No more, no fewer. */
   wrappedKeys: WrappedKeyInput[];
@@ -277,6 +295,8 @@ export interface GrantWrappedKeyInput {
   recordId: string;
   keyId: string;
   wrappedKey: string;
+  /** Required exactly when the record has a remark. */
+  wrappedRemarkKey?: string;
 }
 
 export interface GrantAccessRequest {

@@ -318,3 +318,97 @@ describe('record metadata and listing', () => {
     ).toMatchObject({ recordsAuthored: 0 });
   });
 });
+
+describe('the sealed remark', () => {
+  const sealed = Buffer.from('nonce|ciphertext|tag').toString('base64');
+  const remarkKey = (tag: string) => Buffer.from(`remark key ${tag}`).toString('base64');
+
+  async function addWithRemark(ledger: Awaited<ReturnType<typeof world>>) {
+    const holders = expectOk(
+      await ledger.invoke(P.doctor1, 'records:GetKeyHolders', idOf(P.patient1)),
+    ).result as KeyHolder[];
+    const req = recordRequest(
+      P.patient1,
+      { remark: sealed },
+      holders.map((h) => h.mspId),
+    );
+    req.wrappedKeys = req.wrappedKeys.map((w) => ({
+      ...w,
+      keyId: holders.find((h) => h.mspId === w.mspId)!.keyId,
+      wrappedRemarkKey: remarkKey(w.mspId),
+    }));
+    return {
+      req,
+      result: await ledger.invoke(P.doctor1, 'records:AddRecord', JSON.stringify(req)),
+    };
+  }
+
+  it('is stored with the record, and content readers get their hospital remark key with it (auditors do not)', async () => {
+    const ledger = await world();
+    const { req } = await addWithRemark(ledger).then((a) => (expectOk(a.result), a));
+    for (const reader of [P.patient1, P.doctor1]) {
+      const meta = expectOk(await ledger.invoke(reader, 'records:GetRecordMetadata', req.recordId))
+        .result as RecordMeta;
+      expect(meta.remark).toBe(sealed);
+      expect(meta.remarkKeys).toEqual([
+        { keyId: req.wrappedKeys[0]!.keyId, wrappedRemarkKey: remarkKey(H1) },
+      ]);
+      const list = expectOk(await ledger.invoke(reader, 'records:ListRecords', idOf(P.patient1)))
+        .result as RecordMeta[];
+      expect(list.find((r) => r.recordId === req.recordId)?.remarkKeys).toHaveLength(1);
+    }
+    const audited = expectOk(
+      await ledger.invoke(P.auditor1, 'records:GetRecordMetadata', req.recordId),
+    ).result as RecordMeta;
+    expect(audited.remarkKeys).toBeUndefined();
+    expect(codeOf(await ledger.invoke(P.doctor2, 'records:GetRecordMetadata', req.recordId))).toBe(
+      'ACCESS_DENIED',
+    );
+  });
+
+  it('needs a wrapped remark key for every key holder, and none without a remark', async () => {
+    const ledger = await world();
+    const missing = recordRequest(P.patient1, { remark: sealed });
+    expect(
+      codeOf(await ledger.invoke(P.doctor1, 'records:AddRecord', JSON.stringify(missing))),
+    ).toBe('WRAPPED_KEY_MISSING');
+    const extra = recordRequest(P.patient1);
+    extra.wrappedKeys = extra.wrappedKeys.map((w) => ({
+      ...w,
+      wrappedRemarkKey: remarkKey(w.mspId),
+    }));
+    expect(codeOf(await ledger.invoke(P.doctor1, 'records:AddRecord', JSON.stringify(extra)))).toBe(
+      'WRAPPED_KEY_UNEXPECTED',
+    );
+  });
+
+  it('travels with a grant: the grantee hospital gets the remark key re-wrapped, and must', async () => {
+    const ledger = await world();
+    const { req } = await addWithRemark(ledger).then((a) => (expectOk(a.result), a));
+    const fields = {
+      grantId: 'g-remark',
+      grantee: { type: 'doctor', doctorId: idOf(P.doctor2) },
+      scope: { type: 'records', recordIds: [req.recordId] },
+    };
+    const withoutRemarkKey = {
+      ...fields,
+      wrappedKeys: [{ recordId: req.recordId, keyId: 'h2-k1', wrappedKey: remarkKey('data') }],
+    };
+    expect(
+      codeOf(
+        await ledger.invoke(
+          P.patient1,
+          'consent:GrantAccess',
+          JSON.stringify({ access: 'read', ...withoutRemarkKey }),
+        ),
+      ),
+    ).toBe('WRAPPED_KEY_MISSING');
+    await grant(ledger, P.patient1, {
+      ...fields,
+      wrappedKeys: [{ ...withoutRemarkKey.wrappedKeys[0], wrappedRemarkKey: remarkKey(H2) }],
+    });
+    const meta = expectOk(await ledger.invoke(P.doctor2, 'records:GetRecordMetadata', req.recordId))
+      .result as RecordMeta;
+    expect(meta.remarkKeys).toEqual([{ keyId: 'h2-k1', wrappedRemarkKey: remarkKey(H2) }]);
+  });
+});

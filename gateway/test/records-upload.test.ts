@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { CodedError } from '@ehr/common';
 import type { AddRecordRequest, KeyHolder } from '@ehr/chaincode/api';
-import type { IpfsClusterClient } from '@ehr/network';
-import { DecryptStream, loadOrCreateHospitalKey, unwrapDataKey } from '../src/crypto';
+import { CidStream, type IpfsClusterClient } from '@ehr/network';
+import { DecryptStream, loadOrCreateHospitalKey, openRemark, unwrapDataKey } from '../src/crypto';
 import type { Caller } from '../src/http/auth-guard';
 import type { GatewayContext } from '../src/http/context';
 import type { HospitalKeyRegistration } from '../src/records/hospital-key';
@@ -54,13 +54,25 @@ describe('record upload service', () => {
   let submitted: AddRecordRequest[];
   let addFails: boolean;
   let submitFails: CodedError | undefined;
+  let holdersFail: CodedError | undefined;
+  let clusterCid: string | undefined;
+  let addStarted: boolean;
+
+  /** The CID a cluster gives these bytes (the same layout as the real cluster's add). */
+  async function cidOf(bytes: Buffer): Promise<string> {
+    const s = new CidStream();
+    s.resume();
+    s.end(bytes);
+    return s.cid;
+  }
 
   const cluster = {
     async addStream(source: AsyncIterable<Uint8Array>) {
+      addStarted = true;
       const parts: Buffer[] = [];
       for await (const c of source) parts.push(Buffer.from(c));
       if (addFails) throw new Error('connect ECONNREFUSED');
-      const cid = `bafk${createHash('sha256').update(Buffer.concat(parts)).digest('hex').slice(0, 20)}`;
+      const cid = clusterCid ?? (await cidOf(Buffer.concat(parts)));
       stored.set(cid, Buffer.concat(parts));
       return cid;
     },
@@ -77,19 +89,27 @@ describe('record upload service', () => {
     config: { hospital: { mspId: 'Hospital1MSP' }, network: { ipfs: { replicationFactorMax: 2 } }, dataDir: dir },
     log: pino({ level: 'silent' }),
   } as unknown as GatewayContext;
-  const key = { ensure: async () => undefined, key: h1 } as unknown as HospitalKeyRegistration;
-  const uploads = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000, ipfsAddTimeoutMs: 5000 }, key, () => cluster);
+  const key = { ensure: async () => undefined, key: h1, knows: () => true } as unknown as HospitalKeyRegistration;
+  const config = { maxBytes: 1024 * 1024, keyFile: '', retiredKeysDir: dir, spoolDir: dir, ipfsReadTimeoutMs: 1000, ipfsAddTimeoutMs: 5000 };
+  const uploads = new RecordUploads(ctx, config, key, () => cluster);
   const doctor: Caller = {
     user: { id: 'doctor-1' },
     ledger: {
       evaluate: async (fn: string) => {
-        if (fn === 'records:GetKeyHolders') return holders;
+        if (fn === 'records:GetKeyHolders') {
+          // As the ledger answers: after the body started to arrive.
+          await new Promise((r) => setTimeout(r, 20));
+          if (holdersFail) throw holdersFail;
+          return holders;
+        }
         throw new CodedError('NOT_FOUND');
       },
-      submit: async (_fn: string, args: string[]) => {
+      // As the real one: endorses (here: refuses) first, orders only once `ready` resolved.
+      submit: async (_fn: string, args: string[], options: { ready?: Promise<unknown> } = {}) => {
         if (submitFails) throw submitFails;
+        await options.ready;
         submitted.push(JSON.parse(args[0]) as AddRecordRequest);
-        return { result: {}, transactionId: 'tx-1' };
+        return { result: {}, transactionId: 'tx-1', timings: { endorse: 1, order: 1, commit: 1 } };
       },
     },
   } as unknown as Caller;
@@ -100,6 +120,9 @@ describe('record upload service', () => {
     submitted = [];
     addFails = false;
     submitFails = undefined;
+    holdersFail = undefined;
+    clusterCid = undefined;
+    addStarted = false;
   });
 
   it('stores only ciphertext that decrypts to the file with the key wrapped for each holder', async () => {
@@ -117,6 +140,41 @@ describe('record upload service', () => {
     d.on('data', (c: Buffer) => out.push(c));
     await new Promise((resolve, reject) => Readable.from([sealed]).pipe(d).on('finish', resolve).on('error', reject));
     expect(Buffer.concat(out).equals(PDF)).toBe(true);
+  });
+
+  it('keeps the remark only sealed on the record, opened by the remark key each holder gets', async () => {
+    const remark = 'Fracture healed; follow-up in 6 weeks — Dr. Müller';
+    const { created } = await uploads.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, { name: 'remark', value: remark }, file(PDF)]));
+    const req = submitted[0];
+    expect(req.remark).toEqual(expect.any(String));
+    expect(JSON.stringify(req)).not.toContain('Fracture');
+    expect(req.remarkHash).toBe(createHash('sha256').update(remark, 'utf8').digest('hex'));
+    for (const [w, holder] of [[req.wrappedKeys[0], h1], [req.wrappedKeys[1], h2]] as const) {
+      const remarkKey = unwrapDataKey(w.wrappedRemarkKey!, holder.privateKey, created.recordId, 'remark');
+      expect(openRemark(req.remark!, remarkKey, created.recordId)).toBe(remark);
+      // A remark key is not a data key: it does not unwrap as one.
+      expect(() => unwrapDataKey(w.wrappedRemarkKey!, holder.privateKey, created.recordId)).toThrow();
+    }
+  });
+
+  it('writes no remark and no remark keys when the doctor wrote none', async () => {
+    await uploads.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)]));
+    expect(submitted[0].remark).toBeUndefined();
+    expect(submitted[0].wrappedKeys.every((w) => w.wrappedRemarkKey === undefined)).toBe(true);
+  });
+
+  it('names the CID the cluster answered when it differs from the one computed locally', async () => {
+    clusterCid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+    const { created } = await uploads.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)]));
+    expect(created.cid).toBe(clusterCid);
+    expect(submitted.map((r) => r.cid)).toEqual([clusterCid]);
+  });
+
+  it('starts no add when the ledger refuses the doctor, and answers with its code', async () => {
+    holdersFail = new CodedError('NOT_ASSIGNED');
+    await expect(uploads.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)]))).rejects.toMatchObject({ code: 'NOT_ASSIGNED' });
+    expect(addStarted).toBe(false);
+    expect(stored.size).toBe(0);
   });
 
   it.each([
@@ -149,7 +207,7 @@ describe('record upload service', () => {
   it('records an orphan pin for cleanup when the unpin fails too', async () => {
     submitFails = new CodedError('LEDGER_UNAVAILABLE');
     const failingUnpin = Object.assign(Object.create(cluster) as object, { unpin: async () => Promise.reject(new Error('down')) }) as unknown as IpfsClusterClient;
-    const u = new RecordUploads(ctx, { maxBytes: 1024 * 1024, keyFile: '', spoolDir: dir, ipfsReadTimeoutMs: 1000, ipfsAddTimeoutMs: 5000 }, key, () => failingUnpin);
+    const u = new RecordUploads(ctx, config, key, () => failingUnpin);
     const err = (await u.upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)])).catch((e: CodedError) => e)) as CodedError;
     expect(err).toMatchObject({ details: { storedFile: { cleanup: 'recorded-for-cleanup' } } });
     const line = JSON.parse(readFileSync(join(dir, 'orphan-pins.jsonl'), 'utf8').trim().split('\n').pop()!) as { cid: string };

@@ -2,6 +2,9 @@
 // through the Fabric Gateway, IPFS Cluster and Kubo, PostgreSQL. Each hospital's gateway runs
 // in-process on a fresh database (test/identity's harness) with the hospital's own record key.
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyHolder } from '@ehr/chaincode/api';
 import { unsealPrivateKey } from '@ehr/gateway';
@@ -105,6 +108,7 @@ describe('upload and download', () => {
     const meta = await doctor1.get(`/records/${recordId}`);
     expect(meta.status).toBe(200);
     expect(meta.json).toMatchObject({ recordId, patientId, cid, mediaType: 'application/pdf', category: 'report', txId: r.json.transactionId });
+    expect(r.headers.get('server-timing')).toMatch(/committed;dur=\d+/);
     // What IPFS holds is ciphertext whose hash the ledger carries.
     const stored = await kuboCat(h2, cid);
     expect(stored.includes(file.subarray(0, 32))).toBe(false);
@@ -169,6 +173,121 @@ describe('upload and download', () => {
       expect(await recordCount()).toBe(records);
       expect(await pinCount()).toBe(pins);
     });
+  });
+});
+
+describe("the doctor's remark", () => {
+  const remark = 'Suspected fracture of the left radius; cast for 6 weeks, review on 14 March.';
+  let recordId: string;
+
+  beforeAll(async () => {
+    const r = await doctor1.upload(patientId, pdf(4000), { remark });
+    expect(r.status).toBe(201);
+    recordId = r.json.recordId;
+  });
+
+  it('is shown to the patient and the author in the record views, and is never in clear on the ledger', async () => {
+    for (const who of [patient, doctor1]) {
+      expect((await who.get(`/records/${recordId}`)).json.remark).toBe(remark);
+      const list = await who.get(`/patients/${encodeURIComponent(patientId)}/records`);
+      expect(list.json.items.find((i: { recordId: string }) => i.recordId === recordId).remark).toBe(remark);
+    }
+    // What the ledger holds for the record (as the author's own signed read returns it).
+    const privateKey = await unsealPrivateKey(doctor1User.sealedKey as never, DOCTOR_PASSWORD, g1.gw.ctx.config.keyPepper, doctor1User.id);
+    const ledger = g1.gw.ctx.ledger.as({ mspId: h1.mspId, certificate: doctor1User.certificate, privateKey });
+    const onLedger = JSON.stringify(await ledger.evaluate('records:GetRecordMetadata', [recordId]));
+    expect(onLedger).toContain('"remark":');
+    expect(onLedger).not.toContain('fracture');
+    expect(onLedger).not.toContain(Buffer.from(remark).toString('base64').slice(0, 16));
+  });
+
+  it('is not shown to an auditor (metadata only), nor to a doctor without consent', async () => {
+    const username = uniqueName('aud');
+    await g1.gw.ctx.accounts.create({ role: 'auditor', username, email: `${username}@example.org`, fullName: 'Ann Auditor', password: DOCTOR_PASSWORD });
+    const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
+    const seen = await auditor.get(`/records/${recordId}`);
+    expect(seen.status).toBe(200);
+    expect(seen.json.remark).toBeUndefined();
+    expect(seen.json.remarkKeys).toBeUndefined();
+    const other = await doctor2.get(`/records/${recordId}`);
+    expect({ status: other.status, code: other.json?.code, remark: other.json?.remark }).toEqual({ status: 403, code: 'ACCESS_DENIED', remark: undefined });
+  });
+
+  it('is readable at another hospital once the patient shares the record', async () => {
+    const grant = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] } },
+    });
+    expect(grant.status).toBe(201);
+    expect((await doctor2.get(`/records/${recordId}`)).json.remark).toBe(remark);
+    expect((await patient.request('DELETE', `/consents/${grant.json.grantId}`)).status).toBe(204);
+  });
+});
+
+describe('break-glass and the access log', () => {
+  it('logs every successful read exactly once, a break-glass read with its reason, and no refused read', async () => {
+    const file = pdf(9000);
+    const up = await doctor1.upload(patientId, file);
+    expect(up.status).toBe(201);
+    const { recordId } = up.json;
+    // Before break-glass, the unassigned doctor is refused: no trace in the log.
+    const refused = await doctor1b.get(`/records/${recordId}/content`);
+    expect({ status: refused.status, code: refused.json?.code }).toEqual({ status: 403, code: 'ACCESS_DENIED' });
+
+    const reason = 'Patient unconscious in the emergency room, allergy history needed now';
+    const declared = await doctor1b.request('POST', `/patients/${encodeURIComponent(patientId)}/break-glass`, { json: { reason } });
+    expect(declared.status).toBe(201);
+    const reads = [
+      await doctor1.get(`/records/${recordId}/content`),
+      await doctor1.get(`/records/${recordId}/content`),
+      await patient.get(`/records/${recordId}/content`),
+      await doctor1b.get(`/records/${recordId}/content?purpose=emergency`),
+    ];
+    for (const r of reads) {
+      expect(r.status).toBe(200);
+      expect(r.bytes.equals(file)).toBe(true);
+    }
+
+    const log = await patient.get(`/patients/${encodeURIComponent(patientId)}/access-events`);
+    expect(log.status).toBe(200);
+    const events = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
+    const doctor1bId = declared.json.doctorId;
+    expect(events.map((e: { readerRole: string; purpose: string; basis: { type: string } }) => `${e.readerRole}:${e.purpose}:${e.basis.type}`).sort()).toEqual([
+      'doctor:emergency:break-glass',
+      'doctor:treatment:author',
+      'doctor:treatment:author',
+      'patient:patient-access:self',
+    ]);
+    expect(events.find((e: { basis: { type: string } }) => e.basis.type === 'break-glass')).toMatchObject({
+      readerId: doctor1bId,
+      basis: { type: 'break-glass', breakGlassId: declared.json.breakGlassId, reason },
+    });
+    const declarations = await patient.get(`/patients/${encodeURIComponent(patientId)}/break-glass`);
+    expect(declarations.json.items).toContainEqual(expect.objectContaining({ breakGlassId: declared.json.breakGlassId, doctorId: doctor1bId, reason }));
+  });
+});
+
+describe('the ledger refuses the record after the file was added', () => {
+  it('unpins the file: no record, no pin, and the answer says what happened to the stored file', async () => {
+    // A doctor of its own, whose assignment ends while the upload streams: the key-holder check
+    // passed, so the file goes to IPFS; AddRecord is then refused by the chaincode (NOT_ASSIGNED).
+    const doc = await doctorAt(g1, h1);
+    const admin = await new Session(g1.url).login('admin', 'admin', g1.adminPassword);
+    expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+    const records = await recordCount();
+    const pins = await pinCount();
+    const file = pdf(1536 * 1024);
+    const signedBefore = g1.proposals.length;
+    const checked = waitFor('the upload to pass its key-holder check', async () => g1.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'), 60_000);
+    const ended = checked.then(async () => {
+      const r = await admin.request('DELETE', `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`);
+      expect(r.status).toBeLessThan(300);
+    });
+    const r = await doc.session.uploadInTwoParts(patientId, file, 256 * 1024, ended);
+    expect({ status: r.status, code: r.json?.code, cleanup: r.json?.details?.storedFile?.cleanup }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'unpinned' });
+    const cid = r.json.details.storedFile.cid;
+    expect((await cluster1().pins()).map((p) => p.cid)).not.toContain(cid);
+    expect(await pinCount()).toBe(pins);
+    expect(await recordCount()).toBe(records);
   });
 });
 
@@ -297,5 +416,63 @@ describe('when IPFS is down', () => {
       await g.close();
     }
     expect(await recordCount()).toBe(records);
+  });
+});
+
+// Last in this file: it rotates Hospital1's key for the rest of the run (key ids are never
+// reused), the way an operator does it on the stack's own key files.
+describe('hospital key rotation', () => {
+  it('keeps records wrapped under the retired key readable (download, remark, grant); a gateway without the retired key cannot open them', async () => {
+    const oldFile = pdf(7000);
+    const before = await doctor1.upload(patientId, oldFile, { remark: 'written before the rotation' });
+    expect(before.status).toBe(201);
+    const { keyFile, retiredKeysDir } = g1.gw.ctx.records!.config;
+    const k0 = g1.gw.ctx.records!.hospitalKey.key.keyId;
+
+    // The rotation: the current key file goes to the retired folder; a gateway that starts makes
+    // a new key and registers it. This one is given no retired keys at all.
+    mkdirSync(retiredKeysDir, { recursive: true, mode: 0o700 });
+    renameSync(keyFile, join(retiredKeysDir, `${k0}.pem`));
+    process.env.EHR_RECORD_RETIRED_KEYS_DIR = mkdtempSync(join(tmpdir(), 'ehr-no-retired-keys-'));
+    const bare = await startTestGateway(net, h1).finally(() => delete process.env.EHR_RECORD_RETIRED_KEYS_DIR);
+    try {
+      await bare.gw.ctx.records!.hospitalKey.ensure();
+      const k1 = bare.gw.ctx.records!.hospitalKey.key.keyId;
+      expect(k1).not.toBe(k0);
+
+      // g1 still holds k0 in memory: it picks k1 up from the files when the ledger names it.
+      const newFile = pdf(8000);
+      const after = await doctor1.upload(patientId, newFile, { remark: 'written after the rotation' });
+      expect(after.status).toBe(201);
+      expect(g1.gw.ctx.records!.hospitalKey.keyIds()).toEqual([k1, k0]);
+
+      for (const [id, bytes, remark] of [[before.json.recordId, oldFile, 'written before the rotation'], [after.json.recordId, newFile, 'written after the rotation']] as const) {
+        const read = await patient.get(`/records/${id}/content`);
+        expect(read.status).toBe(200);
+        expect(read.bytes.equals(bytes)).toBe(true);
+        expect((await patient.get(`/records/${id}`)).json.remark).toBe(remark);
+      }
+
+      // Sharing an old record re-wraps its key from the retired key for the grantee's hospital.
+      const grant = await patient.request('POST', '/consents', {
+        json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [before.json.recordId] } },
+      });
+      expect(grant.status).toBe(201);
+      const shared = await doctor2.get(`/records/${before.json.recordId}/content`);
+      expect(shared.status).toBe(200);
+      expect(shared.bytes.equals(oldFile)).toBe(true);
+
+      // Without the retired key the old record does not open; the new one does.
+      const doc = await doctorAt(bare, h1);
+      const admin = await new Session(bare.url).login('admin', 'admin', bare.adminPassword);
+      expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+      const old = await doc.session.get(`/records/${before.json.recordId}/content`);
+      expect({ status: old.status, code: old.json?.code }).toEqual({ status: 409, code: 'KEY_NOT_AVAILABLE' });
+      const fresh = await doc.session.get(`/records/${after.json.recordId}/content`);
+      expect(fresh.status).toBe(200);
+      expect(fresh.bytes.equals(newFile)).toBe(true);
+    } finally {
+      await bare.close();
+    }
   });
 });

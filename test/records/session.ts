@@ -14,16 +14,21 @@ export class Session {
 
   constructor(readonly base: string) {}
 
-  async request(method: string, path: string, opts: { json?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<Answer> {
+  async request(
+    method: string,
+    path: string,
+    opts: { json?: unknown; form?: FormData; stream?: AsyncIterable<Uint8Array>; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (method !== 'GET' && this.csrf) headers['x-csrf-token'] = this.csrf;
-    let body: string | FormData | undefined;
+    let body: string | FormData | ReadableStream | undefined;
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     } else if (opts.form) body = opts.form;
-    const res = await fetch(new URL(path, this.base), { method, headers, body });
+    else if (opts.stream) body = ReadableStream.from(opts.stream);
+    const res = await fetch(new URL(path, this.base), { method, headers, body, ...(opts.stream ? { duplex: 'half' } : {}) } as RequestInit);
     const set = res.headers.getSetCookie().find((c) => c.startsWith('ehr.sid='));
     if (set) this.cookie = set.split(';')[0]!;
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -48,6 +53,26 @@ export class Session {
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
     this.csrf = r.json.csrfToken;
     return this;
+  }
+
+  /**
+   * POST /patients/{id}/records whose multipart body the test sends itself: the fields and the
+   * file's first part, then — once `resume` resolves — the rest of the file.
+   */
+  uploadInTwoParts(patientId: string, file: Buffer, split: number, resume: Promise<unknown>) {
+    const boundary = `test-${Date.now()}`;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`);
+      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="report.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+      yield file.subarray(0, split);
+      await resume;
+      yield file.subarray(split);
+      yield Buffer.from(`\r\n--${boundary}--\r\n`);
+    }
+    return this.request('POST', `/patients/${encodeURIComponent(patientId)}/records`, {
+      stream: body(),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
   }
 
   /** POST /patients/{id}/records with a file and fields (fields first, as the API asks). */

@@ -2,7 +2,7 @@
 // @hyperledger/fabric-gateway client and a real chaincode server (the ledger suite's contract),
 // beside the disk's fsync rate measured in the same run (the physical limit of a durable commit).
 // A private devnet (own data directory, throwaway certificates, free ports away from the stack's)
-// is started for the run, with network.yaml's ordering settings (250 ms batch timeout).
+// is started for the run, with network.yaml's ordering settings (its batch timeout is printed with the figures).
 import { createPrivateKey } from 'node:crypto';
 import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';

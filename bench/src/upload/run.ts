@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IpfsClusterClient, loadNetwork } from '@ehr/network';
+import { GATEWAY_NODE_FLAGS, GATEWAY_PROCESS_ENV } from '@ehr/gateway';
 import { EncryptStream } from '@ehr/gateway/crypto';
 import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
 
@@ -64,8 +65,8 @@ class Client {
     this.csrf = (await this.json('POST', '/auth/login', { role, username, password, captchaId: c.captchaId, captchaAnswer: a.answer })).csrfToken;
   }
 
-  /** Streams a multipart upload; returns the record id. */
-  async upload(patientId: string, chunks: Iterable<Buffer>): Promise<{ recordId: string; cid: string }> {
+  /** Streams a multipart upload; returns the record id and the gateway's Server-Timing steps. */
+  async upload(patientId: string, chunks: Iterable<Buffer>): Promise<{ recordId: string; cid: string; steps: Record<string, number> }> {
     const boundary = `bench${randomBytes(8).toString('hex')}`;
     async function* body() {
       yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`);
@@ -81,7 +82,9 @@ class Client {
     } as RequestInit);
     const out = (await res.json()) as { recordId: string; cid: string };
     if (res.status !== 201) throw new Error(`upload: ${res.status} ${JSON.stringify(out)}`);
-    return out;
+    const steps: Record<string, number> = {};
+    for (const m of (res.headers.get('server-timing') ?? '').matchAll(/([a-z]+);dur=(\d+)/g)) steps[m[1]!] = Number(m[2]);
+    return { ...out, steps };
   }
 
   /** Downloads and hashes the content (never held whole). */
@@ -130,13 +133,21 @@ function encryptionOnly(): { rawMBs: number; streamMBs: Promise<number> } {
 function startChild(): Promise<{ child: ChildProcess; ready: ChildReady }> {
   const child = fork(join(__dirname, 'gateway-child.js'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // As the supervisor starts a gateway.
+    execArgv: GATEWAY_NODE_FLAGS,
     // The large-file memory run needs a limit above it.
-    env: { ...process.env, EHR_RECORD_MAX_BYTES: String(BIG + MiB) },
+    env: { ...process.env, ...GATEWAY_PROCESS_ENV, EHR_RECORD_MAX_BYTES: String(BIG + MiB) },
   });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, ready: m as ChildReady }));
     child.once('exit', (code) => reject(new Error(`bench gateway exited (${code})`)));
   });
+}
+
+/** Median of each upload step (ms from the start of the upload, as the gateway reports them). */
+function stepMedians(all: Record<string, number>[]): string {
+  const names = ['keyholders', 'sealed', 'endorsed', 'added', 'replicas', 'committed'].filter((n) => all.some((s) => n in s));
+  return names.map((n) => `${n} ${percentile(all.map((s) => s[n] ?? NaN).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 50).toFixed(0)}`).join(', ');
 }
 
 function childMemory(child: ChildProcess, id: number): Promise<NodeJS.MemoryUsage> {
@@ -178,7 +189,10 @@ export async function benchUpload(): Promise<number> {
     const doctor = new Client(ready.url);
     await doctor.login('doctor', ready.doctor.username, ready.doctor.password);
     const rows: Row[] = [];
+    const steps: Record<number, Record<string, number>[]> = { [MiB]: [], [20 * MiB]: [] };
+    const uploaded: string[] = [];
     let seq = 0;
+    child.setMaxListeners(0); // a reply listener per memory sample
     for (const size of [MiB, 20 * MiB]) {
       const add: Row = { label: 'raw IPFS Cluster add', bytes: size, ms: [] };
       const submit: Row = { label: 'raw Fabric submit (AddRecord)', bytes: size, ms: [] };
@@ -196,8 +210,10 @@ export async function benchUpload(): Promise<number> {
 
         data.writeUInt32BE(i + 1_000_000, 100);
         t = performance.now();
-        const { recordId } = await doctor.upload(ready.patientId, [data]);
+        const { recordId, cid, steps: st } = await doctor.upload(ready.patientId, [data]);
         up.ms.push(performance.now() - t);
+        steps[size]!.push(st);
+        uploaded.push(cid);
         t = performance.now();
         const got = await doctor.download(recordId);
         down.ms.push(performance.now() - t);
@@ -221,10 +237,13 @@ export async function benchUpload(): Promise<number> {
     const t = performance.now();
     let bigMBs = NaN;
     try {
-      await doctor.upload(ready.patientId, pdfChunks(BIG));
+      uploaded.push((await doctor.upload(ready.patientId, pdfChunks(BIG))).cid);
       bigMBs = BIG / MiB / ((performance.now() - t) / 1000);
     } finally {
       clearInterval(sampler);
+      // The benchmark's files would fill the IPFS repositories run after run (its records stay on
+      // the ledger, as throwaway data of a throwaway patient).
+      for (const cid of uploaded) await cluster.unpin(cid).catch(() => undefined);
     }
 
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -239,7 +258,7 @@ export async function benchUpload(): Promise<number> {
     }
     for (const size of [MiB, 20 * MiB]) {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times)`);
+      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}`);
     }
     console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;

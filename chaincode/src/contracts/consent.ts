@@ -21,7 +21,7 @@ import { canonicalJson } from '../json';
 import { requireMember } from '../members';
 import { KEY, get, history, mark, put, scanKeys } from '../state';
 import { BASE64_BLOB, ID, ISO_TIME, MSP, PERSON, check, jsonArg, positional } from '../validate';
-import { keyHolders, recordsOfPatient } from './records';
+import { checkRemarkKey, keyHolders, recordsOfPatient } from './records';
 
 const GranteeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('doctor'), doctorId: PERSON }).strict(),
@@ -42,7 +42,16 @@ const GrantAccessRequest = z
     access: z.enum(GRANT_ACCESS),
     notAfter: ISO_TIME.optional(),
     wrappedKeys: z
-      .array(z.object({ recordId: ID, keyId: ID, wrappedKey: BASE64_BLOB }).strict())
+      .array(
+        z
+          .object({
+            recordId: ID,
+            keyId: ID,
+            wrappedKey: BASE64_BLOB,
+            wrappedRemarkKey: BASE64_BLOB.optional(),
+          })
+          .strict(),
+      )
       .max(10 * MAX_GRANT_RECORDS),
   })
   .strict();
@@ -163,11 +172,17 @@ export class ConsentContract extends EhrContract {
           'WRAPPED_KEY_MISSING',
           `request.wrappedKeys needs record ${record.recordId} wrapped for ${targetMsp}`,
         );
+      checkRemarkKey(
+        record.remark !== undefined,
+        w.wrappedRemarkKey,
+        `request.wrappedKeys (${record.recordId})`,
+      );
       toWrite.push({
         recordId: record.recordId,
         mspId: targetMsp,
         keyId: w.keyId,
         wrappedKey: w.wrappedKey,
+        ...(w.wrappedRemarkKey !== undefined ? { wrappedRemarkKey: w.wrappedRemarkKey } : {}),
         addedAt: now,
         addedBy: caller.id,
         source: req.grantId,
@@ -275,6 +290,7 @@ export class ConsentContract extends EhrContract {
       const own = await wrappedKeysOf(ctx, record.recordId, caller.mspId);
       records.push({
         recordId: record.recordId,
+        hasRemark: record.remark !== undefined,
         wrappedKeys: own.map((w) => ({ keyId: w.value.keyId, wrappedKey: w.value.wrappedKey })),
       });
     }

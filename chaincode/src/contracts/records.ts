@@ -7,9 +7,10 @@ import {
   RECORD_CATEGORIES,
   type KeyHolder,
   type RecordMeta,
+  type RemarkKey,
   type WrappedKey,
 } from '../api';
-import { keyHolderMsps, readBasis, writeBasis } from '../authz';
+import { keyHolderMsps, readBasis, wrappedKeysOf, writeBasis } from '../authz';
 import { emit, txTime, type TxContext } from '../context';
 import { ChaincodeError, fail } from '../errors';
 import { type Caller, callerOf, mspOf, requireRole } from '../identity';
@@ -31,6 +32,8 @@ import {
 
 /** Largest ciphertext the ledger accepts a record for (the gateway enforces its own limit). */
 const MAX_RECORD_BYTES = 10 * 1024 ** 3;
+/** A sealed remark: 2,000 characters of up to 4 UTF-8 bytes, a nonce and a tag, in base64. */
+const SEALED_REMARK = BASE64_BLOB.max(11_000);
 
 const AddRecordRequest = z
   .object({
@@ -42,14 +45,25 @@ const AddRecordRequest = z
     mediaType: MEDIA_TYPE,
     category: z.enum(RECORD_CATEGORIES),
     remarkHash: SHA256_HEX,
+    remark: SEALED_REMARK.optional(),
     wrappedKeys: z
-      .array(z.object({ mspId: MSP, keyId: ID, wrappedKey: BASE64_BLOB }).strict())
+      .array(
+        z
+          .object({
+            mspId: MSP,
+            keyId: ID,
+            wrappedKey: BASE64_BLOB,
+            wrappedRemarkKey: BASE64_BLOB.optional(),
+          })
+          .strict(),
+      )
       .min(1)
       .max(16),
   })
   .strict();
 
-/** The fields a retry of the same upload repeats exactly (wrapped keys are re-randomised). */
+/** The fields a retry of the same upload repeats exactly (wrapped keys and the sealed remark
+ *  are re-randomised; remarkHash stands for the remark). */
 const IDEMPOTENT_FIELDS = [
   'patientId',
   'authorId',
@@ -60,6 +74,35 @@ const IDEMPOTENT_FIELDS = [
   'category',
   'remarkHash',
 ] as const;
+
+/** A wrapped remark key is given exactly for a record that has a remark. */
+export function checkRemarkKey(
+  hasRemark: boolean,
+  wrappedRemarkKey: string | undefined,
+  what: string,
+): void {
+  if (hasRemark && wrappedRemarkKey === undefined)
+    fail('WRAPPED_KEY_MISSING', `${what} needs the remark key wrapped too (wrappedRemarkKey)`);
+  if (!hasRemark && wrappedRemarkKey !== undefined)
+    fail('WRAPPED_KEY_UNEXPECTED', `${what} has no remark: no wrappedRemarkKey`);
+}
+
+/** A record as a reader sees it: with the reader hospital's remark keys when they may read the
+ *  content (the same basis OpenRecord needs), never for auditors. */
+async function recordView(
+  ctx: TxContext,
+  caller: Caller,
+  record: RecordMeta,
+  contentReader: boolean,
+): Promise<RecordMeta> {
+  if (!contentReader || record.remark === undefined) return record;
+  const remarkKeys: RemarkKey[] = [];
+  for (const { value } of await wrappedKeysOf(ctx, record.recordId, caller.mspId)) {
+    if (value.wrappedRemarkKey !== undefined)
+      remarkKeys.push({ keyId: value.keyId, wrappedRemarkKey: value.wrappedRemarkKey });
+  }
+  return { ...record, remarkKeys };
+}
 
 export async function recordOf(ctx: TxContext, recordId: string): Promise<RecordMeta> {
   const record = await get<RecordMeta>(ctx, KEY.record, [recordId]);
@@ -148,6 +191,11 @@ export class RecordsContract extends EhrContract {
       if (!w) fail('WRAPPED_KEY_MISSING', `request.wrappedKeys needs a key wrapped for ${h.mspId}`);
       if (w.keyId !== h.keyId)
         fail('STALE_HOSPITAL_KEY', `${h.mspId}'s current key is ${h.keyId}, not ${w.keyId}`);
+      checkRemarkKey(
+        req.remark !== undefined,
+        w.wrappedRemarkKey,
+        `request.wrappedKeys (${h.mspId})`,
+      );
     }
 
     const record: RecordMeta = {
@@ -161,6 +209,7 @@ export class RecordsContract extends EhrContract {
       mediaType: req.mediaType,
       category: req.category,
       remarkHash: req.remarkHash,
+      ...(req.remark !== undefined ? { remark: req.remark } : {}),
       createdAt: now,
       txId: ctx.stub.getTxID(),
     };
@@ -174,6 +223,7 @@ export class RecordsContract extends EhrContract {
         mspId: h.mspId,
         keyId: w.keyId,
         wrappedKey: w.wrappedKey,
+        ...(w.wrappedRemarkKey !== undefined ? { wrappedRemarkKey: w.wrappedRemarkKey } : {}),
         addedAt: now,
         addedBy: caller.id,
         source: 'author',
@@ -202,7 +252,8 @@ export class RecordsContract extends EhrContract {
     );
   }
 
-  /** Metadata (hashes, CID, category), never wrapped keys; not a logged read of the content. */
+  /** Metadata (hashes, CID, category), never data keys; not a logged read of the content.
+   *  A caller who may read the content also gets their hospital's wrapped remark keys. */
   async GetRecordMetadata(ctx: TxContext, ...args: string[]): Promise<string> {
     const caller = callerOf(ctx);
     requireRole(caller, 'patient', 'doctor', 'auditor');
@@ -215,7 +266,7 @@ export class RecordsContract extends EhrContract {
     } else {
       await readBasis(ctx, caller, record, txTime(ctx));
     }
-    return canonicalJson(record);
+    return canonicalJson(await recordView(ctx, caller, record, caller.role !== 'auditor'));
   }
 
   /** The patient's records the caller may see, oldest first. */
@@ -233,7 +284,8 @@ export class RecordsContract extends EhrContract {
     const now = txTime(ctx);
     const visible: RecordMeta[] = [];
     for (const record of await recordsOfPatient(ctx, patient)) {
-      if (await mayReadMetadata(ctx, caller, record, now)) visible.push(record);
+      if (await mayReadMetadata(ctx, caller, record, now))
+        visible.push(await recordView(ctx, caller, record, caller.role !== 'auditor'));
     }
     return canonicalJson(visible);
   }

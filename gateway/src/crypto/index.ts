@@ -1,2 +1,3 @@
 export * from './segmented-aead';
 export * from './key-wrap';
+export * from './remark';

@@ -8,7 +8,12 @@ import { dirname } from 'node:path';
 export const WRAP_ALGORITHM = 'RSA-OAEP-3072';
 const MODULUS_BITS = 3072;
 
-const label = (recordId: string) => Buffer.from(`ehr-ledger/record-key/v1/${recordId}`, 'utf8');
+/** What a wrapped key opens: the record's data key, or the key of its remark alone. */
+export type WrappedKeyPurpose = 'record' | 'remark';
+
+// A wrapped key is bound to its record and purpose: a remark key cannot be passed off as a data key.
+const label = (recordId: string, purpose: WrappedKeyPurpose = 'record') =>
+  Buffer.from(`ehr-ledger/${purpose}-key/v1/${recordId}`, 'utf8');
 
 export class KeyWrapError extends Error {
   constructor(message: string) {
@@ -25,19 +30,19 @@ function rsa3072Public(spkiPem: string): KeyObject {
   return key;
 }
 
-/** Base64 of the data key encrypted to `spkiPem` for `recordId`. */
-export function wrapDataKey(dataKey: Buffer, spkiPem: string, recordId: string): string {
+/** Base64 of the data key (or remark key) encrypted to `spkiPem` for `recordId`. */
+export function wrapDataKey(dataKey: Buffer, spkiPem: string, recordId: string, purpose?: WrappedKeyPurpose): string {
   return publicEncrypt(
-    { key: rsa3072Public(spkiPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId) },
+    { key: rsa3072Public(spkiPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId, purpose) },
     dataKey,
   ).toString('base64');
 }
 
-/** The data key back from a wrapped key made for this hospital and record. */
-export function unwrapDataKey(wrapped: string, privateKey: KeyObject, recordId: string): Buffer {
+/** The data key (or remark key) back from a wrapped key made for this hospital and record. */
+export function unwrapDataKey(wrapped: string, privateKey: KeyObject, recordId: string, purpose?: WrappedKeyPurpose): Buffer {
   try {
     const key = privateDecrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId) },
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId, purpose) },
       Buffer.from(wrapped, 'base64'),
     );
     if (key.length !== 32) throw new KeyWrapError('unwrapped key has the wrong length');
@@ -77,6 +82,11 @@ export function loadOrCreateHospitalKey(file: string): HospitalKeyPair {
     }
   }
   chmodSync(file, 0o600);
+  return loadHospitalKey(file);
+}
+
+/** A hospital key pair from an existing PKCS#8 PEM file (a current or a retired key). */
+export function loadHospitalKey(file: string): HospitalKeyPair {
   const pem = readFileSync(file, 'utf8');
   const privateKey = (() => {
     try {

@@ -75,11 +75,12 @@ export class EncryptStream extends Transform {
     this.push(this.header);
   }
 
-  /** Pushes one sealed segment (ciphertext, then its tag: no copy into one buffer). */
-  private seal(plain: Buffer, last: boolean): void {
+  /** Pushes one sealed segment from its pieces (ciphertext, then its tag: never copied into one
+   *  buffer, so a segment split across incoming chunks costs no extra allocation). */
+  private seal(pieces: Buffer[], last: boolean): void {
     const c = createCipheriv('aes-256-gcm', this.key, nonce(this.prefix, this.index++, last));
     c.setAAD(this.header);
-    this.push(c.update(plain));
+    for (const p of pieces) if (p.length > 0) this.push(c.update(p));
     c.final();
     this.push(c.getAuthTag());
   }
@@ -93,11 +94,11 @@ export class EncryptStream extends Transform {
       for (;;) {
         const available = chunk.length - off;
         if (this.pendingLength === 0 && available > size) {
-          this.seal(chunk.subarray(off, off + size), false);
+          this.seal([chunk.subarray(off, off + size)], false);
           off += size;
         } else if (this.pendingLength > 0 && this.pendingLength + available > size) {
           const need = size - this.pendingLength;
-          this.seal(Buffer.concat([...this.pending, chunk.subarray(off, off + need)], size), false);
+          this.seal([...this.pending, chunk.subarray(off, off + need)], false);
           off += need;
           this.pending = [];
           this.pendingLength = 0;
@@ -115,7 +116,7 @@ export class EncryptStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      this.seal(Buffer.concat(this.pending, this.pendingLength), true);
+      this.seal(this.pending, true);
       this.pending = [];
       done();
     } catch (e) {
@@ -155,8 +156,7 @@ export class DecryptStream extends Transform {
     return plain;
   }
 
-  private readHeader(all: Buffer): number {
-    if (all.length < HEADER_LENGTH) return 0;
+  private readHeader(all: Buffer): void {
     if (!all.subarray(0, 4).equals(AEAD_MAGIC)) throw new AeadError('not an encrypted record (bad magic)');
     if (all[4] !== AEAD_VERSION) throw new AeadError(`unsupported format version ${all[4]}`);
     const size = all.readUInt32BE(5);
@@ -164,26 +164,42 @@ export class DecryptStream extends Transform {
     this.header = Buffer.from(all.subarray(0, HEADER_LENGTH));
     this.prefix = this.header.subarray(9, 9 + PREFIX_LENGTH);
     this.segmentSize = size;
-    return HEADER_LENGTH;
+  }
+
+  /** The first `n` pending bytes as one buffer: a view when they lie in one piece, else one copy. */
+  private takePending(n: number): Buffer {
+    const first = this.pending[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      for (let o = 0; o < n; ) {
+        const p = this.pending[0]!;
+        const k = Math.min(p.length, n - o);
+        p.copy(out, o, 0, k);
+        o += k;
+        if (k === p.length) this.pending.shift();
+        else this.pending[0] = p.subarray(k);
+      }
+    }
+    this.pendingLength -= n;
+    return out;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
       this.pending.push(chunk);
       this.pendingLength += chunk.length;
-      let all = Buffer.concat(this.pending, this.pendingLength);
-      let off = this.header ? 0 : this.readHeader(all);
-      if (this.header) {
-        const sealedSize = this.segmentSize + TAG_LENGTH;
-        // A full segment followed by at least one more byte cannot be the last one.
-        while (all.length - off > sealedSize) {
-          this.push(this.open(all.subarray(off, off + sealedSize), false));
-          off += sealedSize;
-        }
+      if (!this.header) {
+        if (this.pendingLength < HEADER_LENGTH) return done();
+        this.readHeader(this.takePending(HEADER_LENGTH));
       }
-      all = all.subarray(off);
-      this.pending = [all];
-      this.pendingLength = all.length;
+      const sealedSize = this.segmentSize + TAG_LENGTH;
+      // A full segment followed by at least one more byte cannot be the last one.
+      while (this.pendingLength > sealedSize) this.push(this.open(this.takePending(sealedSize), false));
       done();
     } catch (e) {
       done(e as Error);

@@ -22,6 +22,21 @@ export interface SigningIdentity {
 export interface Submitted<T> {
   result: T;
   transactionId: string;
+  /** Milliseconds spent endorsing, handing the transaction to the orderer, and waiting for its
+   *  commit (the upload reports them in Server-Timing). */
+  timings: { endorse: number; order: number; commit: number };
+}
+
+export interface SubmitOptions<T> {
+  transient?: Record<string, Uint8Array>;
+  decode?: Decoder<T>;
+  /**
+   * Endorse at once, but hand the transaction to the orderer only once this settles: the
+   * endorsements are gathered while the caller finishes the work the transaction depends on.
+   * If it rejects, nothing is submitted (an endorsement alone writes nothing) and its error is
+   * thrown as it is.
+   */
+  ready?: Promise<unknown>;
 }
 
 /** Decodes a chaincode result; the default parses JSON (empty → undefined). */
@@ -33,7 +48,7 @@ export const json = <T>(bytes: Uint8Array): T =>
 /** What a user's request can do on the ledger, signed as that user. */
 export interface UserLedger {
   evaluate<T>(fn: string, args: string[], decode?: Decoder<T>): Promise<T>;
-  submit<T>(fn: string, args: string[], options?: { transient?: Record<string, Uint8Array>; decode?: Decoder<T> }): Promise<Submitted<T>>;
+  submit<T>(fn: string, args: string[], options?: SubmitOptions<T>): Promise<Submitted<T>>;
 }
 
 /** A proposal this gateway signed for a user (for tracing, and for tests that check the signer). */
@@ -43,6 +58,13 @@ export interface SignedProposalEvent {
   transactionId: string;
   /** Serialized gateway.ProposedTransaction: carries the SignedProposal (creator + signature). */
   proposedTransaction: Uint8Array;
+}
+
+/** The caller's `ready` rejected: its error is passed on untouched, not as a ledger error. */
+class NotReady extends Error {
+  constructor(override readonly cause: unknown) {
+    super('not submitted: the work it depends on failed');
+  }
 }
 
 export class LedgerConnection {
@@ -93,6 +115,7 @@ export class LedgerConnection {
     try {
       return await work(gateway);
     } catch (e) {
+      if (e instanceof NotReady) throw e.cause;
       throw mapLedgerError(e);
     } finally {
       gateway.close();
@@ -113,17 +136,26 @@ export class LedgerConnection {
             this.onSigned?.({ fn, kind: 'evaluate', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
           }
         }),
-      submit: <T>(fn: string, args: string[], options: { transient?: Record<string, Uint8Array>; decode?: Decoder<T> } = {}) =>
+      submit: <T>(fn: string, args: string[], options: SubmitOptions<T> = {}) =>
         this.withGateway(user, async (g) => {
           const contract = g.getNetwork(channel).getContract(chaincode);
           const proposal = contract.newProposal(fn, { arguments: args, transientData: options.transient });
+          const t0 = performance.now();
           let transaction;
           try {
             transaction = await proposal.endorse();
           } finally {
             this.onSigned?.({ fn, kind: 'submit', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
           }
+          const t1 = performance.now();
+          if (options.ready) {
+            await options.ready.catch((e: unknown) => {
+              throw new NotReady(e);
+            });
+          }
+          const t2 = performance.now();
           const submitted = await transaction.submit();
+          const t3 = performance.now();
           const status = await submitted.getStatus();
           if (!status.successful) {
             // As the client's own submitTransaction does: a CommitError carries the validation code.
@@ -133,7 +165,11 @@ export class LedgerConnection {
               message: `transaction ${status.transactionId} committed with status code ${status.code}`,
             });
           }
-          return { result: (options.decode ?? json<T>)(submitted.getResult()), transactionId: submitted.getTransactionId() };
+          return {
+            result: (options.decode ?? json<T>)(submitted.getResult()),
+            transactionId: submitted.getTransactionId(),
+            timings: { endorse: t1 - t0, order: t3 - t2, commit: performance.now() - t3 },
+          };
         }),
     };
   }

@@ -7,10 +7,6 @@ export const ASSIGNMENTS = {
   myPatients: 'assignments:ListMyPatients',
 } as const;
 
-export const RECORDS = {
-  list: 'records:ListRecords',
-} as const;
-
 export interface AssignmentEpisode {
   assignedAt: string;
   assignedBy: string;

@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '@ehr/common';
 import type { Grant, GrantAccessRequest, Grantee, GrantScope, GrantWrappedKeyInput, KeyHolder } from '@ehr/chaincode/api';
-import { KeyWrapError, unwrapDataKey, WRAP_ALGORITHM, wrapDataKey } from '../crypto';
+import { WRAP_ALGORITHM, wrapRecordKeys } from '../crypto';
 import type { Caller } from '../http/auth-guard';
 import type { HospitalKeyRegistration } from './hospital-key';
 import { CONSENT_TX } from './transactions';
 
 interface PreparedGrant {
   keyHolder: KeyHolder;
-  records: { recordId: string; wrappedKeys: { keyId: string; wrappedKey: string }[] }[];
+  records: { recordId: string; hasRemark?: boolean; wrappedKeys: { keyId: string; wrappedKey: string }[] }[];
 }
 
 export interface ConsentRequest {
@@ -52,19 +52,14 @@ export class Consents {
     if (prepared.records.length && keyHolder.algorithm !== WRAP_ALGORITHM) {
       throw new CodedError('KEY_NOT_AVAILABLE', `${keyHolder.mspId}'s registered key (${keyHolder.algorithm}) cannot be used by this gateway`);
     }
-    const own = this.hospitalKey.key;
     return prepared.records.map((r) => {
-      const mine = r.wrappedKeys.find((k) => k.keyId === own.keyId);
-      if (!mine) throw new CodedError('KEY_NOT_AVAILABLE', `record ${r.recordId} has no data key wrapped for this hospital's current key`);
-      let dataKey: Buffer;
+      // The patient's hospital's copy, under whichever of its keys (current or retired) it was wrapped.
+      const dataKey = this.hospitalKey.unwrap(
+        r.wrappedKeys.map((k) => ({ keyId: k.keyId, key: k.wrappedKey })),
+        r.recordId,
+      );
       try {
-        dataKey = unwrapDataKey(mine.wrappedKey, own.privateKey, r.recordId);
-      } catch (e) {
-        if (e instanceof KeyWrapError) throw new CodedError('KEY_NOT_AVAILABLE', `record ${r.recordId}'s data key does not open with this hospital's key`);
-        throw e;
-      }
-      try {
-        return { recordId: r.recordId, keyId: keyHolder.keyId, wrappedKey: wrapDataKey(dataKey, keyHolder.publicKeyPem, r.recordId) };
+        return { recordId: r.recordId, keyId: keyHolder.keyId, ...wrapRecordKeys(dataKey, keyHolder.publicKeyPem, r.recordId, r.hasRemark === true) };
       } finally {
         dataKey.fill(0);
       }

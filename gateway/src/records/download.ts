@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { CodedError } from '@ehr/common';
 import type { OpenRecordResult, Purpose, RecordMeta } from '@ehr/chaincode/api';
 import { kuboCatStream } from '@ehr/network';
-import { DecryptStream, HEADER_LENGTH, KeyWrapError, TAG_LENGTH, unwrapDataKey } from '../crypto';
+import { DecryptStream, HEADER_LENGTH, TAG_LENGTH } from '../crypto';
 import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import type { HospitalKeyRegistration } from './hospital-key';
@@ -88,14 +88,11 @@ export class RecordDownloads {
         this.ctx.log.error({ recordId, cid: record.cid }, 'stored file does not match the ledger hash');
         throw new CodedError('CONTENT_INTEGRITY_FAILED', undefined, { recordId });
       }
-      const mine = opened.wrappedKeys.find((k) => k.keyId === this.hospitalKey.key.keyId);
-      if (!mine) throw new CodedError('KEY_NOT_AVAILABLE', 'No data key of this record is wrapped for this hospital’s current key.');
-      try {
-        dataKey = unwrapDataKey(mine.wrappedKey, this.hospitalKey.key.privateKey, record.recordId);
-      } catch (e) {
-        if (e instanceof KeyWrapError) throw new CodedError('KEY_NOT_AVAILABLE', 'The wrapped data key does not open with this hospital’s key.');
-        throw e;
-      }
+      // Under whichever of the hospital's keys (current or retired) it was wrapped.
+      dataKey = this.hospitalKey.unwrap(
+        opened.wrappedKeys.map((k) => ({ keyId: k.keyId, key: k.wrappedKey })),
+        record.recordId,
+      );
 
       const header = Buffer.alloc(HEADER_LENGTH);
       const fh = await open(spool, 'r');

@@ -9,6 +9,7 @@ import { HospitalKeyRegistration } from './hospital-key';
 import { loadRecordsConfig, type RecordsConfig } from './records-config';
 import { recordRoutes, recordUploadRoutes } from './routes';
 import { RecordUploads } from './upload';
+import { RecordViews } from './views';
 
 export interface Records {
   config: RecordsConfig;
@@ -25,7 +26,7 @@ export interface Records {
 
 export function createRecords(ctx: GatewayContext): Records {
   const config = loadRecordsConfig(ctx.config);
-  const hospitalKey = new HospitalKeyRegistration(ctx, config.keyFile);
+  const hospitalKey = new HospitalKeyRegistration(ctx, config.keyFile, config.retiredKeysDir);
   let cluster: IpfsClusterClient | undefined;
   const clusterClient = () => (cluster ??= new IpfsClusterClient(ctx.config.network, ctx.config.hospital));
   const uploads = new RecordUploads(ctx, config, hospitalKey, clusterClient);
@@ -36,7 +37,7 @@ export function createRecords(ctx: GatewayContext): Records {
     uploads,
     downloads,
     uploadRoutes: recordUploadRoutes(ctx, uploads),
-    routes: recordRoutes(ctx, downloads),
+    routes: recordRoutes(ctx, downloads, new RecordViews(hospitalKey, ctx.log)),
     consentRoutes: consentRoutes(ctx, new Consents(hospitalKey)),
     registerKeyInBackground: () => {
       hospitalKey.ensure().catch((e: unknown) => ctx.log.warn({ err: (e as Error).message }, 'hospital key not registered yet (retried on first upload)'));

@@ -8,6 +8,7 @@ export const RECORD_TX = {
   keyHolders: 'records:GetKeyHolders',
   add: 'records:AddRecord',
   metadata: 'records:GetRecordMetadata',
+  list: 'records:ListRecords',
   open: 'access:OpenRecord',
 } as const;
 

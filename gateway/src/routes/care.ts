@@ -1,9 +1,9 @@
-// Ledger reads about care relationships and records, signed as the caller: the chaincode decides
-// who may see what (an admin asking for records gets the chaincode's FORBIDDEN_ROLE as 403).
+// Ledger reads about care relationships, signed as the caller: the chaincode decides who may see
+// what. (Record lists are served by the records routes, which open the remarks.)
 import { Router } from 'express';
 import { caller, requireUser } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
-import { ASSIGNMENTS, type Assignment, type Page, RECORDS } from '../ledger/contract';
+import { ASSIGNMENTS, type Assignment } from '../ledger/contract';
 
 export function careRoutes(ctx: GatewayContext): Router {
   const r = Router();
@@ -15,12 +15,6 @@ export function careRoutes(ctx: GatewayContext): Router {
 
   r.get('/doctors/me/patients', anyone, async (req, res) => {
     res.json({ items: await caller(req).ledger.evaluate<string[]>(ASSIGNMENTS.myPatients, []) });
-  });
-
-  r.get('/patients/:patientId/records', anyone, async (req, res) => {
-    // records:ListRecords answers every record the caller may see, in one list (no pages yet).
-    const items = await caller(req).ledger.evaluate<unknown[]>(RECORDS.list, [String(req.params.patientId)]);
-    res.json({ items, bookmark: '' } satisfies Page<unknown>);
   });
 
   return r;

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hospital, Network } from '../config';
+import { ADD_QUERY } from './cid';
 import { clusterApiAuthorization } from './config';
 
 export type PinState =
@@ -63,11 +64,11 @@ export class IpfsClusterClient {
     return AbortSignal.timeout(this.timeoutMs);
   }
 
-  /** Adds the bytes and pins them across the cluster; returns the CID (CIDv1, raw leaves). */
+  /** Adds the bytes and pins them across the cluster; returns the CID (layout: ADD_LAYOUT). */
   async add(data: Uint8Array, name = 'file'): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob([data]), name);
-    const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
+    const url = `${this.base}/add?${ADD_QUERY}&stream-channels=false`;
     const res = await check(
       await fetch(url, { method: 'POST', body: form, headers: this.headers }),
       'cluster add',
@@ -82,7 +83,8 @@ export class IpfsClusterClient {
   /**
    * Adds a stream as one file without holding it in memory (the multipart body is streamed to
    * the cluster peer, which chunks it into blocks on the allocated peers and pins it); returns
-   * the CID (CIDv1, raw leaves). A source that errors aborts the request.
+   * the CID (layout: ADD_LAYOUT, so CidStream computes the same). A source that errors aborts
+   * the request.
    */
   async addStream(
     source: AsyncIterable<Uint8Array>,
@@ -99,7 +101,7 @@ export class IpfsClusterClient {
       for await (const chunk of source) yield chunk;
       yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
-    const url = `${this.base}/add?cid-version=1&raw-leaves=true&stream-channels=false`;
+    const url = `${this.base}/add?${ADD_QUERY}&stream-channels=false`;
     // node:http, not fetch: its request body honours the socket's backpressure, so a slow
     // cluster peer slows the upload down instead of the body piling up in memory.
     const text = await new Promise<string>((resolve, reject) => {

@@ -1,3 +1,4 @@
+export * from './cid';
 export * from './client';
 export * from './config';
 export * from './service';
