@@ -10,14 +10,22 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, signers, type Contract } from '@hyperledger/fabric-gateway';
 import { loadNetwork, orgPaths, type Network } from '@ehr/network';
-import { PrivateDevnet } from '@ehr/devnet/dist/src/testing';
+import { PrivateDevnet, privatePortOffset } from '@ehr/devnet/dist/src/testing';
 import { findFabricBinaries } from '@ehr/fabric';
 import { PrivateFabric } from '@ehr/fabric/dist/src/testing';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 
+/** Where a submit's time goes, as the client sees it (p50 of each step, ms). */
+interface Stages {
+  endorse: number[];
+  submit: number[];
+  commit: number[];
+}
+
 interface Result {
   label: string;
+  stages?: { endorse: number; submit: number; commit: number };
   ops: number;
   seconds: number;
   p50: number;
@@ -62,8 +70,9 @@ async function run(
   label: string,
   clients: number,
   pids: number[],
-  op: (worker: number, i: number) => Promise<unknown>,
+  op: (worker: number, i: number, stages: Stages) => Promise<unknown>,
 ): Promise<Result> {
+  const stages: Stages = { endorse: [], submit: [], commit: [] };
   const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpuBefore = cpu();
   const latencies: number[] = [];
@@ -75,7 +84,7 @@ async function run(
       for (let i = 0; performance.now() < end; i++) {
         const t0 = performance.now();
         try {
-          await op(w, i);
+          await op(w, i, stages);
           latencies.push(performance.now() - t0);
         } catch {
           errors++;
@@ -85,8 +94,12 @@ async function run(
   );
   const seconds = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
+  const median = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 50);
   return {
     label,
+    stages: stages.endorse.length
+      ? { endorse: median(stages.endorse), submit: median(stages.submit), commit: median(stages.commit) }
+      : undefined,
     ops: latencies.length,
     seconds,
     p50: percentile(latencies, 50),
@@ -100,6 +113,24 @@ function rssMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * submitTransaction's own steps (endorse, submit to the orderer, wait for the commit status),
+ * each timed: where a submit waits shows in the figures of both ledgers.
+ */
+async function submitTimed(contract: Contract, stages: Stages, name: string, ...args: string[]): Promise<void> {
+  const t0 = performance.now();
+  const transaction = await contract.newProposal(name, { arguments: args }).endorse();
+  const t1 = performance.now();
+  const commit = await transaction.submit();
+  const t2 = performance.now();
+  const status = await commit.getStatus();
+  const t3 = performance.now();
+  if (!status.successful) throw new Error(`transaction ${status.transactionId} committed with code ${status.code}`);
+  stages.endorse.push(t1 - t0);
+  stages.submit.push(t2 - t1);
+  stages.commit.push(t3 - t2);
 }
 
 /** The same rows against any ledger: a Gateway on hospital 1's peer, the conformance contract. */
@@ -124,8 +155,8 @@ async function measure(
     const results: Result[] = [];
     for (const clients of [1, 8, 64]) {
       results.push(
-        await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, pids, (w, i) =>
-          contract.submitTransaction('Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
+        await run(`submit, ${clients} client${clients > 1 ? 's' : ''}`, clients, pids, (w, i, stages) =>
+          submitTimed(contract, stages, 'Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
         ),
       );
     }
@@ -145,7 +176,8 @@ async function measureFabric(): Promise<{ results: Result[]; rssMiB: number } | 
   if (!findFabricBinaries(loadNetwork().cacheDir)) {
     return 'Fabric: not measured (set FABRIC_BIN to the Fabric 3.1.5 binaries, see README "Running on real Fabric")';
   }
-  const pf = await PrivateFabric.create(27000);
+  // PrivateFabric adds EHR_PORT_OFFSET to the shift: ask for the offset a private devnet would use.
+  const pf = await PrivateFabric.create(privatePortOffset(27000) - Number(process.env.EHR_PORT_OFFSET ?? 0));
   try {
     const results = await measure(pf.net, pf.net.hospitals[0].peer.fabricPort, pf.pids);
     return { results, rssMiB: pf.pids.reduce((sum: number, pid: number) => sum + rssMiB(pid).rss, 0) };
@@ -192,6 +224,12 @@ export async function benchLedger(): Promise<number> {
     `\nmemory: devnet RSS ${mem.rss.toFixed(0)} MiB (peak ${mem.peak.toFixed(0)} MiB)${typeof fabric === 'string' ? '' : `; Fabric orderer + peers RSS ${fabric.rssMiB.toFixed(0)} MiB`}; benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`,
   );
   console.log('CPU ms/tx: CPU time of the ledger processes (devnet; Fabric orderer and peers) per completed operation');
+  const stagesOf = (r?: Result) =>
+    r?.stages ? `${r.stages.endorse.toFixed(0)} / ${r.stages.submit.toFixed(0)} / ${r.stages.commit.toFixed(0)}` : '-';
+  console.log('\nsubmit steps, p50 ms of endorse / submit (to the orderer) / commit status wait:');
+  console.log('| run | devnet | Fabric |');
+  console.log('| --- | ---: | ---: |');
+  results.forEach((r, i) => r.stages && console.log(`| ${r.label} | ${stagesOf(r)} | ${stagesOf(f?.[i])} |`));
   if (typeof fabric === 'string') console.log(fabric);
   return results.some((r) => r.ops === 0) || f?.some((r) => r.ops === 0) ? 1 : 0;
 }
