@@ -104,7 +104,7 @@ export class Endorser {
     const { channel, ledger } = this.deps;
     let creator;
     try {
-      creator = validateProposal(up, channel.msps(), (msg, reason) =>
+      creator = await validateProposal(up, channel.msps(), (msg, reason) =>
         this.deps.log?.('warn', msg, { reason, channel: up.channelId, txId: up.txId.slice(0, 8) }),
       );
     } catch (err) {
@@ -177,7 +177,7 @@ export class Endorser {
     if (!endorse) return pr;
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(signer.serialized);
-    endorsement.setSignature(signer.sign(Buffer.concat([prpBytes, signer.serialized])));
+    endorsement.setSignature(await signer.signAsync(Buffer.concat([prpBytes, signer.serialized])));
     pr.setEndorsement(endorsement);
     return pr;
   }

@@ -84,11 +84,11 @@ const HeaderType = common.HeaderType;
  * Fabric's UnpackedProposal.Validate; returns the creator. Authentication failures carry the
  * generic "access denied" message Fabric returns (the reason is only logged).
  */
-export function validateProposal(
+export async function validateProposal(
   up: UnpackedProposal,
   msps: MspManager,
   log?: (msg: string, reason: string) => void,
-): Identity {
+): Promise<Identity> {
   const type = up.channelHeader.getType();
   if (type !== HeaderType.ENDORSER_TRANSACTION && type !== HeaderType.CONFIG) {
     throw new ProposalError(`invalid header type ${headerTypeName(type)}`);
@@ -120,7 +120,7 @@ export function validateProposal(
     log?.('access denied: identity is not valid', err.message);
     throw denied();
   }
-  if (!creator.verify(up.signedProposal.getProposalBytes_asU8(), signature)) {
+  if (!(await creator.verifyAsync(up.signedProposal.getProposalBytes_asU8(), signature))) {
     log?.("access denied: creator's signature over the proposal is not valid", 'signature');
     throw denied();
   }

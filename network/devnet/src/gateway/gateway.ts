@@ -295,14 +295,14 @@ export class GatewayService {
     return new gateway.SubmitResponse();
   }
 
-  private checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): void {
+  private async checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): Promise<void> {
     const { channel } = this.deps;
     const readers = channel.policy(POLICY_READERS);
     let ok = false;
     if (readers) {
       try {
         const identity = channel.msps().deserializeIdentity(identityBytes);
-        ok = identity.verify(data, signature) && identitySatisfies(readers, identity);
+        ok = identitySatisfies(readers, identity) && (await identity.verifyAsync(data, signature));
       } catch (err) {
         if (!(err instanceof MspError)) throw err;
       }
@@ -328,7 +328,7 @@ export class GatewayService {
     if (!request.getChannelId()) throw new RpcError(Code.INVALID_ARGUMENT, 'no channel ID provided');
     if (!request.getTransactionId()) throw new RpcError(Code.INVALID_ARGUMENT, 'transaction ID should not be empty');
     this.checkChannel(request.getChannelId());
-    this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
+    await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     let status;
     try {
       status = await this.deps.commits.waitForTransaction(request.getTransactionId(), signal);
@@ -356,7 +356,7 @@ export class GatewayService {
     } catch (err) {
       throw new RpcError(Code.INVALID_ARGUMENT, `invalid chaincode events request: ${(err as Error).message}`);
     }
-    this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
+    await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     if (request.getChannelId() !== this.deps.channel.channelId) {
       throw new RpcError(Code.NOT_FOUND, `channel not found: ${request.getChannelId()}`);
     }

@@ -8,6 +8,7 @@
 export { PolicyParseError, parseSignaturePolicy, signaturePolicyToString } from './dsl';
 export {
   evaluateSignedData,
+  evaluateSignedDataAsync,
   identitySatisfies,
   ImplicitMetaPolicy,
   implicitMetaPolicyProto,
@@ -16,6 +17,7 @@ export {
   SignaturePolicy,
   signaturePolicyProto,
   validIdentities,
+  validIdentitiesAsync,
   type ImplicitMetaRule,
   type Policy,
   type SignedData,
