@@ -123,6 +123,69 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     expect((evaluate as GatewayError).details[0]!.message).toBe('chaincode response 500, nope');
   });
 
+  describe('a key’s own endorsement policy (state-based endorsement, VALIDATION_PARAMETER)', () => {
+    const policyOf = (...orgs: string[]) => JSON.stringify(orgs);
+
+    it('replaces the chaincode’s policy for writes to that key, weaker or stricter', async () => {
+      const key = unique('sbe');
+      const both = [A.mspId, B.mspId];
+      expect((await endorsedBy(gwA, both, 'Put', key, 'v0')).code).toBe(Code.VALID);
+      // Set under the chaincode's policy (both hospitals), which the key has until then.
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      // Hospital1's peer alone now suffices for this key, not for any other.
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.VALID);
+      expect(text(await clients.testContract(gwB).evaluateTransaction('Get', key))).toBe('v1');
+      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', unique('other'), 'v')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+
+      // A policy no endorsement can meet (an organisation without peers here) refuses even
+      // a write both hospitals endorsed.
+      const locked = unique('sbe-locked');
+      expect((await endorsedBy(gwA, both, 'Put', locked, 'v0')).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', locked, policyOf(A.mspId, 'NoSuchOrgMSP'))).code).toBe(
+        Code.VALID,
+      );
+      expect((await endorsedBy(gwA, both, 'Put', locked, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect(text(await clients.testContract(gwA).evaluateTransaction('Get', locked))).toBe('v0');
+    });
+
+    it('a change of the policy is checked against the policy it replaces', async () => {
+      const key = unique('sbe-change');
+      const both = [A.mspId, B.mspId];
+      await endorsedBy(gwA, both, 'Put', key, 'v0');
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      // Hospital2 alone may not hand the key to itself; Hospital1 alone may.
+      expect((await endorsedBy(gwA, [B.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(
+        Code.ENDORSEMENT_POLICY_FAILURE,
+      );
+      expect((await endorsedBy(gwA, [A.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.VALID);
+    });
+
+    it('a write in the same block after a valid change of the key’s policy: ENDORSEMENT_POLICY_FAILURE', async () => {
+      const key = unique('sbe-block');
+      const both = [A.mspId, B.mspId];
+      const contract = clients.testContract(gwA);
+      await endorsedBy(gwA, both, 'Put', key, 'v0');
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
+      // Endorsed by both hospitals: the write satisfies the old policy and the new one.
+      const change = await contract
+        .newProposal('SetKeyEndorsers', { arguments: [key, policyOf(A.mspId)], endorsingOrganizations: [B.mspId] })
+        .endorse();
+      const write = await contract.newProposal('Put', { arguments: [key, 'v1'], endorsingOrganizations: both }).endorse();
+      const changed = await change.submit();
+      const written = await write.submit();
+      const [c, w] = await Promise.all([changed.getStatus(), written.getStatus()]);
+      expect(w.blockNumber).toBe(c.blockNumber); // ordered together, the change first
+      expect(c.code).toBe(Code.VALID);
+      expect(w.code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      // In a later block the new policy is the key's: Hospital1 alone.
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v2')).code).toBe(Code.VALID);
+      expect(text(await contract.evaluateTransaction('Get', key))).toBe('v2');
+    });
+  });
+
   describe('refused', () => {
     const refusal = async (gw: Gateway) =>
       (await clients.testContract(gw).submitTransaction('Put', unique('x'), 'y').catch((e: unknown) => e)) as EndorseError;
@@ -235,6 +298,15 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     });
   });
 });
+
+/** A transaction of the test contract endorsed by the peers of `orgs` only; its commit status. */
+async function endorsedBy(gw: Gateway, orgs: string[], name: string, ...args: string[]) {
+  const transaction = await clients
+    .testContract(gw)
+    .newProposal(name, { arguments: args, endorsingOrganizations: orgs })
+    .endorse();
+  return (await transaction.submit()).getStatus();
+}
 
 /** The high-S twin of a DER ECDSA P-256 signature (valid for plain ECDSA, refused by Fabric). */
 function highS(der: Uint8Array): Uint8Array {
