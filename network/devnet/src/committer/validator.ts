@@ -134,11 +134,8 @@ async function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): Promis
         fail(Code.BAD_PROPOSAL_TXID, `invalid txid ${parsed.txId}`);
       }
       try {
-        parsed.endorsed = parseEndorserAction(payload.getData_asU8());
-        const action = peer.Transaction.deserializeBinary(
-          payload.getData_asU8(),
-        ).getActionsList()[0];
-        const actionHeader = common.SignatureHeader.deserializeBinary(action.getHeader_asU8());
+        const endorsed = (parsed.endorsed = parseEndorserAction(payload.getData_asU8()));
+        const actionHeader = common.SignatureHeader.deserializeBinary(endorsed.actionHeader);
         if (
           actionHeader.getNonce_asU8().length === 0 ||
           actionHeader.getCreator_asU8().length === 0
@@ -147,13 +144,10 @@ async function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): Promis
         }
         const proposalHash = createHash('sha256')
           .update(header!.getChannelHeader_asU8())
-          .update(action.getHeader_asU8())
-          .update(parsed.endorsed.chaincodeActionPayload.getChaincodeProposalPayload_asU8())
+          .update(endorsed.actionHeader)
+          .update(endorsed.chaincodeActionPayload.getChaincodeProposalPayload_asU8())
           .digest();
-        const prp = peer.ProposalResponsePayload.deserializeBinary(
-          parsed.endorsed.proposalResponsePayload,
-        );
-        if (!proposalHash.equals(prp.getProposalHash_asU8()))
+        if (!proposalHash.equals(endorsed.proposalHash))
           throw new Error('proposal hash does not match');
       } catch (e) {
         if (e instanceof Invalid) throw e;

@@ -19,6 +19,8 @@ export interface UnpackedProposal {
   input: peer.ChaincodeInput;
   /** The chaincode proposal payload (with transient map). */
   payload: peer.ChaincodeProposalPayload;
+  /** The payload without the transient map: what the proposal hash and the transaction carry. */
+  payloadBytes: Uint8Array;
   /** SHA-256(channel header ‖ signature header ‖ payload without the transient map). */
   proposalHash: Buffer;
   channelId: string;
@@ -54,11 +56,8 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
     if (!spec) throw new ProposalError('chaincode invocation spec did not contain chaincode spec');
     const input = spec.getInput();
     if (!input) throw new ProposalError('chaincode input did not contain any input');
-    const proposalHash = sha256(
-      header.getChannelHeader_asU8(),
-      header.getSignatureHeader_asU8(),
-      payloadWithoutTransient(payload),
-    );
+    const payloadBytes = payloadWithoutTransient(payload);
+    const proposalHash = sha256(header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), payloadBytes);
     return {
       signedProposal,
       proposal,
@@ -68,6 +67,7 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
       chaincodeName: chaincodeId.getName(),
       input,
       payload,
+      payloadBytes,
       proposalHash,
       channelId: channelHeader.getChannelId(),
       txId: channelHeader.getTxId(),

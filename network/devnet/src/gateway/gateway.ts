@@ -14,7 +14,7 @@ import {
 import { MspError, type Identity } from '../msp';
 import { identitySatisfies } from '../policies';
 import type { Endorser, EndorserResult } from '../endorser/endorser';
-import { ProposalError, payloadWithoutTransient, unpackProposal, type UnpackedProposal } from '../endorser/proposal';
+import { ProposalError, unpackProposal, type UnpackedProposal } from '../endorser/proposal';
 import { POLICY_READERS, type ChannelResources } from '../peer/channel';
 import { Code, RpcError, toServiceError, type EndpointError } from './errors';
 import { endorsementPlan } from './plan';
@@ -529,7 +529,7 @@ export function prepareTransaction(up: UnpackedProposal, responses: peer.Proposa
   action.setProposalResponsePayload(responses[0]!.getPayload_asU8());
   action.setEndorsementsList(endorsements);
   const cap = new peer.ChaincodeActionPayload();
-  cap.setChaincodeProposalPayload(payloadWithoutTransient(up.payload));
+  cap.setChaincodeProposalPayload(up.payloadBytes);
   cap.setAction(action);
   const ta = new peer.TransactionAction();
   ta.setHeader(up.header.getSignatureHeader_asU8());
