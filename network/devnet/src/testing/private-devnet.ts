@@ -13,14 +13,15 @@ import { loadNetwork, orgPaths, REPO_ROOT, type Network } from '@ehr/network';
 import { writeDevPki } from './dev-pki';
 
 /** Offset at which a private network's ports start when EHR_PORT_OFFSET + shift would pass 65535. */
-const WRAPPED_OFFSET = 55_000;
+const WRAPPED_OFFSET = 55_500;
 /** The highest port (before any offset) a private devnet or Fabric network binds (network.yaml). */
 const HIGHEST_BASE_PORT = 9_500;
 
 /**
  * The port offset a private network starts looking from: EHR_PORT_OFFSET + shift, or, when that
- * would put its ports past 65535 (a stack at offset 50000), 55000 — ports 62050–64471, above
- * Linux's ephemeral range (32768–60999) and every stack's own ports.
+ * would put its ports past 65535 (a stack at offset 50000), 55500 and then 56000 — ports
+ * 62550–65471, above Linux's ephemeral range (32768–60999) and none of them a port of a stack
+ * at offset 55000.
  */
 export function privatePortOffset(shift: number): number {
   const from = Number(process.env.EHR_PORT_OFFSET ?? 0) + shift;
