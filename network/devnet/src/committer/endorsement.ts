@@ -13,11 +13,8 @@
 // parallel (validator.ts).
 import type { StateReader } from '../interfaces';
 import type { Identity } from '../msp';
-import { SignaturePolicy, type Policy } from '../policies';
+import { keyLevelPolicy, type Policy } from '../policies';
 import type { NamespaceRwSet } from '../ledger/transaction';
-
-/** peer.MetaDataKeys.VALIDATION_PARAMETER: the metadata entry holding a key's policy. */
-export const VALIDATION_PARAMETER = 'VALIDATION_PARAMETER';
 
 /** What the policy checks need of an endorser transaction that passed every check before them. */
 export interface EndorsementCheck {
@@ -26,25 +23,6 @@ export interface EndorsementCheck {
   nsRwSets: NamespaceRwSet[];
   /** The endorsers whose signatures verified, each once (SignatureSetToValidIdentities). */
   endorsers: Identity[];
-}
-
-const MAX_PARSED = 1_000;
-/** Key-level policies by their bytes (a policy is usually shared by many keys). */
-const parsed = new Map<string, SignaturePolicy | Error>();
-
-function keyPolicy(bytes: Uint8Array): SignaturePolicy | Error {
-  const id = Buffer.from(bytes).toString('base64');
-  let policy = parsed.get(id);
-  if (!policy) {
-    try {
-      policy = SignaturePolicy.fromBytes(bytes);
-    } catch (e) {
-      policy = new Error(`could not translate policy: ${(e as Error).message}`);
-    }
-    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
-    parsed.set(id, policy);
-  }
-  return policy;
 }
 
 /** The endorsement policy checks of one block, fed its transactions in order. */
@@ -114,13 +92,12 @@ export class EndorsementPolicies {
       if (updatedBy !== undefined) {
         return `validation parameters for key [${key}] in namespace [${ns}] have been changed in transaction ${updatedBy} of block ${this.blockNum}`;
       }
-      const parameter = (await this.state.getState(ns, key))?.metadata?.[VALIDATION_PARAMETER];
-      if (!parameter?.length) {
+      const policy = keyLevelPolicy((await this.state.getState(ns, key))?.metadata);
+      if (!policy) {
         const failure = checkChaincodePolicy();
         if (failure) return failure;
         continue;
       }
-      const policy = keyPolicy(parameter);
       if (policy instanceof Error) return `${policy.message} for ${ns}:${key}`;
       if (!policy.evaluateIdentities(check.endorsers)) {
         return `validation of key ${key} (coll'':ns'${ns}') ${where} failed: signature set did not satisfy policy`;

@@ -6,6 +6,7 @@
 //   policyFromProto(configPolicy, (name) => orgs.map((o) => o.policies[name]))  // from config
 //   new ImplicitMetaPolicy('MAJORITY', 'Admins', orgAdminPolicies)
 export { PolicyParseError, parseSignaturePolicy, signaturePolicyToString } from './dsl';
+export { keyLevelPolicy, VALIDATION_PARAMETER } from './key-level';
 export {
   evaluateSignedData,
   evaluateSignedDataAsync,
