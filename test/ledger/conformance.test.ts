@@ -12,7 +12,7 @@ import {
   type Gateway,
   type Signer,
 } from '@hyperledger/fabric-gateway';
-import { peer } from '@hyperledger/fabric-protos';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { enrollTestUser, testNetwork, waitFor, type EnrolledUser } from '../support';
 import { expiredIdentity, LEDGER, LedgerClients, privateKeySigner, startTestContractServers } from './support';
 
@@ -58,7 +58,10 @@ describe(`ledger conformance on ${LEDGER}`, () => {
   it('submitTransaction commits and evaluateTransaction reads it at the other hospital', async () => {
     const key = unique('k');
     await clients.testContract(gwA).submitTransaction('Put', key, 'hello');
-    expect(text(await clients.testContract(gwB).evaluateTransaction('Get', key))).toBe('hello');
+    // The commit status came from Hospital1's peer; on Fabric, Hospital2's commits the same
+    // block on its own a moment later (devnet's peers share one ledger).
+    const read = async () => text(await clients.testContract(gwB).evaluateTransaction('Get', key));
+    expect(await waitFor('the value at the other hospital', async () => (await read()) === 'hello' || undefined, 10_000)).toBe(true);
   });
 
   it('submitAsync returns the result at once and getStatus the commit', async () => {
@@ -121,6 +124,96 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     expect(evaluate).toBeInstanceOf(GatewayError);
     expect((evaluate as GatewayError).code).toBe(grpc.status.UNKNOWN);
     expect((evaluate as GatewayError).details[0]!.message).toBe('chaincode response 500, nope');
+  });
+
+  describe('a key’s own endorsement policy (state-based endorsement, VALIDATION_PARAMETER)', () => {
+    const policyOf = (...orgs: string[]) => JSON.stringify(orgs);
+
+    it('replaces the chaincode’s policy for writes to that key, weaker or stricter', async () => {
+      const key = unique('sbe');
+      const both = [A.mspId, B.mspId];
+      expect((await endorsedBy(gwA, both, 'Put', key, 'v0')).code).toBe(Code.VALID);
+      // Set under the chaincode's policy (both hospitals), which the key has until then.
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      // Hospital1's peer alone now suffices for this key, not for any other.
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.VALID);
+      expect(text(await clients.testContract(gwA).evaluateTransaction('Get', key))).toBe('v1');
+      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', unique('other'), 'v')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+
+      // A policy no endorsement can meet (an organisation without peers here) refuses even
+      // a write both hospitals endorsed.
+      const locked = unique('sbe-locked');
+      expect((await endorsedBy(gwA, both, 'Put', locked, 'v0')).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', locked, policyOf(A.mspId, 'NoSuchOrgMSP'))).code).toBe(
+        Code.VALID,
+      );
+      expect((await endorsedBy(gwA, both, 'Put', locked, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect(text(await clients.testContract(gwA).evaluateTransaction('Get', locked))).toBe('v0');
+    });
+
+    it('a change of the policy is checked against the policy it replaces', async () => {
+      const key = unique('sbe-change');
+      const both = [A.mspId, B.mspId];
+      await endorsedBy(gwA, both, 'Put', key, 'v0');
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      // Hospital2 alone may not hand the key to itself; Hospital1 alone may.
+      expect((await endorsedBy(gwA, [B.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(
+        Code.ENDORSEMENT_POLICY_FAILURE,
+      );
+      expect((await endorsedBy(gwA, [A.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.VALID);
+    });
+
+    it('the gateway asks the peers a written key’s policy needs, and refuses one no peers can meet', async () => {
+      const contract = clients.testContract(gwA);
+      const committed = async (key: string) => {
+        const submitted = await contract.submitAsync('Put', { arguments: [key, 'v1'] });
+        const status = await submitted.getStatus();
+        return { code: status.code, orgs: await endorsingOrgs(gwA, submitted.getTransactionId(), status.blockNumber) };
+      };
+      const withPolicy = async (orgs: string[]) => {
+        const key = unique('sbe-plan');
+        await contract.submitTransaction('Put', key, 'v0');
+        await contract.submitTransaction('SetKeyEndorsers', key, policyOf(...orgs));
+        return key;
+      };
+      // No endorsing organisations given: the chaincode's policy, both hospitals.
+      expect(await committed(unique('plain'))).toEqual({ code: Code.VALID, orgs: [A.mspId, B.mspId].sort() });
+      // The key's own policy alone decides which peers endorse, even without the gateway's own.
+      expect(await committed(await withPolicy([A.mspId]))).toEqual({ code: Code.VALID, orgs: [A.mspId] });
+      expect(await committed(await withPolicy([B.mspId]))).toEqual({ code: Code.VALID, orgs: [B.mspId] });
+      const locked = await withPolicy([A.mspId, 'NoSuchOrgMSP']);
+      const err = await contract.submitTransaction('Put', locked, 'v1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EndorseError);
+      expect((err as EndorseError).code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect((err as EndorseError).message).toBe(
+        '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+      );
+    });
+
+    it('a write in the same block after a valid change of the key’s policy: ENDORSEMENT_POLICY_FAILURE', async () => {
+      const key = unique('sbe-block');
+      const both = [A.mspId, B.mspId];
+      const contract = clients.testContract(gwA);
+      await endorsedBy(gwA, both, 'Put', key, 'v0');
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
+      // Endorsed by both hospitals: the write satisfies the old policy and the new one.
+      const change = await contract
+        .newProposal('SetKeyEndorsers', { arguments: [key, policyOf(A.mspId)], endorsingOrganizations: [B.mspId] })
+        .endorse();
+      const write = await contract.newProposal('Put', { arguments: [key, 'v1'], endorsingOrganizations: both }).endorse();
+      const changed = await change.submit();
+      const written = await write.submit();
+      const [c, w] = await Promise.all([changed.getStatus(), written.getStatus()]);
+      expect(w.blockNumber).toBe(c.blockNumber); // ordered together, the change first
+      expect(c.code).toBe(Code.VALID);
+      expect(w.code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      // In a later block the new policy is the key's: Hospital1 alone.
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v2')).code).toBe(Code.VALID);
+      expect(text(await contract.evaluateTransaction('Get', key))).toBe('v2');
+    });
   });
 
   describe('refused', () => {
@@ -235,6 +328,38 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     });
   });
 });
+
+/** A transaction of the test contract endorsed by the peers of `orgs` only; its commit status. */
+async function endorsedBy(gw: Gateway, orgs: string[], name: string, ...args: string[]) {
+  const transaction = await clients
+    .testContract(gw)
+    .newProposal(name, { arguments: args, endorsingOrganizations: orgs })
+    .endorse();
+  return (await transaction.submit()).getStatus();
+}
+
+/** The organisations whose peers endorsed a committed transaction (read from its block). */
+async function endorsingOrgs(gw: Gateway, txId: string, blockNumber: bigint): Promise<string[]> {
+  const blocks = await gw.getNetwork(net.channel).getBlockEvents({ startBlock: blockNumber });
+  try {
+    for await (const block of blocks) {
+      for (const raw of block.getData()!.getDataList_asU8()) {
+        const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(raw).getPayload_asU8());
+        const header = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+        if (header.getTxId() !== txId) continue;
+        const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!;
+        const endorsements = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8())
+          .getAction()!
+          .getEndorsementsList();
+        return endorsements.map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()).sort();
+      }
+      throw new Error(`transaction ${txId} is not in block ${blockNumber}`);
+    }
+  } finally {
+    blocks.close();
+  }
+  throw new Error('no block');
+}
 
 /** The high-S twin of a DER ECDSA P-256 signature (valid for plain ECDSA, refused by Fabric). */
 function highS(der: Uint8Array): Uint8Array {

@@ -14,12 +14,7 @@ import { DevnetLedger } from './ledger/ledger';
 import { DevnetOrderer, type OrdererSigner } from './orderer/orderer';
 import type { BatchSettings } from './orderer/blockcutter';
 import type { ChaincodeDefinition, ChannelResources } from './peer/channel';
-import {
-  evaluateSignedData,
-  parseSignaturePolicy,
-  SignaturePolicy,
-  type SignedData,
-} from './policies';
+import { parseSignaturePolicy, SignaturePolicy } from './policies';
 
 export interface ChannelOptions {
   /** Ledger directory. */
@@ -80,13 +75,7 @@ export class DevnetChannel {
     const committer = new Committer(ledger, {
       channel,
       msps: () => configRef.current.msps,
-      endorsementPolicy: (ns) => {
-        const policy = definitions.get(ns)?.endorsementPolicy;
-        return (
-          policy &&
-          ((sigs: SignedData[]) => evaluateSignedData(policy, sigs, configRef.current.msps))
-        );
-      },
+      endorsementPolicy: (ns) => definitions.get(ns)?.endorsementPolicy,
       applyConfig: (tx) => {
         configRef.current = new ChannelConfig(
           verifyConfigTransaction(configRef.current, tx.envelope),
@@ -102,7 +91,7 @@ export class DevnetChannel {
       batch,
       signer: opts.signer,
       msps: () => configRef.current.msps,
-      writers: () => (sigs) => configRef.current.evaluate('/Channel/Writers', sigs),
+      writers: () => (sigs) => configRef.current.evaluateAsync('/Channel/Writers', sigs),
       deliver: (block) => committer.commit(block),
       height: ledger.height(),
       tipHeaderHash: headerHashOf(tip!),

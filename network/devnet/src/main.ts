@@ -2,6 +2,7 @@
 // organisations' MSP folders at first start), serves the orderer's AtomicBroadcast on the orderer
 // organisation's port and one peer endpoint per hospital (TLS from that hospital's CA), and a
 // health/status endpoint on devnet.operationsPort. Logs are JSON lines (pino) on stdout.
+import './threadpool';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';

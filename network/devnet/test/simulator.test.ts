@@ -78,11 +78,17 @@ describe('endorsement plan', () => {
       })),
     );
     const [p1, p2, p3] = peers as [(typeof peers)[0], (typeof peers)[0], (typeof peers)[0]];
-    const plan = (policy: string, local = p2) => endorsementPlan(SignaturePolicy.parse(policy), peers, local)?.map((p) => p.mspId);
+    const plan = (policy: string, local = p2, more: string[] = []) =>
+      endorsementPlan([policy, ...more].map((p) => SignaturePolicy.parse(p)), peers, local)?.map((p) => p.mspId);
     expect(plan("AND('H1MSP.peer','H2MSP.peer')")).toEqual(['H2MSP', 'H1MSP']);
     expect(plan("OR('H1MSP.peer','H2MSP.peer')")).toEqual(['H2MSP']);
     expect(plan("OR('H1MSP.peer','H3MSP.peer')")).toEqual(['H1MSP']);
     expect(plan("OutOf(2, 'H1MSP.peer','H2MSP.peer','H3MSP.peer')", p3)).toEqual(['H3MSP', 'H1MSP']);
     expect(plan("AND('H1MSP.admin')", p1)).toBeUndefined();
+    // Several policies (a chaincode's and the key-level ones of written keys): all of them.
+    expect(plan("OR('H1MSP.peer','H2MSP.peer')", p2, ["OR('H3MSP.peer')"])).toEqual(['H2MSP', 'H3MSP']);
+    expect(plan("OR('H1MSP.peer')", p2, ["OR('H1MSP.peer','H3MSP.peer')"])).toEqual(['H1MSP']);
+    expect(plan("OR('H1MSP.peer')", p2, ["OR('H2MSP.peer')"])).toEqual(['H2MSP', 'H1MSP']);
+    expect(plan("OR('H1MSP.peer')", p2, ["AND('H9MSP.peer')"])).toBeUndefined();
   });
 });

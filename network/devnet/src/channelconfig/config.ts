@@ -4,7 +4,13 @@
 import { common, msp as mspProto, orderer } from '@hyperledger/fabric-protos';
 import { parseDuration } from '@ehr/network';
 import { Msp, MspManager } from '../msp';
-import { evaluateSignedData, policyFromProto, type Policy, type SignedData } from '../policies';
+import {
+  evaluateSignedData,
+  evaluateSignedDataAsync,
+  policyFromProto,
+  type Policy,
+  type SignedData,
+} from '../policies';
 import type { BatchSettings } from '../orderer/blockcutter';
 
 export class ChannelConfig {
@@ -77,6 +83,12 @@ export class ChannelConfig {
   evaluate(path: string, signatures: SignedData[]): boolean {
     const policy = this.policies.get(path);
     return policy ? evaluateSignedData(policy, signatures, this.msps) : false;
+  }
+
+  /** evaluate() with the signatures verified off the main thread (the orderer's Writers check). */
+  async evaluateAsync(path: string, signatures: SignedData[]): Promise<boolean> {
+    const policy = this.policies.get(path);
+    return policy ? evaluateSignedDataAsync(policy, signatures, this.msps) : false;
   }
 
   /** Application organisations: config group name → MSP id. */

@@ -31,7 +31,10 @@ export class Committer implements CommitNotifier {
     const list = block.getMetadata()!.getMetadataList_asU8().slice();
     list[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
     block.getMetadata()!.setMetadataList(list);
-    await this.ledger.commitBlock(block);
+    await this.ledger.commitBlock(
+      block,
+      results.map((r) => r.tx),
+    );
     this.announce(
       block,
       results.map((r) => r.tx?.txId),

@@ -5,13 +5,19 @@
 //  transactions the transaction id = SHA-256(nonce ‖ creator) (BAD_PROPOSAL_TXID) and the
 //  transaction's shape and proposal hash (INVALID_ENDORSER_TRANSACTION) → channel
 //  (TARGET_CHAIN_NOT_FOUND) → transaction id already on the ledger (DUPLICATE_TXID) →
-//  chaincode checks (INVALID_CHAINCODE, ILLEGAL_WRITESET) → the endorsement policy of every
-//  namespace written (ENDORSEMENT_POLICY_FAILURE); then duplicates inside the block, then MVCC
-//  and phantom reads (mvcc.ts) against committed state and the block's earlier valid writes.
+//  chaincode checks (INVALID_CHAINCODE, ILLEGAL_WRITESET) → endorsement policies
+//  (ENDORSEMENT_POLICY_FAILURE); then duplicates inside the block, then MVCC and phantom reads
+//  (mvcc.ts) against committed state and the block's earlier valid writes.
+// Like Fabric, the transactions of a block are checked in parallel (signatures verified off the
+// main thread) up to the endorsement policies; those are then evaluated in block order, because
+// a key-level endorsement policy (the key's VALIDATION_PARAMETER metadata, set through
+// PUT_STATE_METADATA) replaces the chaincode's policy for writes to that key and a transaction
+// may depend on an earlier one of the same block that changed it (endorsement.ts).
 import { createHash } from 'node:crypto';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { SignedData } from '@ehr/network';
 import type { MspManager } from '../msp';
+import { validIdentitiesAsync, type Policy } from '../policies';
 import {
   parseEndorserAction,
   parseEnvelopeHeaders,
@@ -19,18 +25,16 @@ import {
 } from '../ledger/transaction';
 import type { StateReader } from '../interfaces';
 import { BlockUpdates, validateReadWriteSet } from './mvcc';
+import { EndorsementPolicies, type EndorsementCheck } from './endorsement';
 
 const Code = peer.TxValidationCode;
-
-/** Decides whether signatures satisfy a policy (devnet-peer's policies/ evaluates them). */
-export type PolicyCheck = (signatures: SignedData[]) => boolean;
 
 export interface ValidationContext {
   channel: string;
   /** The channel's MSPs as of the last config block. */
   msps: () => MspManager;
   /** The endorsement policy of a chaincode namespace; undefined: no such chaincode on the channel. */
-  endorsementPolicy: (namespace: string) => PolicyCheck | undefined;
+  endorsementPolicy: (namespace: string) => Policy | undefined;
   /** Committed transaction ids. */
   hasTransaction: (txId: string) => Promise<boolean>;
   state: StateReader;
@@ -43,6 +47,8 @@ export interface ValidatedTransaction {
   code: number;
   tx?: ParsedTransaction;
   reason?: string;
+  /** An endorser transaction that passed every check before its endorsement policies. */
+  endorsement?: EndorsementCheck;
 }
 
 class Invalid extends Error {
@@ -70,7 +76,7 @@ export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
 }
 
 /** Fabric's ValidateTransaction (core/common/validation/msgvalidation.go). */
-function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransaction {
+async function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): Promise<ParsedTransaction> {
   let envelope: common.Envelope;
   try {
     envelope = common.Envelope.deserializeBinary(raw);
@@ -103,14 +109,14 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
   const creator = signatureHeader.getCreator_asU8();
   if (creator.length === 0) fail(Code.BAD_COMMON_HEADER, 'invalid creator specified in the header');
 
+  let signed = false;
   try {
     const identity = ctx.msps().validIdentity(creator);
-    if (!identity.verify(envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
-      throw new Error("creator's signature over the payload is not valid");
-    }
+    signed = await identity.verifyAsync(envelope.getPayload_asU8(), envelope.getSignature_asU8());
   } catch (e) {
     fail(Code.BAD_CREATOR_SIGNATURE, (e as Error).message);
   }
+  if (!signed) fail(Code.BAD_CREATOR_SIGNATURE, "creator's signature over the payload is not valid");
 
   const ts = channelHeader.getTimestamp();
   const parsed: ParsedTransaction = {
@@ -128,11 +134,8 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
         fail(Code.BAD_PROPOSAL_TXID, `invalid txid ${parsed.txId}`);
       }
       try {
-        parsed.endorsed = parseEndorserAction(payload.getData_asU8());
-        const action = peer.Transaction.deserializeBinary(
-          payload.getData_asU8(),
-        ).getActionsList()[0];
-        const actionHeader = common.SignatureHeader.deserializeBinary(action.getHeader_asU8());
+        const endorsed = (parsed.endorsed = parseEndorserAction(payload.getData_asU8()));
+        const actionHeader = common.SignatureHeader.deserializeBinary(endorsed.actionHeader);
         if (
           actionHeader.getNonce_asU8().length === 0 ||
           actionHeader.getCreator_asU8().length === 0
@@ -141,13 +144,10 @@ function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): ParsedTransa
         }
         const proposalHash = createHash('sha256')
           .update(header!.getChannelHeader_asU8())
-          .update(action.getHeader_asU8())
-          .update(parsed.endorsed.chaincodeActionPayload.getChaincodeProposalPayload_asU8())
+          .update(endorsed.actionHeader)
+          .update(endorsed.chaincodeActionPayload.getChaincodeProposalPayload_asU8())
           .digest();
-        const prp = peer.ProposalResponsePayload.deserializeBinary(
-          parsed.endorsed.proposalResponsePayload,
-        );
-        if (!proposalHash.equals(prp.getProposalHash_asU8()))
+        if (!proposalHash.equals(endorsed.proposalHash))
           throw new Error('proposal hash does not match');
       } catch (e) {
         if (e instanceof Invalid) throw e;
@@ -175,8 +175,12 @@ function endorsementSignatures(tx: ParsedTransaction): SignedData[] {
   }));
 }
 
-/** Fabric's plugin dispatcher and the builtin v20 validation plugin. */
-function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): void {
+/**
+ * Fabric's plugin dispatcher up to the validation plugin: the chaincode and namespace checks,
+ * then the endorsers as Fabric's SignatureSetToValidIdentities makes them (signatures verified,
+ * unknown signers and duplicates dropped) for the policies evaluated later in block order.
+ */
+async function checkEndorsed(tx: ParsedTransaction, ctx: ValidationContext): Promise<EndorsementCheck> {
   let ccName: string;
   try {
     const ext = peer.ChaincodeHeaderExtension.deserializeBinary(
@@ -220,15 +224,17 @@ function validateEndorsements(tx: ParsedTransaction, ctx: ValidationContext): vo
     if (ns.rwset.getWritesList().length || ns.rwset.getMetadataWritesList().length)
       written.add(ns.namespace);
   }
-  const signatures = endorsementSignatures(tx);
+  const namespaces = new Map<string, Policy>();
   for (const ns of written) {
     const policy = ctx.endorsementPolicy(ns);
-    if (!policy)
-      fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
-    if (!policy!(signatures)) {
-      fail(Code.ENDORSEMENT_POLICY_FAILURE, `endorsement policy of ${ns} not satisfied`);
-    }
+    if (!policy) fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
+    namespaces.set(ns, policy!);
   }
+  return {
+    namespaces,
+    nsRwSets,
+    endorsers: await validIdentitiesAsync(endorsementSignatures(tx), ctx.msps()),
+  };
 }
 
 /** Validates one transaction up to (not including) the in-block duplicate and MVCC checks. */
@@ -238,22 +244,14 @@ async function validateTransaction(
 ): Promise<ValidatedTransaction> {
   let tx: ParsedTransaction | undefined;
   try {
-    tx = validateEnvelope(raw, ctx);
+    tx = await validateEnvelope(raw, ctx);
     if (tx.channelHeader.getChannelId() !== ctx.channel) {
       fail(Code.TARGET_CHAIN_NOT_FOUND, `channel ${tx.channelHeader.getChannelId()} not found`);
     }
     if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) {
       if (await ctx.hasTransaction(tx.txId))
         fail(Code.DUPLICATE_TXID, `transaction ${tx.txId} already committed`);
-      validateEndorsements(tx, ctx);
-    } else if (tx.type === common.HeaderType.CONFIG) {
-      try {
-        if (!ctx.applyConfig) throw new Error('configuration transactions are not accepted here');
-        ctx.applyConfig(tx);
-      } catch (e) {
-        if (e instanceof Invalid) throw e;
-        fail(Code.INVALID_CONFIG_TRANSACTION, (e as Error).message);
-      }
+      return { code: Code.VALID, tx, endorsement: await checkEndorsed(tx, ctx) };
     }
     return { code: Code.VALID, tx };
   } catch (e) {
@@ -281,8 +279,31 @@ export async function validateBlock(
   ctx: ValidationContext,
 ): Promise<ValidatedTransaction[]> {
   const data = block.getData()?.getDataList_asU8() ?? [];
-  const results: ValidatedTransaction[] = [];
-  for (const raw of data) results.push(await validateTransaction(raw, ctx));
+  const blockNum = BigInt(block.getHeader()?.getNumber() ?? 0);
+  // In parallel, as Fabric's validator goroutines: everything that does not depend on the
+  // block's other transactions.
+  const results = await Promise.all(data.map((raw) => validateTransaction(raw, ctx)));
+
+  // In block order: a configuration (alone in its block) and the endorsement policies.
+  const policies = new EndorsementPolicies(ctx.state, blockNum);
+  for (const [txNum, r] of results.entries()) {
+    if (r.code !== Code.VALID) continue;
+    if (r.tx?.type === common.HeaderType.CONFIG) {
+      try {
+        if (!ctx.applyConfig) throw new Error('configuration transactions are not accepted here');
+        ctx.applyConfig(r.tx);
+      } catch (e) {
+        r.code = Code.INVALID_CONFIG_TRANSACTION;
+        r.reason = (e as Error).message;
+      }
+    } else if (r.endorsement) {
+      const failure = await policies.evaluate(txNum, r.endorsement);
+      if (failure) {
+        r.code = Code.ENDORSEMENT_POLICY_FAILURE;
+        r.reason = failure;
+      }
+    }
+  }
 
   // markTXIdDuplicates: the second valid endorser transaction with an id in this block.
   const ids = new Set<string>();
@@ -296,7 +317,6 @@ export async function validateBlock(
 
   // MVCC and phantom reads, in order, against committed state and earlier valid writes.
   const updates = new BlockUpdates();
-  const blockNum = BigInt(block.getHeader()?.getNumber() ?? 0);
   for (const [txNum, r] of results.entries()) {
     if (r.code !== Code.VALID || !r.tx?.endorsed) continue;
     const code = await validateReadWriteSet(r.tx.endorsed.nsRwSets, ctx.state, updates);

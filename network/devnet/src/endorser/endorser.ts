@@ -5,7 +5,7 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { Ledger } from '../interfaces';
 import { MspError, type SigningIdentity } from '../msp';
-import { identitySatisfies } from '../policies';
+import { identitySatisfies, keyLevelPolicy, type Policy } from '../policies';
 import type { ChaincodeConnection } from '../chaincode/connection';
 import { TransactionContext } from '../chaincode/context';
 import { POLICY_WRITERS, type ChannelResources } from '../peer/channel';
@@ -22,12 +22,24 @@ export interface EndorserDeps {
   log?: (level: 'info' | 'warn', msg: string, data?: object) => void;
 }
 
+/**
+ * Fabric's ChaincodeInterest for the invoked chaincode: the policies the endorsements must
+ * satisfy for the keys the proposal writes (the key-level policies of those that have one,
+ * and the chaincode's when some written key has none or nothing is written).
+ */
+export interface EndorsementInterest {
+  keyPolicies: Policy[];
+  chaincodePolicy: boolean;
+}
+
 /** Fabric's (ProposalResponse, error) pair. `response` is undefined when Fabric returns nil. */
 export interface EndorserResult {
   response?: peer.ProposalResponse;
   error?: Error;
   /** The unpacked proposal, when it unpacked (the gateway reuses it). */
   proposal?: UnpackedProposal;
+  /** With a successful response: what the endorsements must satisfy (the gateway's plan). */
+  interest?: EndorsementInterest;
 }
 
 const ERRORTHRESHOLD = 400;
@@ -81,7 +93,7 @@ export class Endorser {
       return { response: errorResponse(err.message), error: err, proposal: up };
     }
     try {
-      return { response: await this.simulateAndEndorse(up, opts.endorse ?? true), proposal: up };
+      return { ...(await this.simulateAndEndorse(up, opts.endorse ?? true)), proposal: up };
     } catch (err) {
       const message = (err as Error).message;
       this.deps.log?.('warn', 'Failed to invoke chaincode', { chaincode: up.chaincodeName, error: message });
@@ -104,7 +116,7 @@ export class Endorser {
     const { channel, ledger } = this.deps;
     let creator;
     try {
-      creator = validateProposal(up, channel.msps(), (msg, reason) =>
+      creator = await validateProposal(up, channel.msps(), (msg, reason) =>
         this.deps.log?.('warn', msg, { reason, channel: up.channelId, txId: up.txId.slice(0, 8) }),
       );
     } catch (err) {
@@ -128,7 +140,25 @@ export class Endorser {
     }
   }
 
-  private async simulateAndEndorse(up: UnpackedProposal, endorse: boolean): Promise<peer.ProposalResponse> {
+  /** Fabric's buildChaincodeInterest, from the committed metadata of the keys written. */
+  private async interest(chaincode: string, simulator: TxSimulator): Promise<EndorsementInterest> {
+    const keys = simulator.writtenKeys(chaincode);
+    if (keys.length === 0) return { keyPolicies: [], chaincodePolicy: true };
+    const keyPolicies = new Set<Policy>();
+    let chaincodePolicy = false;
+    for (const key of keys) {
+      const policy = keyLevelPolicy((await this.deps.ledger.getState(chaincode, key))?.metadata);
+      if (policy instanceof Error) throw policy;
+      if (policy) keyPolicies.add(policy);
+      else chaincodePolicy = true;
+    }
+    return { keyPolicies: [...keyPolicies], chaincodePolicy };
+  }
+
+  private async simulateAndEndorse(
+    up: UnpackedProposal,
+    endorse: boolean,
+  ): Promise<{ response: peer.ProposalResponse; interest?: EndorsementInterest }> {
     const { channel, ledger, signer } = this.deps;
     const definition = channel.chaincode(up.chaincodeName);
     const connection = this.deps.chaincode(up.chaincodeName);
@@ -150,6 +180,8 @@ export class Endorser {
     }
     const { response, event } = result;
     const status = response.getStatus();
+    // As Fabric's simulateProposal: a key-level policy that does not parse fails the proposal.
+    const interest = await this.interest(up.chaincodeName, simulator);
 
     const action = new peer.ChaincodeAction();
     action.setResults(simulator.results());
@@ -168,17 +200,17 @@ export class Endorser {
     pr.setResponse(response);
     if (status >= ERROR) {
       pr.setPayload(prpBytes);
-      return pr;
+      return { response: pr };
     }
-    if (status >= ERRORTHRESHOLD) return pr;
+    if (status >= ERRORTHRESHOLD) return { response: pr };
     // Fabric endorses any status below 400.
     pr.setVersion(1);
     pr.setPayload(prpBytes);
-    if (!endorse) return pr;
+    if (!endorse) return { response: pr };
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(signer.serialized);
-    endorsement.setSignature(signer.sign(Buffer.concat([prpBytes, signer.serialized])));
+    endorsement.setSignature(await signer.signAsync(Buffer.concat([prpBytes, signer.serialized])));
     pr.setEndorsement(endorsement);
-    return pr;
+    return { response: pr, interest };
   }
 }

@@ -19,6 +19,8 @@ export interface UnpackedProposal {
   input: peer.ChaincodeInput;
   /** The chaincode proposal payload (with transient map). */
   payload: peer.ChaincodeProposalPayload;
+  /** The payload without the transient map: what the proposal hash and the transaction carry. */
+  payloadBytes: Uint8Array;
   /** SHA-256(channel header ‖ signature header ‖ payload without the transient map). */
   proposalHash: Buffer;
   channelId: string;
@@ -54,11 +56,8 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
     if (!spec) throw new ProposalError('chaincode invocation spec did not contain chaincode spec');
     const input = spec.getInput();
     if (!input) throw new ProposalError('chaincode input did not contain any input');
-    const proposalHash = sha256(
-      header.getChannelHeader_asU8(),
-      header.getSignatureHeader_asU8(),
-      payloadWithoutTransient(payload),
-    );
+    const payloadBytes = payloadWithoutTransient(payload);
+    const proposalHash = sha256(header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), payloadBytes);
     return {
       signedProposal,
       proposal,
@@ -68,6 +67,7 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
       chaincodeName: chaincodeId.getName(),
       input,
       payload,
+      payloadBytes,
       proposalHash,
       channelId: channelHeader.getChannelId(),
       txId: channelHeader.getTxId(),
@@ -84,11 +84,11 @@ const HeaderType = common.HeaderType;
  * Fabric's UnpackedProposal.Validate; returns the creator. Authentication failures carry the
  * generic "access denied" message Fabric returns (the reason is only logged).
  */
-export function validateProposal(
+export async function validateProposal(
   up: UnpackedProposal,
   msps: MspManager,
   log?: (msg: string, reason: string) => void,
-): Identity {
+): Promise<Identity> {
   const type = up.channelHeader.getType();
   if (type !== HeaderType.ENDORSER_TRANSACTION && type !== HeaderType.CONFIG) {
     throw new ProposalError(`invalid header type ${headerTypeName(type)}`);
@@ -120,7 +120,7 @@ export function validateProposal(
     log?.('access denied: identity is not valid', err.message);
     throw denied();
   }
-  if (!creator.verify(up.signedProposal.getProposalBytes_asU8(), signature)) {
+  if (!(await creator.verifyAsync(up.signedProposal.getProposalBytes_asU8(), signature))) {
     log?.("access denied: creator's signature over the proposal is not valid", 'signature');
     throw denied();
   }

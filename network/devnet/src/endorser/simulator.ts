@@ -196,6 +196,12 @@ export class TxSimulator {
     return this.state.history(namespace, key)[Symbol.asyncIterator]();
   }
 
+  /** The keys of a namespace the transaction writes (values or metadata), in no order. */
+  writtenKeys(namespace: string): string[] {
+    const rec = this.namespaces.get(namespace);
+    return rec ? [...new Set([...rec.writes.keys(), ...rec.metadataWrites.keys()])] : [];
+  }
+
   /** Closes open iterators (their range info stays as consumed so far). */
   async done(): Promise<void> {
     await Promise.all([...this.iterators].map((i) => i.close()));

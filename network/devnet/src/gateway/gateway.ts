@@ -12,9 +12,9 @@ import {
   type Orderer,
 } from '../interfaces';
 import { MspError, type Identity } from '../msp';
-import { identitySatisfies } from '../policies';
+import { identitySatisfies, type Policy } from '../policies';
 import type { Endorser, EndorserResult } from '../endorser/endorser';
-import { ProposalError, payloadWithoutTransient, unpackProposal, type UnpackedProposal } from '../endorser/proposal';
+import { ProposalError, unpackProposal, type UnpackedProposal } from '../endorser/proposal';
 import { POLICY_READERS, type ChannelResources } from '../peer/channel';
 import { Code, RpcError, toServiceError, type EndpointError } from './errors';
 import { endorsementPlan } from './plan';
@@ -203,6 +203,8 @@ export class GatewayService {
     const responses: { node: PeerNode; response: peer.ProposalResponse }[] = [];
     const details: EndpointError[] = [];
     let plan: PeerNode[];
+    /** The first response: every other must carry the same proposal response payload. */
+    let reference: peer.ProposalResponse | undefined;
 
     if (orgs.length) {
       plan = this.peersOf(orgs);
@@ -215,15 +217,27 @@ export class GatewayService {
         details.push(detail(local, message));
         throw new RpcError(Code.ABORTED, 'failed to endorse transaction, see attached details for more info', details);
       }
-      responses.push({ node: local, response: first.response! });
+      reference = first.response!;
       const definition = this.deps.channel.chaincode(up.chaincodeName);
-      const planned = definition ? this.plan(definition.endorsementPolicy, local) : undefined;
-      if (!planned) {
+      if (!definition) {
         throw new RpcError(
           Code.FAILED_PRECONDITION,
           `no combination of peers can be derived which satisfy the endorsement policy for chaincode ${up.chaincodeName}`,
         );
       }
+      // The policies the local peer's simulation reported (Fabric's ChaincodeInterest): a
+      // key-level policy of a written key may ask for other peers than the chaincode's, or fewer.
+      const interest = first.interest ?? { keyPolicies: [], chaincodePolicy: true };
+      const policies = [...interest.keyPolicies, ...(interest.chaincodePolicy ? [definition.endorsementPolicy] : [])];
+      const planned = this.plan(policies, local);
+      if (!planned) {
+        throw new RpcError(
+          Code.FAILED_PRECONDITION,
+          'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+        );
+      }
+      // Like Fabric's plan, the first endorsement counts only when its peer is in the layout.
+      if (planned.includes(local)) responses.push({ node: local, response: first.response! });
       plan = planned.filter((p) => p !== local);
     }
 
@@ -235,7 +249,8 @@ export class GatewayService {
         details.push(detail(node, message));
         continue;
       }
-      if (responses.length && !Buffer.from(responses[0]!.response.getPayload_asU8()).equals(result.response!.getPayload_asU8())) {
+      reference ??= result.response!;
+      if (!Buffer.from(reference.getPayload_asU8()).equals(result.response!.getPayload_asU8())) {
         details.push(detail(node, 'ProposalResponsePayloads do not match'));
         continue;
       }
@@ -255,14 +270,18 @@ export class GatewayService {
 
   private readonly plans = new WeakMap<object, { key: string; plan: PeerNode[] | undefined }>();
 
-  /** The endorsement plan for a policy, recomputed when the channel's peers change. */
-  private plan(policy: Parameters<typeof endorsementPlan>[0], local: PeerNode): PeerNode[] | undefined {
+  /**
+   * The endorsement plan for the policies a transaction needs; a plan for one policy (the
+   * chaincode's, the common case) is kept until the channel's peers change.
+   */
+  private plan(policies: Policy[], local: PeerNode): PeerNode[] | undefined {
     const peers = this.deps.peers();
+    if (policies.length !== 1) return endorsementPlan(policies, peers, local);
     const key = peers.map((p) => p.identity.id).join('|');
-    const cached = this.plans.get(policy);
+    const cached = this.plans.get(policies[0]!);
     if (cached && cached.key === key) return cached.plan;
-    const plan = endorsementPlan(policy, peers, local);
-    this.plans.set(policy, { key, plan });
+    const plan = endorsementPlan(policies, peers, local);
+    this.plans.set(policies[0]!, { key, plan });
     return plan;
   }
 
@@ -295,14 +314,14 @@ export class GatewayService {
     return new gateway.SubmitResponse();
   }
 
-  private checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): void {
+  private async checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): Promise<void> {
     const { channel } = this.deps;
     const readers = channel.policy(POLICY_READERS);
     let ok = false;
     if (readers) {
       try {
         const identity = channel.msps().deserializeIdentity(identityBytes);
-        ok = identity.verify(data, signature) && identitySatisfies(readers, identity);
+        ok = identitySatisfies(readers, identity) && (await identity.verifyAsync(data, signature));
       } catch (err) {
         if (!(err instanceof MspError)) throw err;
       }
@@ -328,7 +347,7 @@ export class GatewayService {
     if (!request.getChannelId()) throw new RpcError(Code.INVALID_ARGUMENT, 'no channel ID provided');
     if (!request.getTransactionId()) throw new RpcError(Code.INVALID_ARGUMENT, 'transaction ID should not be empty');
     this.checkChannel(request.getChannelId());
-    this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
+    await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     let status;
     try {
       status = await this.deps.commits.waitForTransaction(request.getTransactionId(), signal);
@@ -356,7 +375,7 @@ export class GatewayService {
     } catch (err) {
       throw new RpcError(Code.INVALID_ARGUMENT, `invalid chaincode events request: ${(err as Error).message}`);
     }
-    this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
+    await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     if (request.getChannelId() !== this.deps.channel.channelId) {
       throw new RpcError(Code.NOT_FOUND, `channel not found: ${request.getChannelId()}`);
     }
@@ -529,7 +548,7 @@ export function prepareTransaction(up: UnpackedProposal, responses: peer.Proposa
   action.setProposalResponsePayload(responses[0]!.getPayload_asU8());
   action.setEndorsementsList(endorsements);
   const cap = new peer.ChaincodeActionPayload();
-  cap.setChaincodeProposalPayload(payloadWithoutTransient(up.payload));
+  cap.setChaincodeProposalPayload(up.payloadBytes);
   cap.setAction(action);
   const ta = new peer.TransactionAction();
   ta.setHeader(up.header.getSignatureHeader_asU8());

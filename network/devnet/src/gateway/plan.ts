@@ -1,6 +1,7 @@
 // Which peers must endorse: the smallest set of the channel's peers whose identities satisfy
-// the chaincode's endorsement policy, preferring sets that include the gateway's own peer
-// (Fabric's gateway asks its local peer first, then the layout discovery computes).
+// every policy the transaction needs (the chaincode's, and the key-level policies of the keys it
+// writes), preferring sets that include the gateway's own peer (Fabric's gateway asks its local
+// peer first, then takes a layout discovery computes for the proposal's ChaincodeInterest).
 import type { Identity } from '../msp';
 import type { Policy } from '../policies';
 
@@ -9,7 +10,7 @@ export interface PlannedPeer {
   identity: Identity;
 }
 
-export function endorsementPlan<P extends PlannedPeer>(policy: Policy, peers: P[], local: P): P[] | undefined {
+export function endorsementPlan<P extends PlannedPeer>(policies: Policy[], peers: P[], local: P): P[] | undefined {
   const others = peers.filter((p) => p !== local);
   const ordered = [local, ...others];
   const n = ordered.length;
@@ -19,7 +20,8 @@ export function endorsementPlan<P extends PlannedPeer>(policy: Policy, peers: P[
   }
   subsets.sort((a, b) => a.length - b.length || Number(b.includes(local)) - Number(a.includes(local)));
   for (const subset of subsets) {
-    if (policy.evaluateIdentities(subset.map((p) => p.identity))) return subset;
+    const identities = subset.map((p) => p.identity);
+    if (policies.every((policy) => policy.evaluateIdentities(identities))) return subset;
   }
   return undefined;
 }

@@ -250,17 +250,20 @@ export class DevnetLedger implements Ledger {
    * appends and fsyncs it, then indexes it and applies its valid writes. Blocks are committed
    * one at a time in order; resolves once the block is durable and its state visible.
    */
-  commitBlock(block: common.Block): Promise<void> {
-    const run = this.queue.then(() => this.commitNow(block));
+  commitBlock(block: common.Block, parsed?: (ParsedTransaction | undefined)[]): Promise<void> {
+    const run = this.queue.then(() => this.commitNow(block, parsed));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async commitNow(block: common.Block): Promise<void> {
+  private async commitNow(
+    block: common.Block,
+    parsed?: (ParsedTransaction | undefined)[],
+  ): Promise<void> {
     const number = BigInt(block.getHeader()?.getNumber() ?? -1);
     if (number !== this.heightValue)
       throw new Error(`block ${number} does not follow height ${this.heightValue}`);
-    const updates = await this.resolveUpdates(block);
+    const updates = await this.resolveUpdates(block, parsed);
     // As a Fabric peer: no commit hash on the genesis block; the chain starts at block 1.
     let commitHash: Buffer = Buffer.alloc(0);
     if (number === 1n || this.checkpoint.commitHash !== '') {
@@ -281,9 +284,14 @@ export class DevnetLedger implements Ledger {
    * The effect of the block's VALID endorser transactions, applied in transaction order: the
    * final state of every key touched (a value write keeps the key's metadata, a metadata write
    * keeps its value, as Fabric does; an empty value is a delete, as Fabric's rwset builder makes
-   * it) and one history entry per value write.
+   * it) and one history entry per value write. `parsed` may hold the committer's parse of
+   * transactions (used where complete, so that a replay after a crash, which parses the block
+   * itself, gets the same updates).
    */
-  private async resolveUpdates(block: common.Block): Promise<BlockUpdates> {
+  private async resolveUpdates(
+    block: common.Block,
+    parsed?: (ParsedTransaction | undefined)[],
+  ): Promise<BlockUpdates> {
     const filter = transactionsFilter(block);
     const blockNum = BigInt(block.getHeader()!.getNumber());
     const finals = new Map<string, FinalState>();
@@ -300,11 +308,13 @@ export class DevnetLedger implements Ledger {
     };
     const txs: (ParsedTransaction | undefined)[] = [];
     for (const [txNum, raw] of (block.getData()?.getDataList_asU8() ?? []).entries()) {
-      let tx: ParsedTransaction | undefined;
-      try {
-        tx = parseTransaction(raw);
-      } catch {
-        tx = undefined;
+      let tx = parsed?.[txNum];
+      if (!tx || (tx.type === common.HeaderType.ENDORSER_TRANSACTION && !tx.endorsed)) {
+        try {
+          tx = parseTransaction(raw);
+        } catch {
+          tx = undefined;
+        }
       }
       txs.push(tx);
       if (!tx?.endorsed || filter[txNum] !== TxValidationCode.VALID) continue;

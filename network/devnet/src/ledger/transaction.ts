@@ -20,8 +20,12 @@ export interface ParsedTransaction {
   timestamp: { seconds: bigint; nanos: number };
   /** Endorser transactions only. */
   endorsed?: {
+    /** The transaction action's header (a SignatureHeader). */
+    actionHeader: Uint8Array;
     chaincodeActionPayload: peer.ChaincodeActionPayload;
     proposalResponsePayload: Uint8Array;
+    /** The proposal hash the endorsers signed (in the proposal response payload). */
+    proposalHash: Uint8Array;
     chaincodeAction: peer.ChaincodeAction;
     nsRwSets: NamespaceRwSet[];
   };
@@ -72,7 +76,14 @@ export function parseEndorserAction(
     namespace: ns.getNamespace(),
     rwset: kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
   }));
-  return { chaincodeActionPayload, proposalResponsePayload, chaincodeAction, nsRwSets };
+  return {
+    actionHeader: actions[0].getHeader_asU8(),
+    chaincodeActionPayload,
+    proposalResponsePayload,
+    proposalHash: prp.getProposalHash_asU8(),
+    chaincodeAction,
+    nsRwSets,
+  };
 }
 
 export function parseTransaction(raw: Uint8Array): ParsedTransaction {

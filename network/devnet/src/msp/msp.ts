@@ -7,6 +7,7 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { ParsedCertificate } from './certificate';
 import { SignatureError, sha256, verifyEcdsa } from './ecdsa';
+import { verifySignature } from './signatures';
 import { revokedSerials } from './crl';
 import { decodePem, decodePemCertificates } from './pem';
 
@@ -101,6 +102,11 @@ export class Identity {
       if (err instanceof SignatureError) return false;
       throw err;
     }
+  }
+
+  /** verify() off the main thread, each distinct signature computed once (signatures.ts). */
+  verifyAsync(message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return verifySignature(this.cert, message, signature);
   }
 
   /** The SerializedIdentity bytes of this identity. */

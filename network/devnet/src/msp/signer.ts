@@ -3,13 +3,16 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { ParsedCertificate } from './certificate';
-import { signLowS } from './ecdsa';
+import { signLowS, signLowSAsync, verifyEcdsa } from './ecdsa';
 import { decodePem } from './pem';
+import { rememberOwnSignature } from './signatures';
 
 export class SigningIdentity {
   /** SerializedIdentity bytes: what goes into headers and endorsements. */
   readonly serialized: Buffer;
   readonly cert: ParsedCertificate;
+  /** Whether the private key is the certificate's: only then are its signatures known valid. */
+  private readonly keyMatchesCertificate: boolean;
 
   constructor(
     readonly mspId: string,
@@ -23,6 +26,12 @@ export class SigningIdentity {
     si.setMspid(mspId);
     si.setIdBytes(certPem);
     this.serialized = Buffer.from(si.serializeBinary());
+    const probe = Buffer.from(`devnet key probe ${mspId}`);
+    try {
+      this.keyMatchesCertificate = verifyEcdsa(this.cert.publicKey, probe, signLowS(privateKey, probe));
+    } catch {
+      this.keyMatchesCertificate = false;
+    }
   }
 
   /** Loads an identity from its MSP folder files (signcerts/cert.pem, keystore/key.pem). */
@@ -31,6 +40,16 @@ export class SigningIdentity {
   }
 
   sign(message: Uint8Array): Buffer {
-    return signLowS(this.privateKey, message);
+    return this.made(message, signLowS(this.privateKey, message));
+  }
+
+  /** sign() in libuv's thread pool. */
+  async signAsync(message: Uint8Array): Promise<Buffer> {
+    return this.made(message, await signLowSAsync(this.privateKey, message));
+  }
+
+  private made(message: Uint8Array, signature: Buffer): Buffer {
+    if (this.keyMatchesCertificate) rememberOwnSignature(this.cert, message, signature);
+    return signature;
   }
 }

@@ -34,7 +34,7 @@ export interface OrdererOptions {
   signer: OrdererSigner;
   msps: () => MspManager;
   /** /Channel/Writers of the current channel configuration. */
-  writers: () => (signatures: SignedData[]) => boolean;
+  writers: () => (signatures: SignedData[]) => Promise<boolean>;
   /** Where cut blocks go, one at a time, in order (the committer). */
   deliver: (block: common.Block) => Promise<void>;
   /** Height and tip header hash of the ledger at start. */
@@ -82,7 +82,7 @@ export class DevnetOrderer implements Orderer {
   }
 
   /** Fabric's standard channel filters; throws BroadcastRefusedError. Returns the payload header type. */
-  private check(raw: Uint8Array): { envelope: common.Envelope; type: number } {
+  private async check(raw: Uint8Array): Promise<{ envelope: common.Envelope; type: number }> {
     if (this.stopped || this.failed)
       throw new BroadcastRefusedError(Status.SERVICE_UNAVAILABLE, 'orderer is not running');
     if (raw.length === 0) throw new BroadcastRefusedError(Status.BAD_REQUEST, 'message was empty');
@@ -143,7 +143,7 @@ export class DevnetOrderer implements Orderer {
       data: envelope.getPayload_asU8(),
       signature: envelope.getSignature_asU8(),
     };
-    if (!this.opts.writers()([signed])) {
+    if (!(await this.opts.writers()([signed]))) {
       throw new BroadcastRefusedError(
         Status.FORBIDDEN,
         // Fabric's sigfilter wraps the policy's error in ErrPermissionDenied.
@@ -154,7 +154,10 @@ export class DevnetOrderer implements Orderer {
   }
 
   async broadcast(raw: Uint8Array): Promise<void> {
-    const { envelope, type } = this.check(raw);
+    const { envelope, type } = await this.check(raw);
+    // The signature check ran off the main thread: the orderer may have stopped meanwhile.
+    if (this.stopped || this.failed)
+      throw new BroadcastRefusedError(Status.SERVICE_UNAVAILABLE, 'orderer is not running');
     if (type === common.HeaderType.CONFIG_UPDATE) {
       if (!this.opts.configUpdate)
         throw new BroadcastRefusedError(

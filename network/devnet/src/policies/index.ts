@@ -6,8 +6,10 @@
 //   policyFromProto(configPolicy, (name) => orgs.map((o) => o.policies[name]))  // from config
 //   new ImplicitMetaPolicy('MAJORITY', 'Admins', orgAdminPolicies)
 export { PolicyParseError, parseSignaturePolicy, signaturePolicyToString } from './dsl';
+export { keyLevelPolicy, VALIDATION_PARAMETER } from './key-level';
 export {
   evaluateSignedData,
+  evaluateSignedDataAsync,
   identitySatisfies,
   ImplicitMetaPolicy,
   implicitMetaPolicyProto,
@@ -16,6 +18,7 @@ export {
   SignaturePolicy,
   signaturePolicyProto,
   validIdentities,
+  validIdentitiesAsync,
   type ImplicitMetaRule,
   type Policy,
   type SignedData,

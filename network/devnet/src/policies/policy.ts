@@ -23,31 +23,54 @@ export interface Policy {
   toString(): string;
 }
 
+/** The signers a channel MSP knows, with what they signed (unknown signers are skipped). */
+function knownSigners(signedData: Iterable<SignedData>, msps: MspManager): { identity: Identity; sd: SignedData }[] {
+  const out: { identity: Identity; sd: SignedData }[] = [];
+  for (const sd of signedData) {
+    try {
+      out.push({ identity: msps.deserializeIdentity(sd.identity), sd });
+    } catch (err) {
+      if (!(err instanceof MspError)) throw err;
+    }
+  }
+  return out;
+}
+
+/** Each identity once, in the order of its first valid signature. */
+function distinct(identities: Identity[]): Identity[] {
+  const seen = new Set<string>();
+  return identities.filter((identity) => !seen.has(identity.id) && !!seen.add(identity.id));
+}
+
 /**
  * Fabric's SignatureSetToValidIdentities: deserializes each signer, skips unknown ones,
  * duplicates and signatures that do not verify. Identity validity is checked by the principals.
  */
 export function validIdentities(signedData: Iterable<SignedData>, msps: MspManager): Identity[] {
-  const seen = new Set<string>();
-  const out: Identity[] = [];
-  for (const sd of signedData) {
-    let identity: Identity;
-    try {
-      identity = msps.deserializeIdentity(sd.identity);
-    } catch (err) {
-      if (err instanceof MspError) continue;
-      throw err;
-    }
-    if (seen.has(identity.id)) continue;
-    if (!identity.verify(sd.data, sd.signature)) continue;
-    seen.add(identity.id);
-    out.push(identity);
-  }
-  return out;
+  return distinct(
+    knownSigners(signedData, msps)
+      .filter(({ identity, sd }) => identity.verify(sd.data, sd.signature))
+      .map(({ identity }) => identity),
+  );
+}
+
+/** validIdentities with the signatures verified in parallel off the main thread. */
+export async function validIdentitiesAsync(signedData: Iterable<SignedData>, msps: MspManager): Promise<Identity[]> {
+  const signers = knownSigners(signedData, msps);
+  const verified = await Promise.all(signers.map(({ identity, sd }) => identity.verifyAsync(sd.data, sd.signature)));
+  return distinct(signers.filter((_, i) => verified[i]).map(({ identity }) => identity));
 }
 
 export function evaluateSignedData(policy: Policy, signedData: Iterable<SignedData>, msps: MspManager): boolean {
   return policy.evaluateIdentities(validIdentities(signedData, msps));
+}
+
+export async function evaluateSignedDataAsync(
+  policy: Policy,
+  signedData: Iterable<SignedData>,
+  msps: MspManager,
+): Promise<boolean> {
+  return policy.evaluateIdentities(await validIdentitiesAsync(signedData, msps));
 }
 
 type Compiled = (identities: Identity[], used: boolean[]) => boolean;

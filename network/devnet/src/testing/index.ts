@@ -2,4 +2,9 @@
 export { writeDevPki } from './dev-pki';
 export { BroadcastClient, fetchBlocks, seekEnvelope, watchCommits } from './ledger-client';
 export { buildTransaction, type RwSpec, type TxSpec } from './transactions';
-export { networkOnFreePorts, PrivateDevnet, type PrivateDevnetOptions } from './private-devnet';
+export {
+  networkOnFreePorts,
+  PrivateDevnet,
+  privatePortOffset,
+  type PrivateDevnetOptions,
+} from './private-devnet';

@@ -12,11 +12,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadNetwork, orgPaths, REPO_ROOT, type Network } from '@ehr/network';
 import { writeDevPki } from './dev-pki';
 
+/** Offset at which a private network's ports start when EHR_PORT_OFFSET + shift would pass 65535. */
+const WRAPPED_OFFSET = 55_500;
+/** The highest port (before any offset) a private devnet or Fabric network binds (network.yaml). */
+const HIGHEST_BASE_PORT = 9_500;
+
+/**
+ * The port offset a private network starts looking from: EHR_PORT_OFFSET + shift, or, when that
+ * would put its ports past 65535 (a stack at offset 50000), 55500 and then 56000 — ports
+ * 62550–65471, above Linux's ephemeral range (32768–60999) and none of them a port of a stack
+ * at offset 55000.
+ */
+export function privatePortOffset(shift: number): number {
+  const from = Number(process.env.EHR_PORT_OFFSET ?? 0) + shift;
+  return from + HIGHEST_BASE_PORT > 65_535 ? WRAPPED_OFFSET : from;
+}
+
 export interface PrivateDevnetOptions {
   /**
-   * Where to start looking for free ports, added to EHR_PORT_OFFSET (default 0): the first
-   * shift (in steps of 500) whose ports are all free is used, so the stack and other
-   * developers' networks on this machine are never disturbed.
+   * Where to start looking for free ports, added to EHR_PORT_OFFSET (default 0; see
+   * privatePortOffset): the first shift (in steps of 500) whose ports are all free is used, so
+   * the stack and other developers' networks on this machine are never disturbed.
    */
   portShift: number;
   /** Also run the ledger suite's contract (network.yaml testChaincode) on each hospital. */
@@ -74,10 +90,7 @@ export class PrivateDevnet {
 
   static async create(opts: PrivateDevnetOptions): Promise<PrivateDevnet> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ehr-private-devnet-'));
-    const { net, portOffset } = await networkOnFreePorts(
-      dataDir,
-      Number(process.env.EHR_PORT_OFFSET ?? 0) + opts.portShift,
-    );
+    const { net, portOffset } = await networkOnFreePorts(dataDir, privatePortOffset(opts.portShift));
     await writeDevPki(net);
     const pd = new PrivateDevnet(net, dataDir, portOffset, opts);
     if (opts.chaincode) pd.startChaincodeServers();
