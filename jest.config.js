@@ -25,14 +25,16 @@ module.exports = {
   // With one worker the tests run in this process: a handle left open by any test (a server, a
   // database or gRPC connection) would keep `npm test` (and CI) from ever exiting.
   forceExit: true,
+  // Per test and hook, for every project (jest reads testTimeout only here, not per project): a
+  // guard against hangs, not a speed claim. Some unit tests make real keys and certificates,
+  // which takes seconds on a loaded 2-core machine; integration suites raise it further
+  // (test/support/integration-timeout.ts).
+  testTimeout: 30_000,
   verbose: false,
   projects: [
     {
       ...base,
       displayName: 'unit',
-      // A guard against hangs, not a speed claim: some unit tests make real keys and
-      // certificates (openssl), which takes seconds on a loaded 2-core machine.
-      testTimeout: 30_000,
       testMatch: unitWorkspaces.map((w) => `<rootDir>/${w}/test/**/*.test.ts`),
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/network/test/integration/'],
     },
