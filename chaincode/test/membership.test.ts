@@ -55,6 +55,16 @@ async function signatureBy(s: Signer, configUpdate: string, header?: Uint8Array)
   });
 }
 
+/** The code of `who` approving `proposalId` with `signature` (JSON from signatureBy). */
+async function approveCode(
+  ledger: MemoryLedger,
+  who: Person,
+  proposalId: string,
+  signature: string,
+): Promise<string> {
+  return codeOf(await ledger.invoke(who, 'hospitals:ApproveMember', proposalId, signature));
+}
+
 function proposal(
   ledger: MemoryLedger,
   id: string,
@@ -119,14 +129,7 @@ describe('consortium membership', () => {
     expect(codeOf(await ledger.invoke(P.doctor2, 'hospitals:GetHospital', H3))).toBe('NOT_FOUND');
     // the same hospital cannot approve twice
     expect(
-      codeOf(
-        await ledger.invoke(
-          a1.person,
-          'hospitals:ApproveMember',
-          'p1',
-          await signatureBy(a1, view.configUpdate),
-        ),
-      ),
+      await approveCode(ledger, a1.person, 'p1', await signatureBy(a1, view.configUpdate)),
     ).toBe('ALREADY_EXISTS');
 
     const second = expectOk(
@@ -166,48 +169,25 @@ describe('consortium membership', () => {
     ).result as MemberProposalView;
     // admin 2's signature submitted by admin 1
     expect(
-      codeOf(
-        await ledger.invoke(
-          a1.person,
-          'hospitals:ApproveMember',
-          'p2',
-          await signatureBy(a2, view.configUpdate),
-        ),
-      ),
+      await approveCode(ledger, a1.person, 'p2', await signatureBy(a2, view.configUpdate)),
     ).toBe('SIGNATURE_INVALID');
     // a signature over another update
     expect(
-      codeOf(
-        await ledger.invoke(
-          a1.person,
-          'hospitals:ApproveMember',
-          'p2',
-          await signatureBy(a1, sampleOrgAdditionUpdate('ehr', 'OtherMSP')),
-        ),
+      await approveCode(
+        ledger,
+        a1.person,
+        'p2',
+        await signatureBy(a1, sampleOrgAdditionUpdate('ehr', 'OtherMSP')),
       ),
     ).toBe('SIGNATURE_INVALID');
     // an admin-role account whose certificate is not an admin identity (NodeOU client)
     const client = await admin(H1, 'admin-1', 'client');
     expect(
-      codeOf(
-        await ledger.invoke(
-          client.person,
-          'hospitals:ApproveMember',
-          'p2',
-          await signatureBy(client, view.configUpdate),
-        ),
-      ),
+      await approveCode(ledger, client.person, 'p2', await signatureBy(client, view.configUpdate)),
     ).toBe('SIGNATURE_INVALID');
     // a person without a certificate the signature could name
     expect(
-      codeOf(
-        await ledger.invoke(
-          P.admin1,
-          'hospitals:ApproveMember',
-          'p2',
-          await signatureBy(a1, view.configUpdate),
-        ),
-      ),
+      await approveCode(ledger, P.admin1, 'p2', await signatureBy(a1, view.configUpdate)),
     ).toBe('SIGNATURE_INVALID');
     const after = expectOk(await ledger.invoke(P.auditor2, 'hospitals:GetMemberProposal', 'p2'))
       .result as MemberProposalView;
@@ -257,16 +237,9 @@ describe('consortium membership', () => {
       await ledger.invoke(a1.person, 'hospitals:ProposeMember', proposal(ledger, 'p6')),
     ).result as MemberProposalView;
     ledger.advance(8 * 24 * 3600 * 1000);
-    expect(
-      codeOf(
-        await ledger.invoke(
-          a2.person,
-          'hospitals:ApproveMember',
-          'p6',
-          await signatureBy(a2, p6.configUpdate),
-        ),
-      ),
-    ).toBe('PROPOSAL_EXPIRED');
+    expect(await approveCode(ledger, a2.person, 'p6', await signatureBy(a2, p6.configUpdate))).toBe(
+      'PROPOSAL_EXPIRED',
+    );
     const list = expectOk(await ledger.invoke(P.admin2, 'hospitals:ListMemberProposals'))
       .result as MemberProposalView[];
     expect(list.map((p) => [p.proposalId, p.status, p.expired])).toEqual([
@@ -291,16 +264,9 @@ describe('consortium membership', () => {
       expect(
         codeOf(await ledger.invoke(who, 'hospitals:ProposeMember', proposal(ledger, 'p9'))),
       ).toBe('FORBIDDEN_ROLE');
-      expect(
-        codeOf(
-          await ledger.invoke(
-            who,
-            'hospitals:ApproveMember',
-            'p8',
-            await signatureBy(a2, view.configUpdate),
-          ),
-        ),
-      ).toBe('FORBIDDEN_ROLE');
+      expect(await approveCode(ledger, who, 'p8', await signatureBy(a2, view.configUpdate))).toBe(
+        'FORBIDDEN_ROLE',
+      );
     }
     expect(codeOf(await ledger.invoke(P.doctor1, 'hospitals:GetMemberProposal', 'p8'))).toBe(
       'FORBIDDEN_ROLE',
