@@ -23,6 +23,9 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
+      // A guard against hangs, not a speed claim: some unit tests make real keys and
+      // certificates (openssl), which takes seconds on a loaded 2-core machine.
+      testTimeout: 30_000,
       testMatch: unitWorkspaces.map((w) => `<rootDir>/${w}/test/**/*.test.ts`),
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/network/test/integration/'],
     },

@@ -1,7 +1,7 @@
 // What the portal's auditor view shows, for the gateway to serve: the anchors of the channel
-// with their explorer links, how many blocks are not yet anchored, the anchoring service's state
-// and the last verify result; and, for the local chain, the pages behind the "explorer" links
-// (transaction, address, block), read from the node as Etherscan would show them.
+// with their explorer links, how many blocks are not yet anchored, and the last verify result;
+// and, for the local chain, the facts behind the "explorer" links (transaction, address, block),
+// read from the node as Etherscan would show them.
 import { CodedError, type ErrorCode } from '@ehr/common';
 import type { Network } from '@ehr/network';
 import type { JsonRpcProvider } from 'ethers';
@@ -10,42 +10,20 @@ import type { AnchorContract, AnchorEvent } from './contract/anchor-contract';
 import { openContract } from './deployment';
 import { DeliverError, type BlockSource } from './fabric/deliver';
 import { openBlockSource, readerConfig } from './fabric/member-identity';
-import type { ServiceStatus } from './service/anchoring-service';
-import { lastVerifyFile, readJson, statusFile, writeJson } from './state-files';
 import { verifyLedger, type VerifyReport } from './verify/verify-ledger';
+import {
+  fileVerificationStore,
+  type VerificationResult,
+  type VerificationStore,
+} from './verify/verification-store';
 
-export interface AuditorAnchor {
-  blockNumber: string;
-  headerHash: string;
-  member: string;
-  anchorer: string;
-  ethBlock: number;
-  txHash: string;
-  link: string;
-}
-
-export interface AuditorView {
-  channel: string;
-  chain: { kind: ChainConfig['kind']; chainId: number; explorer: string };
-  contract: { address: string; link: string };
-  anchors: AuditorAnchor[];
-  coverage: {
-    /** Blocks in the ledger (undefined when no peer could be asked). */
-    ledgerHeight?: string;
-    lastAnchoredBlock?: string;
-    /** Blocks committed after the newest anchor. */
-    blocksNotAnchored?: string;
-  };
-  service?: ServiceStatus;
-  lastVerification?: {
-    ok: boolean;
-    checkedAt: string;
-    blocksChecked: number;
-    anchorsMatched: number;
-    anchorsTotal: number;
-    firstMismatch?: string;
-  };
-}
+// The gateway imports this module alone (@ehr/evm-anchor/auditor): what it needs besides.
+export { localExplorerUrl } from './chain';
+export {
+  verificationResult,
+  type VerificationResult,
+  type VerificationStore,
+} from './verify/verification-store';
 
 function fail(code: ErrorCode, message?: string): never {
   throw new CodedError(code, message);
@@ -59,6 +37,26 @@ export interface ApiAnchor {
   ethTxHash: string;
   explorerUrl: string;
   anchoredAt: string;
+  /** The member hospital (MSP id) whose anchorer recorded it. */
+  member: string;
+}
+
+/** The gateway API's `AuditOverview` (gateway/openapi.yaml): what the auditor's page shows. */
+export interface ApiAuditOverview {
+  channel: string;
+  chain: { kind: ChainConfig['kind']; chainId: number; explorerUrl: string };
+  contract: { address: string; explorerUrl: string };
+  /** Newest first. */
+  anchors: ApiAnchor[];
+  coverage: {
+    /** Blocks in the ledger (absent when the peer did not answer). */
+    ledgerHeight?: number;
+    /** Absent before the first anchor. */
+    lastAnchoredBlock?: number;
+    /** Blocks committed after the newest anchor (absent when the height is unknown). */
+    blocksNotAnchored?: number;
+  };
+  lastVerification?: VerificationResult;
 }
 
 /** The gateway API's `VerifyReport` (gateway/openapi.yaml). */
@@ -78,6 +76,8 @@ export interface AnchorAuditorOptions {
   /** The hospital whose peer is read by default (default ANCHOR_MEMBER, else the first). */
   member?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where the last verification is kept (default: the data directory's file, as the CLI). */
+  verifications?: VerificationStore;
 }
 
 /** Long-lived (one per gateway): keeps one provider and caches the anchor list per count. */
@@ -92,6 +92,7 @@ export class AnchorAuditor {
   private ownSource?: Promise<BlockSource>;
   private running?: Promise<VerifyReport>;
   private readonly chain: ChainConfig;
+  private readonly verifications: VerificationStore;
   readonly channel: string;
 
   constructor(
@@ -101,6 +102,7 @@ export class AnchorAuditor {
     const env = opts.env ?? process.env;
     this.chain = chainFromEnv(net, env, { readOnly: true });
     this.channel = env.ANCHOR_CHANNEL ?? net.channel;
+    this.verifications = opts.verifications ?? fileVerificationStore(net);
   }
 
   private connect() {
@@ -164,10 +166,11 @@ export class AnchorAuditor {
     return at;
   }
 
-  /** GET /audit/anchors: the anchors, newest first, as the gateway API describes them. */
-  async anchorList(): Promise<{ items: ApiAnchor[] }> {
-    const { provider, contract } = await this.connected();
-    const anchors = await this.withChain(() => this.anchors(contract));
+  /** Anchors as the gateway API describes them, newest first. */
+  private async apiAnchors(
+    provider: JsonRpcProvider,
+    anchors: readonly AnchorEvent[],
+  ): Promise<ApiAnchor[]> {
     const items: ApiAnchor[] = [];
     for (const a of [...anchors].reverse()) {
       items.push({
@@ -177,16 +180,25 @@ export class AnchorAuditor {
         ethTxHash: a.txHash,
         explorerUrl: this.chain.explorer.tx(a.txHash),
         anchoredAt: await this.anchoredAt(provider, a.ethBlock),
+        member: a.member,
       });
     }
-    return { items };
+    return items;
+  }
+
+  /** GET /audit/anchors: the anchors, newest first. */
+  async anchorList(): Promise<{ items: ApiAnchor[] }> {
+    const { provider, contract } = await this.connected();
+    const anchors = await this.withChain(() => this.anchors(contract));
+    return { items: await this.withChain(() => this.apiAnchors(provider, anchors)) };
   }
 
   /**
    * POST /audit/verify: the full check (every block against the anchors), recorded as the last
-   * verification. Concurrent calls share one run: a check reads the whole chain.
+   * verification, `by` whom (in the store's terms). Concurrent calls share one run, recorded
+   * once as the first caller's: a check reads the whole chain.
    */
-  async verify(): Promise<VerifyReport> {
+  async verify(by?: string): Promise<VerifyReport> {
     this.running ??= (async () => {
       const { contract } = await this.connected();
       const anchors = await this.withChain(() => contract.anchors(this.channel));
@@ -205,7 +217,7 @@ export class AnchorAuditor {
       }).catch((e: unknown) =>
         e instanceof DeliverError ? fail('LEDGER_UNAVAILABLE') : Promise.reject(e),
       );
-      writeJson(lastVerifyFile(this.net, this.channel), report);
+      await this.verifications.record(report, by);
       return report;
     })().finally(() => (this.running = undefined));
     return this.running;
@@ -228,53 +240,45 @@ export class AnchorAuditor {
     }
   }
 
-  async view(): Promise<AuditorView> {
-    const { chainId, contract } = await this.connected();
-    const anchors = await this.withChain(() => this.anchors(contract));
-    const explorer = this.chain.explorer;
-    const last = anchors.at(-1);
-    let ledgerHeight: bigint | undefined;
+  /** The ledger's height as the peer holds it, or undefined when it does not answer. */
+  private async ledgerHeight(): Promise<bigint | undefined> {
     try {
       const newest = await (await this.blocks()).newest();
-      ledgerHeight = BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
+      return BigInt(newest.getHeader()?.getNumber() ?? -1) + 1n;
     } catch {
-      ledgerHeight = undefined; // coverage is shown as unknown, the anchors still are
+      return undefined; // coverage is shown as unknown, the anchors still are
     }
-    const report = readJson<VerifyReport & { firstMismatch?: { reason: string } }>(
-      lastVerifyFile(this.net, this.channel),
-    );
+  }
+
+  /**
+   * GET /audit/overview: the anchors with their links, the coverage (the peer's height against the
+   * newest anchor) and the last verification.
+   */
+  async view(): Promise<ApiAuditOverview> {
+    const { provider, chainId, contract } = await this.connected();
+    const [anchors, height, lastVerification] = await Promise.all([
+      this.withChain(() => this.anchors(contract)),
+      this.ledgerHeight(),
+      this.verifications.latest(this.channel),
+    ]);
+    const explorer = this.chain.explorer;
+    const last = anchors.at(-1)?.blockNumber;
+    // Blocks 0 … last are anchored. A peer still behind the newest anchor has none unanchored.
+    const notAnchored =
+      height === undefined ? undefined : last === undefined ? height : height - 1n - last;
     return {
       channel: this.channel,
-      chain: { kind: this.chain.kind, chainId, explorer: explorer.baseUrl },
-      contract: { address: contract.address, link: explorer.address(contract.address) },
-      anchors: anchors
-        .map((a) => ({
-          blockNumber: a.blockNumber.toString(),
-          headerHash: a.headerHash,
-          member: a.member,
-          anchorer: a.anchorer,
-          ethBlock: a.ethBlock,
-          txHash: a.txHash,
-          link: explorer.tx(a.txHash),
-        }))
-        .reverse(),
+      chain: { kind: this.chain.kind, chainId, explorerUrl: explorer.baseUrl },
+      contract: { address: contract.address, explorerUrl: explorer.address(contract.address) },
+      anchors: await this.withChain(() => this.apiAnchors(provider, anchors)),
       coverage: {
-        ledgerHeight: ledgerHeight?.toString(),
-        lastAnchoredBlock: last?.blockNumber.toString(),
-        blocksNotAnchored:
-          ledgerHeight === undefined
-            ? undefined
-            : (last ? ledgerHeight - 1n - last.blockNumber : ledgerHeight).toString(),
+        ...(height === undefined ? {} : { ledgerHeight: Number(height) }),
+        ...(last === undefined ? {} : { lastAnchoredBlock: Number(last) }),
+        ...(notAnchored === undefined
+          ? {}
+          : { blocksNotAnchored: Number(notAnchored > 0n ? notAnchored : 0n) }),
       },
-      service: readJson<ServiceStatus>(statusFile(this.net, this.channel)),
-      lastVerification: report && {
-        ok: report.ok,
-        checkedAt: report.checkedAt,
-        blocksChecked: report.blocksChecked,
-        anchorsMatched: report.anchorsMatched,
-        anchorsTotal: report.anchorsTotal,
-        firstMismatch: report.firstMismatch?.reason,
-      },
+      ...(lastVerification ? { lastVerification } : {}),
     };
   }
 

@@ -1,7 +1,13 @@
 // Which Ethereum chain the anchor uses, and with which keys. By default the local Anvil of
 // network.yaml; a public chain (Sepolia) when ANCHOR_RPC_URL, ANCHOR_PRIVATE_KEY and
 // ETHERSCAN_BASE_URL are set. Secrets only ever come from the environment.
-import { ANVIL_DEV_MNEMONIC, anvilRpcUrl, rpcChainId, type Network } from '@ehr/network';
+import {
+  ANVIL_DEV_MNEMONIC,
+  anvilRpcUrl,
+  rpcChainId,
+  type Hospital,
+  type Network,
+} from '@ehr/network';
 import { HDNodeWallet, JsonRpcProvider, Network as EthNetwork, Wallet, type Signer } from 'ethers';
 import { explorerFor, type Explorer } from './explorer';
 
@@ -104,9 +110,12 @@ export function chainFromEnv(
   };
 }
 
-/** Where the local chain's "explorer" pages are served: the first hospital gateway's audit routes. */
-export function localExplorerUrl(net: Network): string {
-  return `http://127.0.0.1:${net.hospitals[0].gateway.port}/audit/ethereum`;
+/**
+ * Where the local chain's "explorer" pages are: the auditor pages of a hospital's portal (the
+ * first hospital's by default), which read the facts from its gateway's /audit/ethereum routes.
+ */
+export function localExplorerUrl(net: Network, hospital: Hospital = net.hospitals[0]): string {
+  return `http://127.0.0.1:${hospital.gateway.port}/portal/auditor/ethereum`;
 }
 
 export class ChainUnavailableError extends Error {

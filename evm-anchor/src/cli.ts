@@ -14,7 +14,9 @@ import { memberHospital, openBlockSource, readerConfig } from './fabric/member-i
 import { AnchoringService } from './service/anchoring-service';
 import { runAnchoringService } from './service/main';
 import { anchoringOptions } from './service/options';
-import { lastVerifyFile, writeJson } from './state-files';
+import type { ServiceStatus } from './service/anchoring-service';
+import { readJson, statusFile } from './state-files';
+import { fileVerificationStore } from './verify/verification-store';
 import { formatReport, verifyLedger } from './verify/verify-ledger';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -107,25 +109,25 @@ async function cmdStatus(net: Network): Promise<number> {
   const auditor = new AnchorAuditor(net);
   try {
     const view = await auditor.view();
-    out(`contract       ${view.contract.address}  ${view.contract.link}`);
+    out(`contract       ${view.contract.address}  ${view.contract.explorerUrl}`);
     out(
       `channel        ${view.channel}: ${view.anchors.length} anchors, ledger height ${view.coverage.ledgerHeight ?? 'unknown'}, ` +
         `${view.coverage.blocksNotAnchored ?? 'unknown'} blocks not yet anchored`,
     );
     for (const a of view.anchors)
-      out(`  block ${a.blockNumber}  ${a.headerHash}  by ${a.member}  ${a.link}`);
-    if (view.service) {
+      out(`  block ${a.blockNumber}  ${a.headerHash}  by ${a.member}  ${a.explorerUrl}`);
+    const service = readJson<ServiceStatus>(statusFile(net, view.channel));
+    if (service) {
       out(
-        `service        checked to block ${BigInt(view.service.checkedHeight) - 1n}, last success ${view.service.lastSuccessAt ?? 'never'}` +
-          (view.service.failures
-            ? `, ${view.service.failures} failures: ${view.service.lastError?.message}`
-            : ''),
+        `service        checked to block ${BigInt(service.checkedHeight) - 1n}, last success ${service.lastSuccessAt ?? 'never'}` +
+          (service.failures ? `, ${service.failures} failures: ${service.lastError?.message}` : ''),
       );
     }
-    if (view.lastVerification) {
+    const last = view.lastVerification;
+    if (last) {
       out(
-        `last verify    ${view.lastVerification.ok ? 'OK' : 'FAIL'} at ${view.lastVerification.checkedAt}` +
-          (view.lastVerification.firstMismatch ? `: ${view.lastVerification.firstMismatch}` : ''),
+        `last verify    ${last.ok ? 'OK' : 'FAIL'} at ${last.checkedAt}` +
+          (last.firstMismatch ? `: ${last.firstMismatch.reason}` : ''),
       );
     }
     return 0;
@@ -152,7 +154,7 @@ async function cmdVerify(net: Network, args: string[]): Promise<number> {
         if (n % 1000n === 999n) process.stderr.write(`checked ${n + 1n} of ${height} blocks\n`);
       },
     });
-    writeJson(lastVerifyFile(net, reader.channel), report);
+    await fileVerificationStore(net).record(report);
     if (args.includes('--json')) {
       out(
         JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),

@@ -1,6 +1,6 @@
 // Links to a transaction, address or block: Etherscan's pages for a public chain, and for the
-// local Anvil the gateway's audit routes, which mirror Etherscan's paths (/tx/…, /address/…,
-// /block/…) and show the same facts read from the local node.
+// local Anvil the portal's auditor pages (chain.ts: localExplorerUrl), which mirror Etherscan's
+// paths (/tx/…, /address/…, /block/…) and show the same facts read from the local node.
 export interface Explorer {
   kind: 'etherscan' | 'local';
   baseUrl: string;

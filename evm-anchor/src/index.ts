@@ -7,6 +7,7 @@ export * from './deployment';
 export * from './fabric/deliver';
 export * from './fabric/orderer-trust';
 export * from './verify/verify-ledger';
+export * from './verify/verification-store';
 export * from './service/chain-follower';
 export * from './service/anchoring-service';
 export { runAnchorCli } from './cli';

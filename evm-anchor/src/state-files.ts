@@ -1,5 +1,6 @@
 // Small JSON records the anchor keeps in <data dir>/anchor/: the anchoring service's status and
-// the last verify report per channel, read by the portal's auditor view.
+// the last verify report of the command line per channel (`anchor status` shows both; the
+// portal's auditor view keeps its own in the gateway's database).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Network } from '@ehr/network';

@@ -26,7 +26,7 @@ describe('chain configuration', () => {
     expect(Object.keys(c.anchorers)).toEqual(net.hospitals.map((h) => h.mspId));
     expect(c.anchorers.Hospital2MSP).toBe(new Wallet(devKey(2)).address);
     expect(c.explorer.tx('0xab')).toBe(
-      `http://127.0.0.1:${net.hospitals[0].gateway.port}/audit/ethereum/tx/0xab`,
+      `http://127.0.0.1:${net.hospitals[0].gateway.port}/portal/auditor/ethereum/tx/0xab`,
     );
   });
 

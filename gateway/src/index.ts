@@ -9,3 +9,4 @@ export type { GatewayContext } from './http/context';
 export { caller, requireUser, type Caller } from './http/auth-guard';
 export type { UserLedger, Submitted } from './ledger/connection';
 export { unsealPrivateKey } from './custody/key-custody';
+export { openDatabase, migrate, type Database } from './db/database';

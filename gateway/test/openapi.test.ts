@@ -113,6 +113,7 @@ describe('the auditor routes', () => {
   it('are built (no 501) and need a session', async () => {
     for (const path of [
       '/audit/anchors',
+      '/audit/overview',
       `/audit/ethereum/tx/0x${'ab'.repeat(32)}`,
       `/audit/ethereum/address/0x${'cd'.repeat(20)}`,
       '/audit/ethereum/block/1',

@@ -9,6 +9,7 @@ import { headerHashOf } from '@ehr/network';
 import {
   AnchorAuditor,
   chainFromEnv,
+  fileVerificationStore,
   connectChain,
   devKey,
   openBlockSource,
@@ -19,6 +20,7 @@ import {
   toBytes32,
   type ServiceStatus,
   verifyLedger,
+  verificationResult,
   type BlockSource,
 } from '@ehr/evm-anchor';
 import { common } from '@hyperledger/fabric-protos';
@@ -79,6 +81,31 @@ afterAll(() => {
   source?.close();
   provider?.destroy();
 });
+
+/** The peer's blocks, with one byte of the first transaction of block `altered` flipped. */
+function tamperedSource(altered: bigint): BlockSource {
+  return {
+    newest: () => source.newest(),
+    close: () => undefined,
+    async *blocks(start, end) {
+      for await (const block of source.blocks(start, end)) {
+        if (BigInt(block.getHeader()!.getNumber()) !== altered) {
+          yield block;
+          continue;
+        }
+        const copy = common.Block.deserializeBinary(block.serializeBinary());
+        const data = copy
+          .getData()!
+          .getDataList_asU8()
+          .map((d) => Buffer.from(d));
+        const tx = data[0];
+        tx[Math.floor(tx.length / 2)] ^= 0x01;
+        copy.getData()!.setDataList(data);
+        yield copy;
+      }
+    },
+  };
+}
 
 async function writeRecords(count: number): Promise<bigint> {
   const admin = await enrollTestUser(net, A, { role: 'admin' });
@@ -194,27 +221,7 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
     const { contract } = await openContract(net, provider, net.ethereum.anvil.chainId, {});
     const anchors = await contract.anchors(net.channel);
     const explorer = chainFromEnv(net, {}).explorer;
-    const tampered: BlockSource = {
-      newest: () => source.newest(),
-      close: () => undefined,
-      async *blocks(start, end) {
-        for await (const block of source.blocks(start, end)) {
-          if (BigInt(block.getHeader()!.getNumber()) !== recordBlock) {
-            yield block;
-            continue;
-          }
-          const copy = common.Block.deserializeBinary(block.serializeBinary());
-          const data = copy
-            .getData()!
-            .getDataList_asU8()
-            .map((d) => Buffer.from(d));
-          const tx = data[0];
-          tx[Math.floor(tx.length / 2)] ^= 0x01;
-          copy.getData()!.setDataList(data);
-          yield copy;
-        }
-      },
-    };
+    const tampered = tamperedSource(recordBlock);
     const report = await verifyLedger({
       channel: net.channel,
       source: tampered,
@@ -251,37 +258,41 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
   });
 
   it('gives the auditor view: anchors with links, coverage and the last verification', async () => {
-    const auditor = new AnchorAuditor(net, { blocks: source, env: {} });
+    const verifications = fileVerificationStore(net);
+    const auditor = new AnchorAuditor(net, { blocks: source, env: {}, verifications });
     try {
       const view = await auditor.view();
       expect(view.anchors.length).toBeGreaterThan(0);
-      expect(view.anchors[0].link).toMatch(/\/tx\/0x[0-9a-f]{64}$/);
-      expect(BigInt(view.coverage.ledgerHeight!)).toBeGreaterThan(recordBlock);
-      expect(BigInt(view.coverage.blocksNotAnchored!)).toBe(
-        BigInt(view.coverage.ledgerHeight!) - 1n - BigInt(view.coverage.lastAnchoredBlock!),
-      );
+      expect(view.anchors[0].explorerUrl).toMatch(/\/tx\/0x[0-9a-f]{64}$/);
+      const { ledgerHeight, lastAnchoredBlock, blocksNotAnchored } = view.coverage;
+      expect(ledgerHeight).toBeGreaterThan(Number(recordBlock));
+      expect(lastAnchoredBlock).toBe(view.anchors[0].blockNumber);
+      expect(blocksNotAnchored).toBe(Math.max(0, ledgerHeight! - 1 - lastAnchoredBlock!));
+      // The CLI's verify (the test before) recorded its run in the data directory's file.
       expect(view.lastVerification).toMatchObject({ ok: true });
-      const page = await auditor.transaction(view.anchors[0].txHash);
+      expect(view.lastVerification?.firstMismatch).toBeUndefined();
+      const page = await auditor.transaction(view.anchors[0].ethTxHash);
       expect(page).toMatchObject({
         status: 'success',
-        anchors: [{ channel: net.channel, blockNumber: view.anchors[0].blockNumber }],
+        anchors: [{ channel: net.channel, blockNumber: String(view.anchors[0].blockNumber) }],
       });
       await expect(auditor.transaction('0x12')).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
       });
 
-      // The gateway API's shapes (gateway/openapi.yaml: AnchorList, VerifyReport).
+      // GET /audit/anchors gives the same anchors, newest first (gateway/openapi.yaml: Anchor).
       const list = await auditor.anchorList();
-      expect(list.items.map((a) => a.ethTxHash)).toEqual(view.anchors.map((a) => a.txHash));
+      expect(list.items).toEqual(view.anchors);
       expect(list.items[0]).toEqual({
         channel: net.channel,
-        blockNumber: Number(view.anchors[0].blockNumber),
-        headerHash: view.anchors[0].headerHash,
-        ethTxHash: view.anchors[0].txHash,
-        explorerUrl: view.anchors[0].link,
+        blockNumber: expect.any(Number),
+        headerHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+        ethTxHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+        explorerUrl: expect.stringMatching(/\/tx\/0x[0-9a-f]{64}$/),
         anchoredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        member: A.mspId,
       });
-      // Two concurrent requests share one run of the check.
+      // Two concurrent requests share one run of the check, recorded as the last verification.
       const [r1, r2] = await Promise.all([auditor.verify(), auditor.verify()]);
       expect(r1).toBe(r2);
       expect(AnchorAuditor.apiReport(r1)).toEqual({
@@ -290,8 +301,41 @@ describe(`Ethereum anchor on ${LEDGER}`, () => {
         anchorsChecked: list.items.length,
         problems: [],
       });
+      expect((await auditor.view()).lastVerification).toEqual(verificationResult(r1));
+      expect(await verifications.latest(net.channel)).toEqual({
+        ok: true,
+        checkedAt: r1.checkedAt,
+        ledgerHeight: Number(r1.height),
+        blocksChecked: Number(r1.height),
+        anchorsMatched: list.items.length,
+        anchorsChecked: list.items.length,
+      });
     } finally {
       await auditor.close();
+    }
+  });
+
+  it('records a failed verification with its first mismatch as the last one', async () => {
+    // The auditor view reads one byte altered in the block holding the last record.
+    const tampered = tamperedSource(recordBlock);
+    const verifications = fileVerificationStore(net);
+    const auditor = new AnchorAuditor(net, { blocks: tampered, env: {}, verifications });
+    try {
+      const report = await auditor.verify();
+      expect(report.ok).toBe(false);
+      const last = (await auditor.view()).lastVerification;
+      expect(last).toMatchObject({
+        ok: false,
+        checkedAt: report.checkedAt,
+        firstMismatch: { block: Number(recordBlock) },
+      });
+      expect(last?.firstMismatch?.reason).toMatch(new RegExp(`^block ${recordBlock}: `));
+      expect(last!.anchorsMatched).toBeLessThanOrEqual(last!.anchorsChecked);
+    } finally {
+      await auditor.close();
+      // The honest chain's result again, for whoever reads the file next (`anchor status`).
+      const honest = new AnchorAuditor(net, { blocks: source, env: {}, verifications });
+      await honest.verify().finally(() => honest.close());
     }
   });
 });

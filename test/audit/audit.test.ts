@@ -1,11 +1,13 @@
 // The auditor's API on the real stack: each hospital's gateway process (as `npm start` runs it)
 // reads the anchors the stack's anchoring service wrote to Anvil, verifies its own peer's blocks
-// against them, and serves the local explorer pages its links point to. Auditors only.
+// against them, serves the facts behind the local explorer links (the portal's pages), and the
+// overview of the portal's auditor page: coverage from its own peer's height, and the last
+// verification, kept in its database across a restart. Auditors only.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hospital } from '@ehr/network';
 import { dataPaths } from '@ehr/network';
-import { testNetwork, waitFor } from '../support';
+import { testCli, testNetwork, testStackStatus, waitFor } from '../support';
 import { Session } from '../records/session';
 
 const net = testNetwork();
@@ -32,8 +34,23 @@ const login = (h: Hospital, role: string) => {
   return new Session(gatewayUrl(h)).login(l.role, l.username, l.password);
 };
 
-/** The explorer links name this gateway (checked above); the session asks their path. */
-const pathOf = (url: string) => new URL(url).pathname;
+/** The portal's explorer page of a link (checked above) and the API route it reads. */
+const apiPathOf = (url: string) =>
+  new URL(url).pathname.replace(/^\/portal\/auditor\/ethereum\//, '/audit/ethereum/');
+
+interface Coverage {
+  ledgerHeight: number;
+  lastAnchoredBlock: number;
+  blocksNotAnchored: number;
+}
+
+/** `anchor once` (the CLI, as the first hospital's anchorer): the newest block gets anchored. */
+async function anchorNow(): Promise<void> {
+  const r = await testCli(['anchor', 'once']);
+  expect(r.code).toBe(0);
+  // Either this run anchored the newest block, or the stack's anchoring service got there first.
+  expect(r.stdout).toMatch(/anchored block \d+ 0x[0-9a-f]{64}: http|nothing to anchor/);
+}
 
 describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s', (_name, h) => {
   let auditor: Session;
@@ -61,7 +78,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
     for (const a of items) {
       expect(a.channel).toBe(net.channel);
       expect(a.headerHash).toMatch(/^0x[0-9a-f]{64}$/);
-      expect(a.explorerUrl).toBe(`${gatewayUrl(h)}/audit/ethereum/tx/${a.ethTxHash}`);
+      expect(a.explorerUrl).toBe(`${gatewayUrl(h)}/portal/auditor/ethereum/tx/${a.ethTxHash}`);
     }
     const numbers = items.map((a) => a.blockNumber);
     expect(numbers).toEqual([...numbers].sort((x, y) => y - x));
@@ -87,7 +104,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
 
   it('serves the local explorer pages behind the links: transaction, block, anchorer, contract', async () => {
     const [anchor] = (await auditor.get('/audit/anchors')).json.items;
-    const tx = await auditor.get(pathOf(anchor.explorerUrl));
+    const tx = await auditor.get(apiPathOf(anchor.explorerUrl));
     expect(tx.status).toBe(200);
     expect(tx.json).toMatchObject({ hash: anchor.ethTxHash, status: 'success' });
     expect(tx.json.anchors).toContainEqual(
@@ -98,14 +115,14 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
       }),
     );
 
-    const block = await auditor.get(pathOf(tx.json.links.block));
+    const block = await auditor.get(apiPathOf(tx.json.links.block));
     expect(block.status).toBe(200);
     expect(block.json.number).toBe(tx.json.blockNumber);
     expect(block.json.transactions.map((t: { hash: string }) => t.hash)).toContain(
       anchor.ethTxHash,
     );
 
-    const anchorer = await auditor.get(pathOf(tx.json.links.from));
+    const anchorer = await auditor.get(apiPathOf(tx.json.links.from));
     expect(anchorer.status).toBe(200);
     expect(anchorer.json).toMatchObject({
       isAnchorContract: false,
@@ -133,6 +150,7 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
       const [anchor] = (await auditor.get('/audit/anchors')).json.items;
       for (const [method, path] of [
         ['GET', '/audit/anchors'],
+        ['GET', '/audit/overview'],
         ['POST', '/audit/verify'],
         ['GET', `/audit/ethereum/tx/${anchor.ethTxHash}`],
         ['GET', '/audit/ethereum/block/1'],
@@ -152,5 +170,95 @@ describe.each(net.hospitals.map((h) => [h.name, h] as const))('the auditor at %s
   it('refuses a caller without a session', async () => {
     const r = await new Session(gatewayUrl(h)).get('/audit/anchors');
     expect([r.status, r.json.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+  it('gives the overview: the anchors with their links, the contract and the coverage', async () => {
+    const r = await auditor.get('/audit/overview');
+    expect(r.status).toBe(200);
+    const o = r.json;
+    expect(o).toMatchObject({ channel: net.channel, chain: { kind: 'local' } });
+    expect(o.chain.explorerUrl).toBe(`${gatewayUrl(h)}/portal/auditor/ethereum`);
+    expect(o.contract.explorerUrl).toBe(`${o.chain.explorerUrl}/address/${o.contract.address}`);
+    expect(o.anchors.length).toBeGreaterThan(0);
+    for (const a of o.anchors) {
+      expect(a.explorerUrl).toBe(`${o.chain.explorerUrl}/tx/${a.ethTxHash}`);
+      expect(net.hospitals.map((x) => x.mspId)).toContain(a.member);
+    }
+    const c = o.coverage as Coverage;
+    expect(c.lastAnchoredBlock).toBe(o.anchors[0].blockNumber);
+    expect(c.ledgerHeight).toBeGreaterThan(c.lastAnchoredBlock);
+    expect(c.blocksNotAnchored).toBe(c.ledgerHeight - 1 - c.lastAnchoredBlock);
+  });
+
+  it('counts blocks written after the newest anchor as not anchored, and 0 once anchored', async () => {
+    const coverage = async () => (await auditor.get('/audit/overview')).json.coverage as Coverage;
+    await anchorNow();
+    // This peer may commit the anchored block a moment after the first hospital's.
+    const anchored = await waitFor('no block left unanchored', async () => {
+      const c = await coverage();
+      return c.blocksNotAnchored === 0 ? c : undefined;
+    });
+    expect(anchored.lastAnchoredBlock).toBe(anchored.ledgerHeight - 1);
+
+    // Two ledger transactions through this gateway: a patient grants the other hospital access,
+    // then revokes it. The anchoring service waits for 10 blocks or 5 minutes after the newest
+    // anchor, so these stay unanchored until the next `anchor once`.
+    const patient = await login(h, 'patient');
+    const other = net.hospitals.find((x) => x !== h)!;
+    const grant = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'hospital', mspId: other.mspId }, scope: { type: 'all' } },
+    });
+    expect(grant.status).toBe(201);
+    const revoke = await patient.request('DELETE', `/consents/${grant.json.grantId}`);
+    expect(revoke.status).toBe(204);
+    const written = await coverage();
+    expect(written.lastAnchoredBlock).toBe(anchored.lastAnchoredBlock);
+    expect(written.ledgerHeight).toBeGreaterThanOrEqual(anchored.ledgerHeight + 2);
+    expect(written.blocksNotAnchored).toBe(written.ledgerHeight - anchored.ledgerHeight);
+
+    await anchorNow();
+    const again = await waitFor('the new blocks anchored', async () => {
+      const c = await coverage();
+      return c.blocksNotAnchored === 0 ? c : undefined;
+    });
+    expect(again.lastAnchoredBlock).toBeGreaterThanOrEqual(written.ledgerHeight - 1);
+  });
+
+  it('keeps the last verification, by whom, across a restart of the gateway', async () => {
+    const asked = new Date();
+    const verified = await auditor.request('POST', '/audit/verify');
+    expect(verified.status).toBe(200);
+    const last = (await auditor.get('/audit/overview')).json.lastVerification;
+    const who = demo(h, 'auditor');
+    expect(last).toMatchObject({
+      ok: true,
+      checkedBy: { username: who.username, fullName: expect.stringContaining('Auditor') },
+      blocksChecked: verified.json.blocksChecked,
+      ledgerHeight: verified.json.blocksChecked,
+      anchorsMatched: verified.json.anchorsChecked,
+      anchorsChecked: verified.json.anchorsChecked,
+    });
+    expect(last.firstMismatch).toBeUndefined();
+    expect(new Date(last.checkedAt).getTime()).toBeGreaterThanOrEqual(asked.getTime());
+
+    // The supervisor restarts a gateway that dies, as in production.
+    const name = `gateway-${h.name.toLowerCase()}`;
+    const before = (await testStackStatus())!.services.find((s) => s.name === name)!;
+    expect(before.state).toBe('running');
+    process.kill(before.pid!, 'SIGKILL');
+    await waitFor(
+      `${name} to run again`,
+      async () => {
+        const s = (await testStackStatus())?.services.find((x) => x.name === name);
+        return s?.state === 'running' && s.pid !== before.pid;
+      },
+      180_000,
+    );
+    // Signing keys live in the gateway's memory: a restart ends every session.
+    const stale = await auditor.get('/audit/overview');
+    expect([stale.status, stale.json.code]).toEqual([401, 'SESSION_EXPIRED']);
+    auditor = await login(h, 'auditor');
+    const after = await auditor.get('/audit/overview');
+    expect(after.status).toBe(200);
+    expect(after.json.lastVerification).toEqual(last);
   });
 });

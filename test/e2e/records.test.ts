@@ -3,7 +3,8 @@
 // with a Hospital2 doctor until tomorrow → that doctor opens it through Hospital2's portal (bytes
 // identical) → the patient's "Who saw my records" shows that read → the patient revokes → the
 // doctor is told access was revoked; a hospital admin opening the record's URL is refused; the
-// auditor sees the anchors and a passing verify. Main pages: screenshot + axe.
+// auditor runs a passing verify and sees it on the Anchors page with the coverage (figure and
+// chart), and an anchor's link opens the local explorer's readable pages. Main pages: screenshot + axe.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ERRORS } from '@ehr/common';
@@ -198,13 +199,10 @@ test('a hospital admin who opens the record’s URL is refused', async () => {
   expect(await admin.getByRole('button', { name: 'Open / download' }).count()).toBe(0);
 });
 
-test('the auditor sees the anchors and a passing verify', async () => {
+test('the auditor runs a passing verify, then sees it with the coverage, and opens an explorer link', async () => {
   const auditor = await newPage();
-  await signIn(auditor, h1, demoLogin(h1, 'auditor'));
-  await auditor.goto(h1.url('/auditor/anchors'));
-  const anchors = auditor.getByTestId('anchors');
-  await anchors.locator('tbody tr').first().waitFor();
-  await expectAccessible(auditor, 'auditor-anchors-after-records');
+  const who = demoLogin(h1, 'auditor');
+  await signIn(auditor, h1, who);
   await auditor.goto(h1.url('/auditor/verify'));
   await auditor.getByRole('button', { name: 'Run verify' }).click();
   const report = auditor.getByTestId('verify-report').or(auditor.getByRole('alert'));
@@ -214,4 +212,69 @@ test('the auditor sees the anchors and a passing verify', async () => {
     'Passed: the ledger matches its anchors',
   );
   await expectAccessible(auditor, 'auditor-verify');
+
+  // The Anchors page: the last verification (kept by the gateway), the coverage and the anchors.
+  await auditor.getByRole('link', { name: 'See the coverage and the anchors' }).click();
+  const anchors = auditor.getByTestId('anchors');
+  await anchors.locator('tbody tr').first().waitFor();
+  expect(await alerts(auditor)).toEqual([]);
+  const last = auditor.getByTestId('last-verification');
+  expect(await last.getAttribute('data-ok')).toBe('true');
+  expect(await last.textContent()).toContain('Passed: the ledger matched its anchors');
+  expect(await last.textContent()).toContain(`(${who.username}).`);
+  expect(await last.getByTestId('checked-at').textContent()).toMatch(
+    /^\d{1,2} \w{3} \d{4}, \d\d:\d\d$/,
+  );
+  expect(await auditor.getByTestId('coverage-figure').textContent()).toMatch(
+    /\b\d+ blocks? not yet anchored\s+of \d+ in the ledger/,
+  );
+  const chart = auditor.locator('ehr-coverage-chart canvas');
+  expect(await chart.getAttribute('aria-label')).toMatch(
+    /^\d+ of \d+ blocks anchored \(\d+ %\) by \d+ anchors?; \d+ not yet anchored\.$/,
+  );
+  // Bars of both series are drawn: anchored (green) and waiting for an anchor (red).
+  expect(await chartColours(auditor)).toEqual({ anchored: true, notAnchored: true });
+  await expectAccessible(auditor, 'auditor-anchors-after-records');
+
+  // An anchor's link opens the local explorer's page of its transaction, in a new tab.
+  const row = anchors.locator('tbody tr').first();
+  const block = (await row.locator('td').first().textContent())!.trim();
+  const [tab] = await Promise.all([
+    auditor.context().waitForEvent('page'),
+    row.getByRole('link').click(),
+  ]);
+  await tab.getByRole('heading', { name: 'Ethereum transaction' }).waitFor();
+  const tx = tab.getByTestId('ethereum-tx');
+  await tx.waitFor();
+  expect(await tx.textContent()).toContain('Success: mined and applied');
+  const recorded = tab.getByTestId('tx-anchors').locator('tbody tr');
+  expect((await recorded.first().locator('td').nth(1).textContent())?.trim()).toBe(block);
+  expect(await alerts(tab)).toEqual([]);
+  await expectAccessible(tab, 'auditor-explorer-tx');
+
+  // From there, the Ethereum block and the anchorer's address.
+  await tx.getByRole('link').first().click();
+  await tab.getByRole('heading', { name: /^Ethereum block \d+$/ }).waitFor();
+  await tab.getByTestId('ethereum-block').waitFor();
+  await expectAccessible(tab, 'auditor-explorer-block');
+  await tab.goBack();
+  await tab.getByTestId('tx-anchors').locator('tbody tr a').first().click();
+  await tab.getByRole('heading', { name: 'Ethereum address' }).waitFor();
+  expect(await tab.getByTestId('ethereum-address').textContent()).toMatch(
+    /The anchorer of Hospital\d: the only key that may anchor/,
+  );
+  await expectAccessible(tab, 'auditor-explorer-address');
 });
+
+/** Whether the coverage chart drew pixels of each series' colour (see coverage-chart.component). */
+async function chartColours(page: Page): Promise<{ anchored: boolean; notAnchored: boolean }> {
+  return (await page.evaluate(`(() => {
+    const c = document.querySelector('ehr-coverage-chart canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const has = (r, g, b) => {
+      for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b) return true;
+      return false;
+    };
+    return { anchored: has(0x1b, 0x5e, 0x20), notAnchored: has(0xb3, 0x26, 0x1e) };
+  })()`)) as { anchored: boolean; notAnchored: boolean };
+}

@@ -4,9 +4,12 @@ import { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Logger } from 'pino';
 import * as m0001 from './migrations/0001-identity';
+import * as m0002 from './migrations/0002-anchor-verifications';
 import { defineModels, type Models } from './models';
 
-const MIGRATIONS = [m0001];
+const MIGRATIONS = [m0001, m0002];
+/** pg_advisory_xact_lock key held while migrating (any constant; it names this purpose). */
+const MIGRATION_LOCK_KEY = 0x65_68_72_4d; // "ehrM"
 
 export interface Database {
   sequelize: Sequelize;
@@ -32,7 +35,16 @@ export async function migrate(db: Database, log?: Logger): Promise<string[]> {
     storage: new SequelizeStorage({ sequelize: db.sequelize }),
     logger: undefined,
   });
-  const applied = await umzug.up();
+  // Two gateway processes of one hospital may start together (a restart overlapping the old
+  // process, or replicas): the first migrates, the others wait on a transaction-scoped
+  // advisory lock and then find nothing left to apply.
+  const applied = await db.sequelize.transaction(async (transaction) => {
+    await db.sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+      replacements: { key: MIGRATION_LOCK_KEY },
+      transaction,
+    });
+    return umzug.up();
+  });
   if (applied.length) log?.info({ migrations: applied.map((a) => a.name) }, 'database migrated');
   return applied.map((a) => a.name);
 }

@@ -66,11 +66,29 @@ export class LoginAudit extends Model<InferAttributes<LoginAudit>, InferCreation
   declare createdAt: CreationOptional<Date>;
 }
 
+/** One auditor's verify run of the ledger against its Ethereum anchors. */
+export class AnchorVerification extends Model<InferAttributes<AnchorVerification>, InferCreationAttributes<AnchorVerification>> {
+  declare id: CreationOptional<string>;
+  declare channel: string;
+  declare ok: boolean;
+  declare checkedAt: Date;
+  declare checkedBy: string | null;
+  // bigint columns: pg hands them over as decimal strings.
+  declare ledgerHeight: string;
+  declare blocksChecked: string;
+  declare anchorsMatched: number;
+  declare anchorsChecked: number;
+  declare problemCount: number;
+  declare firstMismatchBlock: string | null;
+  declare firstMismatch: string | null;
+}
+
 export interface Models {
   User: typeof User;
   GovRegistryEntry: typeof GovRegistryEntry;
   OtpChallenge: typeof OtpChallenge;
   LoginAudit: typeof LoginAudit;
+  AnchorVerification: typeof AnchorVerification;
 }
 
 /** Binds fresh subclasses to one Sequelize instance, so two gateways can live in one process (tests). */
@@ -80,6 +98,7 @@ export function defineModels(sequelize: Sequelize): Models {
   const GovRegistryModel = class extends GovRegistryEntry {};
   const OtpModel = class extends OtpChallenge {};
   const AuditModel = class extends LoginAudit {};
+  const VerificationModel = class extends AnchorVerification {};
   UserModel.init(
     {
       id: { type: DataTypes.UUID, primaryKey: true },
@@ -137,5 +156,28 @@ export function defineModels(sequelize: Sequelize): Models {
     },
     { ...common, tableName: 'login_audit', updatedAt: false },
   );
-  return { User: UserModel, GovRegistryEntry: GovRegistryModel, OtpChallenge: OtpModel, LoginAudit: AuditModel };
+  VerificationModel.init(
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      channel: { type: DataTypes.TEXT, allowNull: false },
+      ok: { type: DataTypes.BOOLEAN, allowNull: false },
+      checkedAt: { type: DataTypes.DATE, allowNull: false },
+      checkedBy: DataTypes.UUID,
+      ledgerHeight: { type: DataTypes.BIGINT, allowNull: false },
+      blocksChecked: { type: DataTypes.BIGINT, allowNull: false },
+      anchorsMatched: { type: DataTypes.INTEGER, allowNull: false },
+      anchorsChecked: { type: DataTypes.INTEGER, allowNull: false },
+      problemCount: { type: DataTypes.INTEGER, allowNull: false },
+      firstMismatchBlock: DataTypes.BIGINT,
+      firstMismatch: DataTypes.TEXT,
+    },
+    { ...common, tableName: 'anchor_verifications', timestamps: false },
+  );
+  return {
+    User: UserModel,
+    GovRegistryEntry: GovRegistryModel,
+    OtpChallenge: OtpModel,
+    LoginAudit: AuditModel,
+    AnchorVerification: VerificationModel,
+  };
 }

@@ -12,6 +12,22 @@ export const AUDITOR_ROUTES: Routes = [
     title: 'Verify',
     loadComponent: () => import('./verify.page').then((m) => m.VerifyPage),
   },
+  // The local chain's explorer pages, where the anchors' links lead (evm-anchor: localExplorerUrl).
+  {
+    path: 'ethereum/tx/:hash',
+    title: 'Ethereum transaction',
+    loadComponent: () => import('./ethereum-explorer.pages').then((m) => m.EthereumTxPage),
+  },
+  {
+    path: 'ethereum/address/:address',
+    title: 'Ethereum address',
+    loadComponent: () => import('./ethereum-explorer.pages').then((m) => m.EthereumAddressPage),
+  },
+  {
+    path: 'ethereum/block/:number',
+    title: 'Ethereum block',
+    loadComponent: () => import('./ethereum-explorer.pages').then((m) => m.EthereumBlockPage),
+  },
   {
     path: 'access',
     title: 'Access log',

@@ -1,6 +1,9 @@
-// Coverage of the ledger by Ethereum anchors over time: each anchor notarises every block up
-// to its number (the header hash chain links them), so each bar is the blocks it newly covered;
-// the last bar, when the ledger's height is known, is the blocks not anchored yet.
+// Coverage of the ledger by Ethereum anchors over time. Anchoring block N notarizes blocks 0 to N
+// (each header carries the previous one's hash), so the ledger at any moment is blocks anchored
+// plus blocks waiting for the next anchor. One bar per moment: just before each anchor (green:
+// the blocks earlier anchors covered; red: the blocks committed since, which that anchor then
+// covered) and now (red: the blocks not yet anchored). Bars before an anchor are lower bounds:
+// its block existed then, later ones may have too.
 import {
   ChangeDetectionStrategy,
   Component,
@@ -21,8 +24,12 @@ import {
 } from 'chart.js';
 import { format, parseISO } from 'date-fns';
 import type { Anchor } from '../api/generated/models/anchor';
+import type { AnchorCoverage } from '../api/generated/models/anchor-coverage';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+
+/** The newest moments shown (older ones scroll off): a long-lived ledger has thousands. */
+const MOMENTS = 60;
 
 interface Bar {
   label: string;
@@ -36,7 +43,7 @@ interface Bar {
   template: `
     <figure>
       <div class="chart"><canvas #canvas role="img" [attr.aria-label]="summary()"></canvas></div>
-      <figcaption>{{ summary() }}</figcaption>
+      <figcaption>{{ summary() }} {{ legend() }}</figcaption>
     </figure>
   `,
   styles: `
@@ -51,42 +58,51 @@ interface Bar {
     figcaption {
       color: var(--mat-sys-on-surface-variant);
       margin-top: 8px;
+      max-width: 900px;
     }
   `,
 })
 export class CoverageChartComponent {
   readonly anchors = input.required<Anchor[]>();
-  /** The ledger's height (blocks), when known from a verify run. */
-  readonly height = input<number | null>(null);
+  readonly coverage = input.required<AnchorCoverage>();
   private readonly canvas = viewChild.required<ElementRef<HTMLCanvasElement>>('canvas');
   private chart: Chart | null = null;
 
   readonly bars = computed<Bar[]>(() => {
     const sorted = [...this.anchors()].sort((a, b) => a.blockNumber - b.blockNumber);
-    let covered = 0;
-    const bars = sorted.map((a) => {
+    let covered = 0; // blocks 0 … covered - 1 are anchored
+    const bars: Bar[] = [];
+    for (const a of sorted) {
       const upTo = a.blockNumber + 1;
-      const bar = {
+      bars.push({
         label: format(parseISO(a.anchoredAt), 'd MMM HH:mm'),
-        anchored: Math.max(0, upTo - covered),
-        notAnchored: 0,
-      };
+        anchored: covered,
+        notAnchored: Math.max(0, upTo - covered),
+      });
       covered = Math.max(covered, upTo);
-      return bar;
-    });
-    const h = this.height();
-    if (h !== null && h > covered)
-      bars.push({ label: 'now', anchored: 0, notAnchored: h - covered });
-    return bars;
+    }
+    const waiting = this.coverage().blocksNotAnchored;
+    if (waiting !== undefined) bars.push({ label: 'now', anchored: covered, notAnchored: waiting });
+    return bars.slice(-MOMENTS);
   });
 
   readonly summary = computed(() => {
-    const anchored = this.bars().reduce((n, b) => n + b.anchored, 0);
-    const h = this.height();
-    return h === null
-      ? `${anchored} blocks anchored by ${this.anchors().length} anchors. Run verify to learn the ledger’s height.`
-      : `${anchored} of ${h} blocks anchored (${h ? Math.round((Math.min(anchored, h) / h) * 100) : 100} %) by ${this.anchors().length} anchors.`;
+    const { ledgerHeight, blocksNotAnchored } = this.coverage();
+    const count = this.anchors().length;
+    const by = `by ${count} ${count === 1 ? 'anchor' : 'anchors'}`;
+    if (ledgerHeight === undefined || blocksNotAnchored === undefined)
+      return `Blocks anchored over time ${by}; the ledger’s height is unknown now.`;
+    const anchored = ledgerHeight - blocksNotAnchored;
+    const share = ledgerHeight ? Math.floor((anchored / ledgerHeight) * 100) : 100;
+    return `${anchored} of ${ledgerHeight} blocks anchored (${share} %) ${by}; ${blocksNotAnchored} not yet anchored.`;
   });
+
+  readonly legend = computed(
+    () =>
+      `Each bar is the ledger just before an anchor: green the blocks already anchored, red the ` +
+      `blocks waiting for it; the last bar is now.` +
+      (this.anchors().length + 1 > MOMENTS ? ` The newest ${MOMENTS} moments are shown.` : ''),
+  );
 
   constructor() {
     effect((onCleanup) => {
@@ -104,7 +120,7 @@ export class CoverageChartComponent {
               stack: 's',
             },
             {
-              label: 'Blocks not anchored yet',
+              label: 'Blocks not anchored',
               data: bars.map((b) => b.notAnchored),
               backgroundColor: '#b3261e',
               stack: 's',

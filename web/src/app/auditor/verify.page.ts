@@ -1,14 +1,17 @@
+// Runs verify (POST /audit/verify) and shows its report; the gateway records it as this
+// hospital's last verification, which the Anchors page shows.
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import { MatButtonModule } from '@angular/material/button';
 import { firstValueFrom } from 'rxjs';
+import type { VerifyReport } from '../api/generated/models/verify-report';
 import { AuditService } from '../api/generated/services/audit.service';
 import { type ShownError, describeError } from '../core/api-error';
 import { ErrorBox, Loading } from '../shared/ui';
-import { VerifyReportStore } from './verify-report.store';
 
 @Component({
   selector: 'ehr-verify',
-  imports: [MatButtonModule, ErrorBox, Loading],
+  imports: [MatButtonModule, RouterLink, ErrorBox, Loading],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
@@ -24,7 +27,7 @@ import { VerifyReportStore } from './verify-report.store';
         <ehr-loading label="Verifying blocks against the anchors…" />
       }
       <ehr-error [error]="error()" />
-      @if (store.last(); as v) {
+      @if (last(); as v) {
         <section
           class="report"
           [class.bad]="!v.report.ok"
@@ -50,6 +53,10 @@ import { VerifyReportStore } from './verify-report.store';
               }
             </ul>
           }
+          <p>
+            <a routerLink="/auditor/anchors">See the coverage and the anchors</a>: this result is
+            now this hospital’s last verification.
+          </p>
         </section>
       }
     </div>
@@ -71,7 +78,8 @@ import { VerifyReportStore } from './verify-report.store';
 })
 export class VerifyPage {
   private readonly audit = inject(AuditService);
-  readonly store = inject(VerifyReportStore);
+  /** This run's report (the gateway keeps the newest for the Anchors page). */
+  readonly last = signal<{ report: VerifyReport; at: Date } | null>(null);
   readonly busy = signal(false);
   readonly error = signal<ShownError | null>(null);
 
@@ -79,7 +87,7 @@ export class VerifyPage {
     this.busy.set(true);
     this.error.set(null);
     try {
-      this.store.last.set({ report: await firstValueFrom(this.audit.runVerify()), at: new Date() });
+      this.last.set({ report: await firstValueFrom(this.audit.runVerify()), at: new Date() });
     } catch (e) {
       this.error.set(describeError(e));
     } finally {
