@@ -107,6 +107,7 @@ describe('record upload service', () => {
       // As the real one: endorses (here: refuses) first, orders only once `ready` resolved.
       submit: async (_fn: string, args: string[], options: { ready?: Promise<unknown> } = {}) => {
         if (submitFails) throw submitFails;
+        await new Promise((r) => setTimeout(r, 10)); // endorsing, while the add may fail
         await options.ready;
         submitted.push(JSON.parse(args[0]) as AddRecordRequest);
         return { result: {}, transactionId: 'tx-1', timings: { endorse: 1, order: 1, commit: 1 } };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyHolder } from '@ehr/chaincode/api';
 import { unsealPrivateKey } from '@ehr/gateway';
-import { IpfsClusterClient, kuboCat } from '@ehr/network';
+import { CidStream, IpfsClusterClient, kuboCat } from '@ehr/network';
 import { testNetwork, testStackStatus, waitFor } from '../support';
 import { patientForm, startTestGateway, uniqueName, type TestGateway } from '../identity/harness';
 import { Session } from './session';
@@ -114,6 +114,11 @@ describe('upload and download', () => {
     expect(stored.includes(file.subarray(0, 32))).toBe(false);
     expect(stored.length).toBe(meta.json.size);
     expect(createHash('sha256').update(stored).digest('hex')).toBe(meta.json.sha256);
+    // The CID the gateway computed and endorsed is the one the cluster stored these bytes under.
+    const local = new CidStream();
+    local.resume();
+    local.end(stored);
+    expect(await local.cid).toBe(cid);
   });
 
   it('gives the author and the patient the identical bytes, and logs each read exactly once', async () => {

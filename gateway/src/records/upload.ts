@@ -158,6 +158,7 @@ export class RecordUploads {
         at('added');
         if (cid !== sealed.cid) throw new CidMismatch(cid);
       });
+      added.catch(() => undefined); // awaited by the submit (after its endorsement), not before
       const replicas = storing.added.then((cid) => this.replicas(cid)).finally(() => at('replicas'));
       replicas.catch(() => undefined);
       let submitted: Submitted<RecordMeta>;
