@@ -1,6 +1,6 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
 import { parseEcdsaSignature } from "@ehr/network";
-import { MspManager, satisfiesRole, signLowS, toHighS, isLowS, MspError } from '../src/msp';
+import { MspManager, satisfiesRole, signLowS, toHighS, isLowS, MspError, SigningIdentity } from '../src/msp';
 import { Msp } from '../src/msp';
 import { createCa, crl, identity, issue, mspConfig, mspOf, type TestCa } from './fixtures/pki';
 
@@ -112,6 +112,26 @@ describe('MSP', () => {
       expect(id.verify(msg, toHighS(sig))).toBe(false);
     }
     expect(signLowS).toBeDefined();
+  });
+
+  it('verifies off the main thread with the same answers, and trusts only its own key’s signatures', async () => {
+    const c = await identity(ca1, 'Hospital1MSP', { cn: 'async', ous: ['client'] });
+    const id = mgr.deserializeIdentity(c.serialized);
+    const msg = Buffer.from('payload');
+    const other = await identity(ca1, 'Hospital1MSP', { cn: 'other', ous: ['client'] });
+    // Each case twice: the second answer comes from what the first computed.
+    for (let round = 0; round < 2; round++) {
+      const sig = await c.signAsync(msg);
+      expect(isLowS(parseEcdsaSignature(sig).s)).toBe(true);
+      expect(await id.verifyAsync(msg, sig)).toBe(true);
+      expect(await id.verifyAsync(Buffer.from('other'), sig)).toBe(false);
+      expect(await id.verifyAsync(msg, toHighS(sig))).toBe(false);
+      expect(await id.verifyAsync(msg, Buffer.from('30060201010201ff', 'hex'))).toBe(false);
+      expect(await id.verifyAsync(msg, other.sign(msg))).toBe(false);
+    }
+    // A signing identity whose key is not its certificate's: its signatures are checked, not trusted.
+    const impostor = new SigningIdentity('Hospital1MSP', c.certPem, (await issue(ca1, { cn: 'x', ous: ['client'] })).key);
+    expect(await id.verifyAsync(msg, await impostor.signAsync(msg))).toBe(false);
   });
 
   it('checks that a serialized identity is well formed', async () => {

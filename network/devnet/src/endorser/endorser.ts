@@ -63,7 +63,8 @@ export class Endorser {
 
   /**
    * Fabric's ProcessProposal. `opts.endorse: false` (the gateway's Evaluate, which only returns
-   * the result) skips signing the response; every other caller gets a signed endorsement.
+   * the chaincode's response) skips building the proposal response payload and signing it when
+   * the chaincode succeeded; every other caller gets a signed endorsement.
    */
   async processProposal(
     signedProposal: peer.SignedProposal,
@@ -182,6 +183,12 @@ export class Endorser {
     const status = response.getStatus();
     // As Fabric's simulateProposal: a key-level policy that does not parse fails the proposal.
     const interest = await this.interest(up.chaincodeName, simulator);
+    if (!endorse && status < ERRORTHRESHOLD) {
+      // An evaluation: its result is the chaincode's response, nothing is endorsed.
+      const pr = new peer.ProposalResponse();
+      pr.setResponse(response);
+      return { response: pr };
+    }
 
     const action = new peer.ChaincodeAction();
     action.setResults(simulator.results());
@@ -206,7 +213,6 @@ export class Endorser {
     // Fabric endorses any status below 400.
     pr.setVersion(1);
     pr.setPayload(prpBytes);
-    if (!endorse) return { response: pr };
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(signer.serialized);
     endorsement.setSignature(await signer.signAsync(Buffer.concat([prpBytes, signer.serialized])));

@@ -168,11 +168,8 @@ export class GatewayService {
         const out = new peer.Response();
         out.setStatus(response.getStatus());
         out.setMessage(response.getMessage());
-        try {
-          out.setPayload(resultOf(pr));
-        } catch {
-          out.setPayload(response.getPayload_asU8());
-        }
+        // A local evaluation returns the chaincode's response itself (no proposal response payload).
+        out.setPayload(pr.getPayload_asU8().length ? resultOf(pr) : response.getPayload_asU8());
         const res = new gateway.EvaluateResponse();
         res.setResult(out);
         return res;

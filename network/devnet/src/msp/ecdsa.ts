@@ -1,6 +1,7 @@
 // ECDSA for devnet's identities. Verification is the project's one implementation of Fabric's
 // rules (@ehr/network blocks/ecdsa: SHA-256, strict DER, low-S); this module adds signing,
-// which always yields low-S signatures as Fabric's signer does.
+// which always yields low-S signatures as Fabric's signer does, and both in libuv's thread pool
+// (verifyEcdsaAsync checks a P-256 signature's form with the same parser and bounds first).
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { parseEcdsaSignature, SignatureError, verifyEcdsa } from '@ehr/network';
 
