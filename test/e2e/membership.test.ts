@@ -16,7 +16,7 @@ let context: BrowserContext;
 let page: Page;
 const [h1, h2] = portals() as [Portal, Portal];
 const run = Date.now().toString(36);
-const memberName = (i: number): string => loadNetwork().hospitals[i]!.displayName;
+const memberName = (i: number): string => loadNetwork().hospitals[i]!.displayName ?? '';
 const candidate = {
   displayName: `E2E Clinic ${run}`,
   mspId: `E2eClinic${run}MSP`,
