@@ -95,7 +95,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   await ensureBootstrapAdmin(ctx);
   ctx.directory = new DoctorDirectory(ctx);
   ctx.records = createRecords(ctx);
-  ctx.records.registerKeyInBackground();
+  const stopKeyRegistration = ctx.records.registerKeyInBackground();
   const app = buildApp(ctx);
   let server: Server | undefined;
 
@@ -108,6 +108,7 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
         server = s;
       }),
     close: async () => {
+      stopKeyRegistration();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await ctx.directory?.close();
       (app.locals.closeSessions as () => void)();

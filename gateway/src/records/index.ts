@@ -21,7 +21,8 @@ export interface Records {
   routes: ReturnType<typeof recordRoutes>;
   consentRoutes: ReturnType<typeof consentRoutes>;
   /** Registers the hospital's key on the ledger now; failures are logged and retried on use. */
-  registerKeyInBackground(): void;
+  /** Starts putting this hospital's key on the ledger, retried until done; returns a stop. */
+  registerKeyInBackground(): () => void;
 }
 
 export function createRecords(ctx: GatewayContext): Records {
@@ -39,8 +40,24 @@ export function createRecords(ctx: GatewayContext): Records {
     uploadRoutes: recordUploadRoutes(ctx, uploads),
     routes: recordRoutes(ctx, downloads, new RecordViews(hospitalKey, ctx.log)),
     consentRoutes: consentRoutes(ctx, new Consents(hospitalKey)),
+    // The ledger may not answer yet when the gateway starts (on real Fabric the peers join and
+    // the chaincode is committed after the gateway is up): keep trying with back-off, so grants
+    // and assignments need not wait for a first upload to put the key on the ledger.
     registerKeyInBackground: () => {
-      hospitalKey.ensure().catch((e: unknown) => ctx.log.warn({ err: (e as Error).message }, 'hospital key not registered yet (retried on first upload)'));
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      const attempt = (retryInMs: number): void => {
+        hospitalKey.ensure().catch((e: unknown) => {
+          if (stopped) return;
+          ctx.log.warn({ err: (e as Error).message, retryInMs }, 'hospital key not registered yet');
+          timer = setTimeout(() => attempt(Math.min(retryInMs * 2, 60_000)), retryInMs).unref();
+        });
+      };
+      attempt(1000);
+      return () => {
+        stopped = true;
+        clearTimeout(timer);
+      };
     },
   };
 }
