@@ -90,9 +90,15 @@ export class PrivateDevnet {
 
   static async create(opts: PrivateDevnetOptions): Promise<PrivateDevnet> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ehr-private-devnet-'));
-    const { net, portOffset } = await networkOnFreePorts(dataDir, privatePortOffset(opts.portShift));
-    await writeDevPki(net);
-    const pd = new PrivateDevnet(net, dataDir, portOffset, opts);
+    let found: Awaited<ReturnType<typeof networkOnFreePorts>>;
+    try {
+      found = await networkOnFreePorts(dataDir, privatePortOffset(opts.portShift));
+      await writeDevPki(found.net);
+    } catch (e) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw e;
+    }
+    const pd = new PrivateDevnet(found.net, dataDir, found.portOffset, opts);
     if (opts.chaincode) pd.startChaincodeServers();
     return pd;
   }
