@@ -39,6 +39,11 @@ export interface MatrixDriver {
   msp: { A: string; B: string };
   /** Each hospital's encryption key, used to register it if it is not registered yet. */
   hospitalKey: { A: HospitalKeyInput; B: HospitalKeyInput };
+  /**
+   * Hospital A's display name, when the ledger is shared with other tests (a real stack): the
+   * table's re-registration of A keeps it, instead of renaming the hospital for everyone else.
+   */
+  displayNameA?: string;
   /** Unique per run, so a persistent ledger can run the table again. */
   runId: string;
   /** `<msp>/<uid>` of an actor. */
@@ -369,7 +374,11 @@ export const MATRIX: Row[] = [
   {
     tx: 'hospitals:RegisterHospital',
     args: (_, d) => [
-      JSON.stringify({ mspId: d.msp.A, displayName: 'Hospital A', ...d.hospitalKey.A }),
+      JSON.stringify({
+        mspId: d.msp.A,
+        displayName: d.displayNameA ?? 'Hospital A',
+        ...d.hospitalKey.A,
+      }),
     ],
     expect: only({ adminA: 'OK', adminB: D }),
   },

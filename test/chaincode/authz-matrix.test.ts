@@ -67,6 +67,7 @@ describe(`authorization matrix on ${LEDGER}`, () => {
         A: await hospitalKey(A, identities.adminA),
         B: await hospitalKey(B, identities.adminB),
       },
+      displayNameA: A.displayName ?? A.name,
       runId: `m${Date.now().toString(36)}`,
       personId: (a) => personIds[a],
       invoke: (a, fn, args) => call(contracts[a], fn, args),
