@@ -302,9 +302,15 @@ test('the auditor runs a passing verify, then sees it with the coverage, and ope
   await tab.goBack();
   await tab.getByTestId('tx-anchors').locator('tbody tr a').first().click();
   await tab.getByRole('heading', { name: 'Ethereum address' }).waitFor();
-  expect(await tab.getByTestId('ethereum-address').textContent()).toMatch(
-    /The anchorer of Hospital\d: the only key that may anchor/,
-  );
+  // The member by its display name on the ledger (the portal's `hospital` pipe, which fills it
+  // in once the member list arrives).
+  const members = [h1, h2].map((p) => escape(p.hospital.displayName ?? p.hospital.name));
+  await tab
+    .getByTestId('ethereum-address')
+    .filter({
+      hasText: new RegExp(`The anchorer of (${members.join('|')}): the only key that may anchor`),
+    })
+    .waitFor();
   await expectAccessible(tab, 'auditor-explorer-address');
 });
 
