@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ERRORS } from '@ehr/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { testNetwork } from '../support';
 import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
 import { pick, signUpPatient } from './support/flows';
 import { type Login, type Portal, demoLogin, portals, signIn } from './support/portal';
@@ -303,13 +302,15 @@ test('the auditor runs a passing verify, then sees it with the coverage, and ope
   await tab.goBack();
   await tab.getByTestId('tx-anchors').locator('tbody tr a').first().click();
   await tab.getByRole('heading', { name: 'Ethereum address' }).waitFor();
-  // The member is named as people know it (its display name), not by its ledger id.
-  const address = (await tab.getByTestId('ethereum-address').textContent()) ?? '';
-  expect(address).toMatch(/The anchorer of .+: the only key that may anchor/);
-  const named = testNetwork().hospitals.filter((h) =>
-    address.includes(`The anchorer of ${h.displayName}:`),
-  );
-  expect(named).toHaveLength(1);
+  // The member by its display name on the ledger (the portal's `hospital` pipe, which fills it
+  // in once the member list arrives).
+  const members = [h1, h2].map((p) => escape(p.hospital.displayName ?? p.hospital.name));
+  await tab
+    .getByTestId('ethereum-address')
+    .filter({
+      hasText: new RegExp(`The anchorer of (${members.join('|')}): the only key that may anchor`),
+    })
+    .waitFor();
   await expectAccessible(tab, 'auditor-explorer-address');
 });
 

@@ -27,10 +27,14 @@ afterEach(async () => {
   await context.close();
 });
 
-/** The auditor's page has its answer: the idle time counts from the last one the gateway sent. */
+/**
+ * The auditor's page has all its answers: the idle time counts from the last one the gateway
+ * sent, and what the page shows asks for more (e.g. the member hospitals' names) after it drew.
+ */
 async function pageLoaded(): Promise<void> {
   await page.getByRole('heading', { name: 'Ledger anchors on Ethereum' }).waitFor();
   await page.locator('[data-testid="anchors"], ehr-empty, [role="alert"]').first().waitFor();
+  await page.waitForLoadState('networkidle');
 }
 
 async function idleTimeoutMs(): Promise<number> {
