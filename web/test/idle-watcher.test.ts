@@ -141,6 +141,15 @@ describe('IdleWatcher', () => {
     t.stop();
   });
 
+  it('signs out once while the gateway is slow to answer the sign-out', async () => {
+    const t = setup();
+    t.session.logout.mockImplementation(() => new Promise<undefined>(() => undefined));
+    await pass(IDLE_SECONDS + 5);
+    expect(t.session.logout).toHaveBeenCalledTimes(1);
+    expect(t.session.logout).toHaveBeenCalledWith('idle');
+    t.stop();
+  });
+
   it('renews quietly when the person types, and not while a warning is shown', async () => {
     const t = setup();
     await pass(70);

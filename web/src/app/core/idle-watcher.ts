@@ -18,6 +18,7 @@ export class IdleWatcher {
   private readonly now = signal(Date.now());
   private warning: MatDialogRef<IdleWarningDialog, boolean> | null = null;
   private renewing = false;
+  private signingOut = false;
 
   /** Seconds until the gateway ends the session. */
   readonly secondsLeft = computed(() =>
@@ -55,8 +56,11 @@ export class IdleWatcher {
     }
     const left = this.secondsLeft();
     if (left <= 0) {
+      // One sign-out: the session stays set until the gateway answers, and the ticks go on.
+      if (this.signingOut) return;
+      this.signingOut = true;
       this.warning?.close();
-      void this.session.logout('idle');
+      void this.session.logout('idle').finally(() => (this.signingOut = false));
     } else if (left <= this.warnAtSeconds() && !this.warning && !this.renewing) {
       this.warning = this.dialog.open(IdleWarningDialog, {
         data: { secondsLeft: this.secondsLeft },
