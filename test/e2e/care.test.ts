@@ -3,7 +3,7 @@
 // upload and break-glass panels, the patient sees the doctor by name under "Now". Main pages:
 // screenshot + axe.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { expectAccessible, launchChromium } from './support/browser';
 import { pick, signUpPatient } from './support/flows';
 import { type Login, type Portal, demoLogin, portals, signIn, signOut } from './support/portal';
 
@@ -28,11 +28,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function expectAccessible(name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
 test('an admin assigns a doctor to the patient; the ledger transaction is shown', async () => {
   await signIn(page, h1, demoLogin(h1, 'admin'));
   await page.getByRole('link', { name: 'Assign doctors' }).click();
@@ -52,7 +47,7 @@ test('an admin assigns a doctor to the patient; the ledger transaction is shown'
       exact: false,
     })
     .waitFor();
-  await expectAccessible('admin-assign');
+  await expectAccessible(page, 'admin-assign');
   await signOut(page);
 });
 
@@ -77,7 +72,7 @@ test('the doctor finds the patient, with the upload and break-glass panels', asy
     .filter({ hasText: `Dr. Demo ${h1.hospital.name}` })
     .filter({ hasText: `General medicine · ${h1.hospital.displayName ?? h1.hospital.name}` });
   await now.first().waitFor();
-  await expectAccessible('patient-doctors');
+  await expectAccessible(page, 'patient-doctors');
   await signOut(page);
 
   await signIn(page, h1, demoLogin(h1, 'doctor'));
@@ -86,7 +81,7 @@ test('the doctor finds the patient, with the upload and break-glass panels', asy
     .getByTestId('patients')
     .getByRole('link', { name: `Patient ${patient.username}`, exact: true });
   await named.waitFor();
-  await expectAccessible('doctor-patients-named');
+  await expectAccessible(page, 'doctor-patients-named');
   await named.click();
   await page.getByRole('heading', { name: 'Records you may see' }).waitFor();
   expect(decodeURIComponent(page.url())).toContain(patientId);
@@ -94,5 +89,5 @@ test('the doctor finds the patient, with the upload and break-glass panels', asy
   await page.getByTestId('drop-zone').waitFor();
   await page.getByRole('button', { name: 'Declare emergency access' }).waitFor();
   await page.locator('[data-testid="records"], ehr-empty, [role="alert"]').first().waitFor();
-  await expectAccessible('doctor-patient');
+  await expectAccessible(page, 'doctor-patient');
 });

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { ERRORS } from '@ehr/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { expectAccessible, launchChromium, screenshot } from './support/browser';
 import {
   type Login,
   type Portal,
@@ -40,11 +40,6 @@ afterEach(async () => {
   await context.close();
 });
 
-async function expectAccessible(name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
 test('each hospital’s portal shows that hospital’s name on every page', async () => {
   const names: string[] = [];
   for (const p of [h1, h2]) {
@@ -62,7 +57,7 @@ test('each hospital’s portal shows that hospital’s name on every page', asyn
   expect(names[0]).not.toEqual(names[1]);
   await page.goto(h1.url('/login'));
   await page.getByTestId('captcha-image').waitFor();
-  await expectAccessible('public-login');
+  await expectAccessible(page, 'public-login');
 });
 
 test('a wrong password is refused with the catalogue’s words for its code', async () => {
@@ -105,7 +100,7 @@ test('a patient signs up (checked while typing) and signs in to their records', 
   expect(new URL(page.url()).pathname).toMatch(/\/portal\/patient\/records$/);
   // Loaded: either the records, the empty state, or a coded error in words.
   await page.locator('[data-testid="records"], ehr-empty, [role="alert"]').first().waitFor();
-  await expectAccessible('patient-records');
+  await expectAccessible(page, 'patient-records');
 });
 
 test('a patient cannot open another role’s pages', async () => {
@@ -123,7 +118,7 @@ test('an admin imports the registry: bad lines are listed and nothing is importe
   await page.getByRole('heading', { name: 'Accounts' }).waitFor();
   await page.getByTestId('counts').waitFor();
   await page.getByTestId('accounts').waitFor();
-  await expectAccessible('admin-accounts');
+  await expectAccessible(page, 'admin-accounts');
 
   await page.getByRole('link', { name: 'Doctor registry' }).click();
   await page.getByRole('heading', { name: 'Doctor registry' }).waitFor();
@@ -189,14 +184,14 @@ test('a doctor signs up with the code sent to the registry’s phone, with attem
     /^Hospital1MSP\/[a-z0-9-]+$/,
   );
   await page.locator('[data-testid="patients"], ehr-empty, [role="alert"]').first().waitFor();
-  await expectAccessible('doctor-patients');
+  await expectAccessible(page, 'doctor-patients');
 });
 
 test('an auditor signs in to the anchors page', async () => {
   await signIn(page, h1, demoLogin(h1, 'auditor'));
   await page.getByRole('heading', { name: 'Ledger anchors on Ethereum' }).waitFor();
   await page.locator('[data-testid="anchors"], ehr-empty, [role="alert"]').first().waitFor();
-  await expectAccessible('auditor-anchors');
+  await expectAccessible(page, 'auditor-anchors');
 });
 
 test('the portal works on a phone-sized screen', async () => {

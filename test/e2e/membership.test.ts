@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadNetwork, orgPaths } from '@ehr/network';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { expectAccessible, launchChromium } from './support/browser';
 import { type Portal, demoLogin, portals, signIn, signOut } from './support/portal';
 
 jest.setTimeout(180_000);
@@ -39,11 +39,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function expectAccessible(name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
 test("Hospital1's admin proposes a hospital with the form and approves it: one signature of the majority", async () => {
   await signIn(page, h1, demoLogin(h1, 'admin'));
   await page.getByRole('link', { name: 'Member hospitals' }).click();
@@ -55,23 +50,35 @@ test("Hospital1's admin proposes a hospital with the form and approves it: one s
   await page.getByLabel('Peer endpoint').fill(candidate.peerEndpoint);
   await page.getByLabel('CA root certificate (PEM)').fill(candidate.caRootCertPem);
   await page.getByLabel('Encryption public key (PEM)').fill(candidate.encryptionPublicKeyPem);
-  await expectAccessible('admin-member-propose');
+  await expectAccessible(page, 'admin-member-propose');
   await page.getByRole('button', { name: 'Propose', exact: true }).click();
 
   await page.getByRole('heading', { name: candidate.displayName }).waitFor({ timeout: 60_000 });
   proposalUrl = page.url();
-  expect(await page.getByTestId('proposal-status').textContent()).toMatch(/Open — 0 of 2 approvals/);
-  expect(await page.getByTestId('ca-fingerprint').textContent()).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  expect(await page.getByTestId('proposal-status').textContent()).toMatch(
+    /Open — 0 of 2 approvals/,
+  );
+  expect(await page.getByTestId('ca-fingerprint').textContent()).toMatch(
+    /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/,
+  );
   await page.getByRole('button', { name: 'Approve and sign the update' }).click();
-  await page.getByTestId('decision-result').or(page.getByRole('alert')).first().waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('decision-result')
+    .or(page.getByRole('alert'))
+    .first()
+    .waitFor({ timeout: 60_000 });
   expect(await page.getByRole('alert').allTextContents()).toEqual([]);
-  expect(await page.getByTestId('decision-result').textContent()).toContain('Your signature is recorded on the ledger');
-  expect(await page.getByTestId('proposal-status').textContent()).toMatch(/Open — 1 of 2 approvals/);
+  expect(await page.getByTestId('decision-result').textContent()).toContain(
+    'Your signature is recorded on the ledger',
+  );
+  expect(await page.getByTestId('proposal-status').textContent()).toMatch(
+    /Open — 1 of 2 approvals/,
+  );
   // Hospitals by their display names; the signer by name at their own hospital.
   expect(await page.getByTestId('decisions').textContent()).toContain(
     `${memberName(0)} approved: signed by Hospital administrator`,
   );
-  await expectAccessible('admin-member-proposal');
+  await expectAccessible(page, 'admin-member-proposal');
   await signOut(page);
 });
 
@@ -80,15 +87,21 @@ test("Hospital2's admin finds the proposal in the list and rejects it with a rea
   await page.getByRole('link', { name: 'Member hospitals' }).click();
   const table = page.getByTestId('proposals');
   await table.waitFor();
-  await expectAccessible('admin-member-proposals');
+  await expectAccessible(page, 'admin-member-proposals');
   await table.getByRole('link', { name: candidate.displayName }).click();
   await page.getByRole('heading', { name: candidate.displayName }).waitFor();
   await page.getByLabel('Reason for rejecting (optional)').fill('Accreditation not received yet');
   await page.getByRole('button', { name: 'Reject' }).click();
-  await page.getByTestId('decision-result').or(page.getByRole('alert')).first().waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('decision-result')
+    .or(page.getByRole('alert'))
+    .first()
+    .waitFor({ timeout: 60_000 });
   expect(await page.getByRole('alert').allTextContents()).toEqual([]);
   expect(await page.getByTestId('decisions').textContent()).toContain(`${memberName(1)} rejected`);
-  expect(await page.getByTestId('decisions').textContent()).toContain('Accreditation not received yet');
+  expect(await page.getByTestId('decisions').textContent()).toContain(
+    'Accreditation not received yet',
+  );
   // No approve button for a hospital that decided.
   expect(await page.getByRole('button', { name: 'Approve and sign the update' }).count()).toBe(0);
   expect(proposalUrl).toContain('/admin/members/mp-');

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ERRORS } from '@ehr/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot, seriousA11yViolations } from './support/browser';
+import { expectAccessible, launchChromium, screenshot } from './support/browser';
 import { pick, signUpPatient } from './support/flows';
 import { type Login, type Portal, demoLogin, portals, signIn } from './support/portal';
 
@@ -47,11 +47,6 @@ async function newPage(): Promise<Page> {
   });
   contexts.push(c);
   return c.newPage();
-}
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  expect(await seriousA11yViolations(page)).toEqual([]);
 }
 
 const alerts = (page: Page) => page.getByRole('alert').allTextContents();

@@ -44,3 +44,9 @@ export async function seriousA11yViolations(page: Page): Promise<Violation[]> {
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as Violation[];
 }
+
+/** Saves the page's screenshot under its name, then expects no serious or critical axe violation. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
