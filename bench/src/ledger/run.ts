@@ -201,13 +201,19 @@ async function measureAll(ledgers: LedgerUnderTest[]): Promise<Result[][]> {
   return results;
 }
 
+/**
+ * Raft orderers of the private Fabric: 3 unless FABRIC_ORDERERS=1 — the issue's reference
+ * figures and a production channel (one orderer is no fault-tolerant ordering service).
+ */
+const FABRIC_ORDERERS = process.env.FABRIC_ORDERERS === '1' ? '1' : '3';
+
 /** Real Fabric on a private network, when its binaries are at hand (FABRIC_BIN). */
 async function startFabric(): Promise<PrivateFabric | string> {
   if (!findFabricBinaries(loadNetwork().cacheDir)) {
     return 'Fabric: not measured (set FABRIC_BIN to the Fabric 3.1.5 binaries, see README "Running on real Fabric")';
   }
   // PrivateFabric adds EHR_PORT_OFFSET to the shift: ask for the offset a private devnet would use.
-  return PrivateFabric.create(privatePortOffset(27000) - Number(process.env.EHR_PORT_OFFSET ?? 0));
+  return PrivateFabric.create(privatePortOffset(27000) - Number(process.env.EHR_PORT_OFFSET ?? 0), FABRIC_ORDERERS);
 }
 
 export async function benchLedger(): Promise<number> {
@@ -238,7 +244,7 @@ export async function benchLedger(): Promise<number> {
     .map((l) => l.toFixed(1))
     .join(' ');
   console.log(
-    `\nledger benchmark: devnet and real Fabric 3.1.5 (one Raft orderer, a peer per hospital) through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row and ledger (taking turns), batch timeout ${net.ordering.batchTimeout}, load average ${load}`,
+    `\nledger benchmark: devnet and real Fabric 3.1.5 (${FABRIC_ORDERERS === '1' ? 'one Raft orderer' : 'three Raft orderers'}, a peer per hospital) through @hyperledger/fabric-gateway, ${DURATION_MS / 1000} s per row and ledger (taking turns), batch timeout ${net.ordering.batchTimeout}, load average ${load}`,
   );
   console.log(
     `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,

@@ -27,11 +27,9 @@ function portFree(port: number): Promise<boolean> {
 async function freePorts(dataDir: string, from: number): Promise<Network> {
   for (let portOffset = from; ; portOffset += 500) {
     const net = loadNetwork({ dataDir, portOffset });
-    const o = net.ordererOrg.orderer!;
+    const orderers = [net.ordererOrg.orderer!, ...(net.ordererOrg.extraOrderers ?? [])];
     const ports = [
-      o.port,
-      o.adminPort,
-      o.operationsPort,
+      ...orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]),
       ...net.hospitals.flatMap((h) => [
         h.peer.fabricPort,
         h.peer.fabricOperationsPort,
@@ -52,12 +50,15 @@ export class PrivateFabric {
     readonly runtime: FabricRuntime,
   ) {}
 
-  /** Starts everything; resolves when the test contract answers through every peer's gossip. */
-  static async create(portShift: number): Promise<PrivateFabric> {
+  /**
+   * Starts everything; resolves when the test contract answers through every peer's gossip.
+   * `orderers`: 1, or 3 Raft orderers (a production channel's fault-tolerant ordering service).
+   */
+  static async create(portShift: number, orderers: '1' | '3' = '1'): Promise<PrivateFabric> {
     const dataDir = mkdtempSync(join(tmpdir(), 'ehr-private-fabric-'));
     const net = await freePorts(dataDir, Number(process.env.EHR_PORT_OFFSET ?? 0) + portShift);
     await writeDevPki(net);
-    const pf = new PrivateFabric(net, new FabricRuntime(net, { env: { ...process.env, FABRIC_ORDERERS: '1' } }));
+    const pf = new PrivateFabric(net, new FabricRuntime(net, { env: { ...process.env, FABRIC_ORDERERS: orderers } }));
     try {
       await pf.start();
     } catch (e) {

@@ -119,7 +119,10 @@ async function writeIdentity(paths: IdentityPaths, ca: Ca, cn: string, ou: strin
   write(paths.tlsCa, ca.pem);
 }
 
-/** Writes every organisation's (and candidate's) MSP and its admin, orderer0/peer0 and gateway identities. */
+/**
+ * Writes every organisation's (and candidate's) MSP and its admin, orderers (orderer0 and the
+ * further Raft consenters), peer0 and gateway identities.
+ */
 export async function writeDevPki(net: Network): Promise<void> {
   for (const org of [...net.organizations, ...net.candidateHospitals]) {
     const ca = await createCa(org);
@@ -129,6 +132,8 @@ export async function writeDevPki(net: Network): Promise<void> {
     writeMsp(paths.msp, ca);
     await writeIdentity(paths.admin, ca, `admin.${org.domain}`, 'admin');
     if (paths.orderer) await writeIdentity(paths.orderer, ca, `orderer0.${org.domain}`, 'orderer');
+    for (const [i, extra] of paths.extraOrderers.entries())
+      await writeIdentity(extra, ca, `orderer${i + 1}.${org.domain}`, 'orderer');
     if (paths.peer) await writeIdentity(paths.peer, ca, `peer0.${org.domain}`, 'peer');
     if (paths.gatewayService)
       await writeIdentity(paths.gatewayService, ca, `gateway.${org.domain}`, 'client');
