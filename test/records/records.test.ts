@@ -387,6 +387,55 @@ describe('sharing across hospitals', () => {
     expect(reads).toEqual([expect.objectContaining({ readerId: doctor2Id, readerMsp: h2.mspId, basis: { type: 'grant', grantId: grant.json.grantId } })]);
   });
 
+  it('lists the grants in force for the Hospital2 doctor through Hospital2 ("shared with me"), and not once revoked', async () => {
+    const toMe = async () => {
+      const r = await doctor2.get('/doctors/me/consents');
+      expect(r.status).toBe(200);
+      return r.json.items as { grantId: string; patientId: string; grantee: unknown; scope: unknown; notAfter?: string }[];
+    };
+    const notAfter = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const direct = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] }, notAfter },
+    });
+    expect(direct.status).toBe(201);
+    const hospital = await patient.request('POST', '/consents', { json: { grantee: { type: 'hospital', mspId: h2.mspId }, scope: { type: 'all' } } });
+    expect(hospital.status).toBe(201);
+
+    const listed = await toMe();
+    expect(listed.find((g) => g.grantId === direct.json.grantId)).toMatchObject({
+      patientId,
+      grantee: { type: 'doctor', doctorId: doctor2Id },
+      scope: { type: 'records', recordIds: [recordId] },
+      notAfter: direct.json.notAfter,
+    });
+    // Through the doctor's whole hospital too.
+    expect(listed.find((g) => g.grantId === hospital.json.grantId)).toMatchObject({ patientId, grantee: { type: 'hospital', mspId: h2.mspId }, scope: { type: 'all' } });
+    // Hospital2's gateway holds no account of this patient: no name, only the neutral label.
+    const label = await doctor2.get(`/directory/people?ids=${encodeURIComponent(patientId)}`);
+    expect(label.status).toBe(200);
+    expect(label.json.items).toEqual([expect.objectContaining({ personId: patientId, mspId: h1.mspId })]);
+    expect(label.json.items[0].name).toBeUndefined();
+    // A Hospital1 doctor is named by neither grant.
+    const other = await doctor1b.get('/doctors/me/consents');
+    expect(other.status).toBe(200);
+    const otherIds = other.json.items.map((g: { grantId: string }) => g.grantId);
+    expect(otherIds).not.toContain(direct.json.grantId);
+    expect(otherIds).not.toContain(hospital.json.grantId);
+
+    for (const g of [direct, hospital]) expect((await patient.request('DELETE', `/consents/${g.json.grantId}`)).status).toBe(204);
+    const ids = (await toMe()).map((g) => g.grantId);
+    expect(ids).not.toContain(direct.json.grantId);
+    expect(ids).not.toContain(hospital.json.grantId);
+  });
+
+  it('refuses "shared with me" to a patient and to an admin with FORBIDDEN_ROLE', async () => {
+    const admin = await new Session(g2.url).login('admin', 'admin', g2.adminPassword);
+    for (const who of [patient, admin]) {
+      const r = await who.get('/doctors/me/consents');
+      expect({ status: r.status, code: r.json?.code }).toEqual({ status: 403, code: 'FORBIDDEN_ROLE' });
+    }
+  });
+
   it('refuses the grantee once the grant expired', async () => {
     const notAfter = new Date(Date.now() + 4000).toISOString();
     const grant = await patient.request('POST', '/consents', {
