@@ -213,6 +213,8 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
   await patientLink.click();
   await doctor2Page.getByRole('heading', { name: 'Records you may see' }).waitFor();
   await doctor2Page.getByRole('heading', { name: label, exact: true }).waitFor();
+  // The way back leads to the list the doctor came from.
+  await doctor2Page.locator('main').getByRole('link', { name: 'Shared with me' }).waitFor();
   const sharedRow = doctor2Page.locator(`tr[data-record-id="${recordId}"]`);
   await sharedRow.waitFor();
   // Hospital2's gateway opened the remark with the key the grant wrapped for it.

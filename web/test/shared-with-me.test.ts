@@ -117,7 +117,9 @@ describe('Shared with me page', () => {
     // Another hospital's patient: the neutral label, never a name the gateway did not give.
     const link = anna.querySelector('a')!;
     expect(text(link)).toBe('Patient 7d1e0a55 (St. Anne General Hospital)');
-    expect(link.getAttribute('href')).toBe(`/doctor/patients/${encodeURIComponent(ANNA)}`);
+    expect(link.getAttribute('href')).toBe(
+      `/doctor/patients/${encodeURIComponent(ANNA)}?from=shared`,
+    );
     expect(text(anna.querySelector('[data-testid="shared-grant"]'))).toBe(
       `2 records until ${new WhenPipe().transform(notAfter)} with you`,
     );

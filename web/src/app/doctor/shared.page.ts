@@ -28,9 +28,12 @@ import { scopeText, sharedPatients } from './shared-with-me';
         <ul class="cards" data-testid="shared-patients">
           @for (p of patients(); track p.patientId) {
             <li [attr.data-patient-id]="p.patientId">
-              <a class="who" [routerLink]="['/doctor/patients', p.patientId]">{{
-                p.patientId | person: 'Patient'
-              }}</a>
+              <a
+                class="who"
+                [routerLink]="['/doctor/patients', p.patientId]"
+                [queryParams]="{ from: 'shared' }"
+                >{{ p.patientId | person: 'Patient' }}</a
+              >
               <ul class="grants" aria-label="What this patient shared">
                 @for (g of p.grants; track g.grantId) {
                   <li data-testid="shared-grant">
