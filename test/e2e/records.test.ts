@@ -1,9 +1,12 @@
 // A record's life through both hospitals' portals on the real stack (ledger, IPFS Cluster, both
-// gateways): a doctor uploads a PDF and sees the progress → the patient sees it (with the
-// author's name) and shares it with a Hospital2 doctor found by name in the consortium's
-// directory, until tomorrow → that doctor opens it through Hospital2's portal (bytes identical)
-// → the patient's "Who saw my records" shows that read under the doctor's name → the patient
-// revokes → the doctor is told access was revoked; a hospital admin opening the record's URL is
+// gateways): a doctor uploads a PDF with a remark and sees the progress → the patient sees it
+// (with the author's name and the remark, opened from the keyboard) and shares it with a
+// Hospital2 doctor found by name in the consortium's directory, until tomorrow → that doctor,
+// whose "Shared with me" was empty, finds the patient there (a neutral label: Hospital2 holds no
+// account of them; also on a phone-sized screen), sees the remark and opens the record through
+// Hospital2's portal (bytes identical) → the patient's "Who saw my records" shows that read under
+// the doctor's name → the patient revokes → the doctor's "Shared with me" is empty again and
+// the doctor is told access was revoked; a hospital admin opening the record's URL is
 // refused, and sees the counts per hospital; the auditor runs a passing verify and sees it on the
 // Anchors page with the coverage (figure and chart), and an anchor's link opens the local
 // explorer's readable pages. Main pages: screenshot + axe.
@@ -24,7 +27,11 @@ const run = Date.now().toString(36);
 // The demo doctors (gateway/src/demo.ts), listed in the directory by their hospitals.
 const doctor1Name = `Dr. Demo ${h1.hospital.name}`;
 const doctor2Name = `Dr. Demo ${h2.hospital.name}`;
+const hospital1Name = h1.hospital.displayName ?? h1.hospital.name;
 const hospital2Name = h2.hospital.displayName ?? h2.hospital.name;
+// Longer than a list's preview: the lists show its start, the whole text on request.
+const remark =
+  'Blood test, all values normal. Repeat the lipid panel in six months; no change to the current medication.';
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // A PDF of 1.5 MiB: big enough for the upload to report progress before it completes.
 const pdf = Buffer.concat([
@@ -50,6 +57,13 @@ async function newPage(): Promise<Page> {
 }
 
 const alerts = (page: Page) => page.getByRole('alert').allTextContents();
+const sharedEmpty = (page: Page) =>
+  page.getByRole('status').filter({ hasText: 'No patient shares records with you right now.' });
+// The sharing ends with tomorrow: the date field's value, and that day as the portal writes it.
+const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const [year, month, day] = tomorrow.split('-').map(Number) as [number, number, number];
+const tomorrowShown = `${day} ${MONTHS[month - 1]} ${year}`;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -86,7 +100,7 @@ test('the doctor uploads a PDF with a remark and sees its progress to the end', 
   await doctorPage
     .getByLabel('File to upload')
     .setInputFiles({ name: 'blood-test.pdf', mimeType: 'application/pdf', buffer: pdf });
-  await doctorPage.getByLabel('Remark (optional)').fill('Blood test, all values normal');
+  await doctorPage.getByLabel('Remark (optional)').fill(remark);
   await doctorPage.getByRole('button', { name: 'Upload', exact: true }).click();
   await doctorPage.getByTestId('upload-progress').waitFor();
   await doctorPage.getByTestId('upload-done').or(doctorPage.getByRole('alert')).first().waitFor();
@@ -110,6 +124,18 @@ test('the patient sees the record in "My records"', async () => {
   expect(await row.first().textContent()).toContain('report');
   // The author by name (the ledger's directory), not by ledger id.
   await row.first().getByText(doctor1Name, { exact: true }).waitFor();
+  // The remark's start, and the whole of it from the keyboard (a disclosure button).
+  const shown = row.first().getByTestId('remark');
+  const preview = ((await shown.textContent()) ?? '').trim();
+  expect(preview.endsWith('…')).toBe(true);
+  expect(remark.startsWith(preview.slice(0, -1))).toBe(true);
+  expect(await shown.getAttribute('title')).toBe(remark);
+  const more = row.first().getByRole('button', { name: 'Show all of the remark' });
+  expect(await more.getAttribute('aria-expanded')).toBe('false');
+  await more.focus();
+  await patientPage.keyboard.press('Enter');
+  await row.first().getByRole('button', { name: 'Show less of the remark' }).waitFor();
+  expect(((await shown.textContent()) ?? '').trim()).toBe(remark);
   await expectAccessible(patientPage, 'patient-records-with-author');
 });
 
@@ -118,6 +144,12 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
   await signIn(doctor2Page, h2, demoLogin(h2, 'doctor'));
   const doctor2Id = ((await doctor2Page.getByTestId('my-person-id').textContent()) ?? '').trim();
   expect(doctor2Id).toMatch(/^Hospital2MSP\//);
+  // Nobody shares anything with this doctor yet: the page says what that means.
+  await doctor2Page.getByRole('link', { name: 'Shared with me' }).first().click();
+  await doctor2Page.getByRole('heading', { name: 'Shared with me' }).waitFor();
+  await sharedEmpty(doctor2Page).waitFor();
+  expect(await doctor2Page.getByTestId('shared-patients').count()).toBe(0);
+  await expectAccessible(doctor2Page, 'doctor2-shared-empty');
 
   // Before the grant, Hospital2's doctor is refused.
   await doctor2Page.goto(h2.url(`/records/${recordId}`));
@@ -140,7 +172,6 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
     .getByRole('checkbox')
     .first()
     .check();
-  const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
   await patientPage.getByLabel('Until (optional)').fill(tomorrow);
   await patientPage.getByRole('button', { name: 'Share', exact: true }).click();
   await patientPage
@@ -157,8 +188,41 @@ test('the patient shares it with a Hospital2 doctor until tomorrow; that doctor 
     .waitFor();
   await expectAccessible(patientPage, 'patient-sharing');
 
-  await doctor2Page.goto(h2.url(`/records/${recordId}`));
+  // The doctor finds the patient under "Shared with me" (no ledger id typed), by the label
+  // Hospital2's gateway may give: not the patient's name, which only Hospital1 holds.
+  await doctor2Page.goto(h2.url('/doctor/shared'));
+  const entry = doctor2Page.locator(`[data-patient-id="${patientId}"]`);
+  await entry.waitFor();
+  const label = `Patient ${patientId.slice(patientId.indexOf('/') + 1).slice(0, 8)} (${hospital1Name})`;
+  const patientLink = entry.getByRole('link', { name: label, exact: true });
+  await patientLink.waitFor();
+  expect(await entry.textContent()).not.toContain(`rec-${run}`);
+  const grantText = (await entry.getByTestId('shared-grant').textContent())!.replace(/\s+/g, ' ');
+  expect(grantText).toMatch(/^ ?1 record until \d{1,2} \w{3} \d{4}, \d\d:\d\d with you ?$/);
+  expect(grantText).toContain(`until ${tomorrowShown}, 23:59`);
+  await expectAccessible(doctor2Page, 'doctor2-shared');
+  // On a phone: one column, nothing cut off sideways.
+  await doctor2Page.setViewportSize({ width: 390, height: 844 });
+  await patientLink.waitFor();
+  expect(await doctor2Page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+    390,
+  );
+  await expectAccessible(doctor2Page, 'doctor2-shared-phone');
+  await doctor2Page.setViewportSize({ width: 1280, height: 900 });
+
+  await patientLink.click();
+  await doctor2Page.getByRole('heading', { name: 'Records you may see' }).waitFor();
+  await doctor2Page.getByRole('heading', { name: label, exact: true }).waitFor();
+  // The way back leads to the list the doctor came from.
+  await doctor2Page.locator('main').getByRole('link', { name: 'Shared with me' }).waitFor();
+  const sharedRow = doctor2Page.locator(`tr[data-record-id="${recordId}"]`);
+  await sharedRow.waitFor();
+  // Hospital2's gateway opened the remark with the key the grant wrapped for it.
+  expect(await sharedRow.getByTestId('remark').getAttribute('title')).toBe(remark);
+  await expectAccessible(doctor2Page, 'doctor2-shared-patient');
+  await sharedRow.getByRole('link', { name: 'Details' }).click();
   await doctor2Page.getByRole('button', { name: 'Open / download' }).waitFor();
+  expect(((await doctor2Page.getByTestId('remark').textContent()) ?? '').trim()).toBe(remark);
   // Hospital2's portal names the Hospital1 author from the directory too.
   await doctor2Page.getByText(doctor1Name, { exact: true }).waitFor();
   const [download] = await Promise.all([
@@ -198,6 +262,11 @@ test('after the patient revokes, the Hospital2 doctor is told access was revoked
     .getByText(/revoked/)
     .waitFor();
   expect(await alerts(patientPage)).toEqual([]);
+
+  // The patient is gone from the doctor's "Shared with me".
+  await doctor2Page.goto(h2.url('/doctor/shared'));
+  await sharedEmpty(doctor2Page).waitFor();
+  expect(await doctor2Page.locator(`[data-patient-id="${patientId}"]`).count()).toBe(0);
 
   await doctor2Page.goto(h2.url(`/records/${recordId}`));
   const refused = doctor2Page

@@ -387,6 +387,64 @@ describe('sharing across hospitals', () => {
     expect(reads).toEqual([expect.objectContaining({ readerId: doctor2Id, readerMsp: h2.mspId, basis: { type: 'grant', grantId: grant.json.grantId } })]);
   });
 
+  it('lists the grants in force for the Hospital2 doctor through Hospital2 ("shared with me"), and not once revoked', async () => {
+    const toMe = async () => {
+      const r = await doctor2.get('/doctors/me/consents');
+      expect(r.status).toBe(200);
+      return r.json.items as { grantId: string }[];
+    };
+    const scope = { type: 'records', recordIds: [recordId] };
+    const notAfter = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const given: string[] = [];
+    const give = async (grantee: object, extra: object = {}) => {
+      const r = await patient.request('POST', '/consents', { json: { grantee, scope, ...extra } });
+      expect(r.status).toBe(201);
+      given.push(r.json.grantId);
+      return r.json as { grantId: string; notAfter?: string };
+    };
+    try {
+      const direct = await give({ type: 'doctor', doctorId: doctor2Id }, { notAfter });
+      // Through the doctor's whole hospital too.
+      const hospital = await give({ type: 'hospital', mspId: h2.mspId });
+
+      const listed = await toMe();
+      expect(listed.find((g) => g.grantId === direct.grantId)).toMatchObject({
+        patientId,
+        grantee: { type: 'doctor', doctorId: doctor2Id },
+        scope,
+        notAfter: direct.notAfter,
+      });
+      expect(listed.find((g) => g.grantId === hospital.grantId)).toMatchObject({ patientId, grantee: { type: 'hospital', mspId: h2.mspId }, scope });
+      // Hospital2's gateway holds no account of this patient: no name, only the neutral label.
+      const label = await doctor2.get(`/directory/people?ids=${encodeURIComponent(patientId)}`);
+      expect(label.status).toBe(200);
+      expect(label.json.items).toEqual([expect.objectContaining({ personId: patientId, mspId: h1.mspId })]);
+      expect(label.json.items[0].name).toBeUndefined();
+      // A Hospital1 doctor is named by neither grant.
+      const other = await doctor1b.get('/doctors/me/consents');
+      expect(other.status).toBe(200);
+      const otherIds = other.json.items.map((g: { grantId: string }) => g.grantId);
+      expect(otherIds).not.toContain(direct.grantId);
+      expect(otherIds).not.toContain(hospital.grantId);
+
+      for (const id of given) expect((await patient.request('DELETE', `/consents/${id}`)).status).toBe(204);
+      const ids = (await toMe()).map((g) => g.grantId);
+      expect(ids).not.toContain(direct.grantId);
+      expect(ids).not.toContain(hospital.grantId);
+    } finally {
+      // Revoked whatever happened above, so the next tests start from no grant in force.
+      for (const id of given) await patient.request('DELETE', `/consents/${id}`);
+    }
+  });
+
+  it('refuses "shared with me" to a patient and to an admin with FORBIDDEN_ROLE', async () => {
+    const admin = await new Session(g2.url).login('admin', 'admin', g2.adminPassword);
+    for (const who of [patient, admin]) {
+      const r = await who.get('/doctors/me/consents');
+      expect({ status: r.status, code: r.json?.code }).toEqual({ status: 403, code: 'FORBIDDEN_ROLE' });
+    }
+  });
+
   it('refuses the grantee once the grant expired', async () => {
     const notAfter = new Date(Date.now() + 4000).toISOString();
     const grant = await patient.request('POST', '/consents', {

@@ -2,40 +2,23 @@
 // gateway's own rules from openapi.yaml), nothing is sent while a field or the captcha is
 // missing, a complete form is sent once with the captcha's solution, and a refusal is shown in
 // words with a new captcha picture (one try each).
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { type ComponentFixture, TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
 import { ERRORS } from '@ehr/common';
-import { provideApiConfiguration } from '../src/app/api/generated/api-configuration';
 import { PatientSignupPage } from '../src/app/public/patient-signup.page';
+import { apiTestProviders, settle } from './support/render';
 
 const PASSWORD = 'correct horse battery staple';
 let captchaSeq = 0;
 
 async function render() {
-  TestBed.configureTestingModule({
-    providers: [
-      provideHttpClient(),
-      provideHttpClientTesting(),
-      provideApiConfiguration(''),
-      provideRouter([]),
-    ],
-  });
+  TestBed.configureTestingModule({ providers: apiTestProviders() });
   const fixture = TestBed.createComponent(PatientSignupPage);
   const http = TestBed.inject(HttpTestingController);
   await settle(fixture);
   serveCaptcha(http);
   await settle(fixture);
   return { fixture, http, el: fixture.nativeElement as HTMLElement };
-}
-
-/** Renders, and lets the promises the last event started settle. */
-async function settle(fixture: ComponentFixture<unknown>) {
-  for (let i = 0; i < 3; i++) {
-    fixture.detectChanges();
-    await fixture.whenStable();
-  }
 }
 
 /** Answers the captcha request with a new picture; returns its id. */

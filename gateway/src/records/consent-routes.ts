@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { BreakGlass, Grant, Page, AccessEvent } from '@ehr/chaincode/api';
 import { caller, requireUser } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
+import { DIRECTORY } from '../ledger/contract';
 import type { ConsentRequest, Consents } from './consent';
 import { ACCESS_TX, CONSENT_TX } from './transactions';
 
@@ -23,6 +24,12 @@ export function consentRoutes(ctx: GatewayContext, consents: Consents): Router {
 
   r.get('/patients/:patientId/consents', anyone, async (req, res) => {
     res.json({ items: await caller(req).ledger.evaluate<Grant[]>(CONSENT_TX.list, [String(req.params.patientId)]) });
+  });
+
+  // Doctors: the grants in force naming them or their whole hospital ("shared with me"); the
+  // chaincode refuses every other role.
+  r.get('/doctors/me/consents', anyone, async (req, res) => {
+    res.json({ items: await caller(req).ledger.evaluate<Grant[]>(DIRECTORY.grantsToMe, []) });
   });
 
   r.get('/patients/:patientId/access-events', anyone, async (req, res) => {

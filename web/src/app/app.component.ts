@@ -21,7 +21,10 @@ const NAV: Record<Role, NavLink[]> = {
     { path: '/patient/sharing', label: 'Sharing' },
     { path: '/patient/access', label: 'Who saw my records' },
   ],
-  doctor: [{ path: '/doctor/patients', label: 'My patients' }],
+  doctor: [
+    { path: '/doctor/patients', label: 'My patients' },
+    { path: '/doctor/shared', label: 'Shared with me' },
+  ],
   admin: [
     { path: '/admin/accounts', label: 'Accounts' },
     { path: '/admin/assign', label: 'Assign doctors' },

@@ -12,7 +12,13 @@ import { UploadComponent } from './upload.component';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page">
-      <p><a routerLink="/doctor/patients">My patients</a></p>
+      <p>
+        @if (from() === 'shared') {
+          <a routerLink="/doctor/shared">Shared with me</a>
+        } @else {
+          <a routerLink="/doctor/patients">My patients</a>
+        }
+      </p>
       <h1>{{ patientId() | person: 'Patient' }}</h1>
       <p class="mono muted">{{ patientId() }}</p>
       <h2>Records you may see</h2>
@@ -34,6 +40,8 @@ import { UploadComponent } from './upload.component';
 })
 export class DoctorPatientPage {
   readonly patientId = input.required<string>();
+  /** The list the doctor came from ("shared": Shared with me), for the way back. */
+  readonly from = input<string>();
   readonly list = viewChild.required(RecordListComponent);
   /** Reads after a break-glass declaration are logged as emergency reads. */
   readonly purpose = signal<ReadPurpose>('treatment');

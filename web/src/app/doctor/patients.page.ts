@@ -28,8 +28,9 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
     <div class="page">
       <h1>My patients</h1>
       <p>
-        Patients find you by name in the consortium’s directory to share records with you. Your
-        ledger ID: <span class="mono" data-testid="my-person-id">{{ me() }}</span>
+        Patients find you by name in the consortium’s directory to share records with you; those who
+        did are under <a routerLink="/doctor/shared">Shared with me</a>. Your ledger ID:
+        <span class="mono" data-testid="my-person-id">{{ me() }}</span>
         <button mat-button (click)="copy()">{{ copied() ? 'Copied' : 'Copy' }}</button>
       </p>
       <ehr-error [error]="error()" />
@@ -45,12 +46,13 @@ import { EmptyState, ErrorBox, Loading, PersonPipe } from '../shared/ui';
         </ul>
       } @else if (!error()) {
         <ehr-empty
-          >No patients are assigned to you yet. The hospital’s admin assigns patients; records
-          patients share with you can be opened below.</ehr-empty
+          >No patients are assigned to you yet. The hospital’s admin assigns patients; patients who
+          share records with you are under
+          <a routerLink="/doctor/shared">Shared with me</a>.</ehr-empty
         >
       }
 
-      <h2>A patient who shared records with you</h2>
+      <h2>Open a patient by ledger ID</h2>
       <form class="form" (ngSubmit)="openOther()" novalidate>
         <mat-form-field appearance="outline">
           <mat-label>The patient’s ledger ID</mat-label>

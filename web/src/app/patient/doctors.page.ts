@@ -75,18 +75,9 @@ import {
     </div>
   `,
   styles: `
-    .cards {
-      list-style: none;
-      padding: 0;
-      display: grid;
-      gap: 8px;
-    }
-    .cards li {
+    .cards > li {
       display: flex;
       flex-direction: column;
-      padding: 12px 16px;
-      border-radius: 8px;
-      background: var(--mat-sys-surface-container);
     }
   `,
 })

@@ -1,4 +1,5 @@
-// A patient's records the caller may see (the chaincode decides which), page by page.
+// A patient's records the caller may see (the chaincode decides which), page by page, with the
+// doctor's remark when the gateway could open it for the caller.
 import {
   ChangeDetectionStrategy,
   Component,
@@ -14,6 +15,7 @@ import type { RecordMeta } from '../api/generated/models/record-meta';
 import { RecordsService } from '../api/generated/services/records.service';
 import { type ShownError, describeError } from '../core/api-error';
 import { type ReadPurpose, RecordFilesService } from './record-files.service';
+import { RemarkComponent } from './remark.component';
 import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from './ui';
 
 @Component({
@@ -28,6 +30,7 @@ import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, Whe
     HospitalPipe,
     WhenPipe,
     BytesPipe,
+    RemarkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -41,6 +44,7 @@ import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, Whe
           <thead>
             <tr>
               <th scope="col">Category</th>
+              <th scope="col">Remark</th>
               <th scope="col">Author</th>
               <th scope="col">Hospital</th>
               <th scope="col">Date</th>
@@ -54,6 +58,7 @@ import { BytesPipe, EmptyState, ErrorBox, HospitalPipe, Loading, PersonPipe, Whe
                 <td>
                   <span class="badge">{{ r.category }}</span>
                 </td>
+                <td><ehr-remark [text]="r.remark" /></td>
                 <td>{{ r.authorId | person: 'Doctor' }}</td>
                 <td>{{ r.authorMsp | hospital }}</td>
                 <td>{{ r.createdAt | when }}</td>

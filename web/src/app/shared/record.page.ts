@@ -34,6 +34,10 @@ import { BytesPipe, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from
         <dl class="meta">
           <dt>Category</dt>
           <dd>{{ m.category }}</dd>
+          @if (m.remark) {
+            <dt>Remark</dt>
+            <dd class="remark" data-testid="remark">{{ m.remark }}</dd>
+          }
           <dt>Written by</dt>
           <dd>{{ m.authorId | person: 'Doctor' }}</dd>
           <dt>Hospital</dt>
@@ -66,6 +70,10 @@ import { BytesPipe, ErrorBox, HospitalPipe, Loading, PersonPipe, WhenPipe } from
     }
     dd {
       margin: 0;
+    }
+    .remark {
+      white-space: pre-line;
+      overflow-wrap: anywhere;
     }
   `,
 })
