@@ -21,7 +21,9 @@ const MISS_WAIT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class RemoteDoctorNames {
-  private readonly lastAttempt = new Map<string, number>();
+  /** When a missing name last made this gateway ask each member (the periodic refresh aside:
+   *  a member that was down at start is asked again at the first miss). */
+  private readonly lastMissAsk = new Map<string, number>();
   private readonly refreshing = new Map<string, Promise<boolean>>();
   private tls: FederationTls | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +48,6 @@ export class RemoteDoctorNames {
   refresh(mspId: string): Promise<boolean> {
     let run = this.refreshing.get(mspId);
     if (!run) {
-      this.lastAttempt.set(mspId, Date.now());
       run = this.fetchAndStore(mspId)
         .then(() => true)
         .catch((e: unknown) => {
@@ -128,9 +129,10 @@ export class RemoteDoctorNames {
     const found = await this.cached(ids);
     const now = Date.now();
     const ask = [...new Set(ids.filter((id) => !found.has(id)).map(mspOf))].filter(
-      (msp) => now - (this.lastAttempt.get(msp) ?? 0) >= this.ctx.config.federation.missRefreshMs,
+      (msp) => now - (this.lastMissAsk.get(msp) ?? 0) >= this.ctx.config.federation.missRefreshMs,
     );
     if (!ask.length || this.closed) return found;
+    for (const msp of ask) this.lastMissAsk.set(msp, now);
     const wait = new AbortController();
     await Promise.race([
       Promise.all(ask.map((msp) => this.refresh(msp))),
