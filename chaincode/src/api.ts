@@ -222,13 +222,12 @@ export interface AccessEvent {
   at: IsoTime;
 }
 
-/** A doctor in the consortium's directory: professional identity only, written by an admin of
- *  the doctor's hospital. */
+/** A doctor in the consortium's directory, written by an admin of the doctor's hospital: that the
+ *  doctor exists and is active. No name or specialty: the doctor's hospital serves those to the
+ *  other members' gateways, off the ledger. */
 export interface DoctorEntry {
   doctorId: PersonId;
   mspId: string;
-  displayName: string;
-  specialty?: string;
   /** false once the hospital withdrew the doctor (kept, because old records name them). */
   active: boolean;
   listedAt: IsoTime;
@@ -262,8 +261,6 @@ export interface RegisterHospitalRequest {
 
 export interface PublishDoctorRequest {
   doctorId: PersonId;
-  displayName: string;
-  specialty?: string;
   active: boolean;
 }
 

@@ -283,8 +283,6 @@ function publishDoctorArgs(s: Scenario): string[] {
   return [
     JSON.stringify({
       doctorId: s.extraDoctorA,
-      displayName: `Dr. Extra ${s.run}`,
-      specialty: 'Cardiology',
       active: true,
     }),
   ];

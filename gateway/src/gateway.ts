@@ -23,6 +23,9 @@ import { smsSender } from './sms/sms';
 import { ensureBootstrapAdmin } from './accounts/bootstrap';
 import { createRecords } from './records';
 import { DoctorDirectory } from './directory/doctor-directory';
+import { ConsortiumMembers } from './directory/federation/members';
+import { RemoteDoctorNames } from './directory/federation/name-cache';
+import { FederationServer } from './directory/federation/server';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -35,6 +38,8 @@ export interface RunningGateway {
   ctx: GatewayContext;
   app: ReturnType<typeof buildApp>;
   listen(port?: number, host?: string): Promise<Server>;
+  /** The federation port (network.yaml's; 0: any, for tests); resolves to the port bound. */
+  listenFederation(port?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,10 @@ export function gatewayLogger(config: Pick<GatewayConfig, 'logLevel' | 'hospital
   });
 }
 
-export async function createGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
+export async function createGateway(
+  config: GatewayConfig,
+  opts: GatewayOptions = {},
+): Promise<RunningGateway> {
   if (!config.databaseUrl) throw new Error('the gateway needs DATABASE_URL');
   const log = opts.log ?? gatewayLogger(config);
   const db = openDatabase(config.databaseUrl, log);
@@ -84,7 +92,14 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
     hasher,
     accounts,
     login: new LoginService(db, accounts, hasher, throttle, config.keyPepper),
-    doctorSignup: new DoctorSignup(db, accounts, sms, config.keyPepper, config.otp, config.hospital.displayName ?? config.hospital.name),
+    doctorSignup: new DoctorSignup(
+      db,
+      accounts,
+      sms,
+      config.keyPepper,
+      config.otp,
+      config.hospital.displayName ?? config.hospital.name,
+    ),
     signupThrottle: new SignupThrottle(pool, config.signupPerHour),
     captchas: config.devEndpoints ? new CaptchaAnswerBook() : undefined,
     keys,
@@ -94,6 +109,9 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
   };
   await ensureBootstrapAdmin(ctx);
   ctx.directory = new DoctorDirectory(ctx);
+  const members = new ConsortiumMembers(config);
+  ctx.remoteNames = new RemoteDoctorNames(ctx, members);
+  const federation = new FederationServer(ctx, members);
   ctx.records = createRecords(ctx);
   const stopKeyRegistration = ctx.records.registerKeyInBackground();
   const app = buildApp(ctx);
@@ -107,9 +125,12 @@ export async function createGateway(config: GatewayConfig, opts: GatewayOptions 
         const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
         server = s;
       }),
+    listenFederation: (port) => federation.listen(port),
     close: async () => {
       stopKeyRegistration();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await federation.close();
+      await ctx.remoteNames?.close();
       await ctx.directory?.close();
       (app.locals.closeSessions as () => void)();
       await (app.locals.closeAudit as () => Promise<void>)();

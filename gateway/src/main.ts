@@ -21,7 +21,17 @@ async function main(): Promise<void> {
   // After the demo accounts, so their doctor is listed at once.
   gateway.ctx.directory?.start();
   await gateway.listen();
-  log.info({ url: `http://${config.host}:${config.port}`, sms: gateway.ctx.sms.kind }, 'gateway listening');
+  // Names of this hospital's doctors for the other members' gateways, and theirs for this one.
+  await gateway.listenFederation();
+  gateway.ctx.remoteNames?.start();
+  log.info(
+    {
+      url: `http://${config.host}:${config.port}`,
+      federationPort: config.federation.port,
+      sms: gateway.ctx.sms.kind,
+    },
+    'gateway listening',
+  );
 
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');

@@ -32,7 +32,8 @@ const organization = z.object({
     .optional(),
   chaincodeServer: z.object({ port, testPort: port.optional() }).optional(),
   ipfs: ipfsPorts.optional(),
-  gateway: z.object({ port, database: z.string() }).optional(),
+  /** port: the portal and API; federationPort: names for the other members' gateways (mutual TLS). */
+  gateway: z.object({ port, federationPort: port, database: z.string() }).optional(),
 });
 
 const duration = z.string().regex(/^\d+(ms|s|m)$/);

@@ -33,7 +33,9 @@ describe('loadNetwork', () => {
   it('refuses a hospital without a gateway', () => {
     const dir = mkdtempSync(join(tmpdir(), 'net-'));
     const text = readFileSync(join(NETWORK_DIR, 'network.yaml'), 'utf8').replace(
-      /\n    gateway:\n      port: 8082\n      database: ehr_hospital2\n/,
+      ['', 'gateway:', '  port: 8082', '  federationPort: 8092', '  database: ehr_hospital2', '']
+        .map((l) => (l ? `    ${l}` : l))
+        .join('\n'),
       '\n',
     );
     writeFileSync(join(dir, 'network.yaml'), text);

@@ -1,11 +1,12 @@
-// The consortium's directory: the member hospitals' doctors by name, so a patient at one
-// hospital can find and recognise a doctor of another, and counts per member hospital.
+// The consortium's directory: which doctors each member hospital lists and whether they are
+// active (the sharing picker and grants need that), and counts per member hospital.
 //
-// What goes on the ledger is a doctor's professional identity only — display name, hospital,
-// specialty — which every member may see. Never patients' names, never contact details or
-// government IDs (the ledger is replicated to every member and cannot forget). An entry is
-// written by an admin of the doctor's own hospital, which issued the doctor's certificate and
-// vouches for the name; no other hospital can list, rename or withdraw its doctors.
+// No names on the ledger: it is replicated to every member and can never forget, so a doctor's
+// name and specialty stay with the doctor's own hospital, whose gateway serves them to the other
+// members' gateways (gateway/src/directory/federation). An entry holds the ledger id, the
+// hospital, `active` and who listed and updated it when. It is written by an admin of the
+// doctor's own hospital, which issued the doctor's certificate; no other hospital can list or
+// withdraw its doctors. The strict request refuses any other field (a name, a phone number).
 import { EhrContract } from './base';
 import { z } from 'zod';
 import {
@@ -22,20 +23,11 @@ import { callerOf, mspOf, requireRole } from '../identity';
 import { canonicalJson } from '../json';
 import { requireMember } from '../members';
 import { KEY, get, put, scan, scanKeys } from '../state';
-import { MSP, PERSON, check, hasControlCharacters, jsonArg, positional } from '../validate';
-
-const text = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((v) => !hasControlCharacters(v) && v.trim() === v);
+import { MSP, PERSON, check, jsonArg, positional } from '../validate';
 
 const PublishDoctorRequest = z
   .object({
     doctorId: PERSON,
-    displayName: text(200),
-    specialty: text(100).optional(),
     active: z.boolean(),
   })
   .strict();
@@ -52,7 +44,7 @@ export class DirectoryContract extends EhrContract {
     super(CONTRACTS.directory);
   }
 
-  /** Lists, renames or withdraws (active: false) a doctor of the caller's own hospital. */
+  /** Lists, withdraws (active: false) or lists again a doctor of the caller's own hospital. */
   async PublishDoctor(ctx: TxContext, ...args: string[]): Promise<string> {
     const caller = callerOf(ctx);
     requireRole(caller, 'admin');
@@ -63,20 +55,13 @@ export class DirectoryContract extends EhrContract {
     if (mspId !== caller.mspId)
       fail('ACCESS_DENIED', 'an admin lists only the doctors of their own hospital');
     const existing = await get<DoctorEntry>(ctx, KEY.doctor, [mspId, req.doctorId]);
-    if (
-      existing &&
-      existing.displayName === req.displayName &&
-      existing.specialty === req.specialty &&
-      existing.active === req.active
-    ) {
+    if (existing && existing.active === req.active) {
       return canonicalJson(existing); // nothing changes: nothing written
     }
     const now = txTime(ctx);
     const entry: DoctorEntry = {
       doctorId: req.doctorId,
       mspId,
-      displayName: req.displayName,
-      ...(req.specialty !== undefined ? { specialty: req.specialty } : {}),
       active: req.active,
       listedAt: existing?.listedAt ?? now,
       listedBy: existing?.listedBy ?? caller.id,
@@ -91,7 +76,7 @@ export class DirectoryContract extends EhrContract {
     return canonicalJson(entry);
   }
 
-  /** Any person of the consortium may read the directory: it holds no health data. */
+  /** Any person of the consortium may read the directory: ids and flags, no names, no health data. */
   async GetDoctor(ctx: TxContext, ...args: string[]): Promise<string> {
     callerOf(ctx);
     const { doctorId } = positional(args, { required: ['doctorId'] });

@@ -27,9 +27,15 @@ const envSchema = z.object({
   EHR_BOOTSTRAP_ADMIN_USERNAME: z.string().min(3).max(64).default('admin'),
   EHR_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).optional(),
   EHR_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/)
+    .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
-  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  TWILIO_FROM_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/)
+    .optional(),
   EHR_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(15),
   EHR_BCRYPT_COST: int(12, 15).default(12),
   EHR_LOGIN_MAX_FAILURES: int(1, 100).default(5),
@@ -46,7 +52,18 @@ const envSchema = z.object({
   EHR_LEDGER_TIMEOUT_SECONDS: int(1, 300).default(30),
   EHR_MEMBERSHIP_PROPOSAL_DAYS: int(1, 90).default(14),
   EHR_HTTP_HOST: z.string().default('127.0.0.1'),
-  EHR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Address the federation port binds (default EHR_HTTP_HOST); its port is network.yaml's. */
+  EHR_FEDERATION_HOST: z.string().optional(),
+  /** Other members' federation URLs over network.yaml's: `Hospital2MSP=https://host:port,…`. */
+  EHR_FEDERATION_PEERS: z.string().optional(),
+  EHR_FEDERATION_REFRESH_SECONDS: int(10, 7 * 86400).default(300),
+  /** At most one refresh per member hospital in this time when a name is missing. */
+  EHR_FEDERATION_MISS_REFRESH_SECONDS: int(0, 86400).default(30),
+  /** Cached names older than this are forgotten (the member never answered since). */
+  EHR_FEDERATION_MAX_AGE_HOURS: int(1, 365 * 24).default(7 * 24),
+  EHR_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -67,6 +84,38 @@ export interface LedgerConfig {
   channel: string;
   chaincode: string;
   timeoutMs: number;
+}
+
+/** Names of doctors between member hospitals' gateways (directory/federation). */
+export interface FederationConfig {
+  host: string;
+  port: number;
+  /** This gateway's TLS certificate and key from the hospital's CA (server and client auth). */
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  /** The gateway's enrolment identity: reads the channel configuration (who is a member). */
+  identity: { certFile: string; keyFile: string };
+  /** Each other hospital's federation URL by MSP id (network.yaml, then EHR_FEDERATION_PEERS). */
+  peers: Record<string, string>;
+  refreshMs: number;
+  missRefreshMs: number;
+  maxAgeMs: number;
+}
+
+/** `Hospital2MSP=https://host:port,…` → { Hospital2MSP: 'https://host:port' }. */
+function parsePeers(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z][A-Za-z0-9]*MSP)=(https:\/\/.+)$/.exec(part);
+    if (!m || !URL.canParse(m[2]!)) {
+      throw new ConfigError(`EHR_FEDERATION_PEERS: "${part}" is not <mspId>=https://host:port`);
+    }
+    out[m[1]!] = m[2]!.replace(/\/+$/, '');
+  }
+  return out;
 }
 
 export interface GatewayConfig {
@@ -104,6 +153,7 @@ export interface GatewayConfig {
   ledger: LedgerConfig;
   /** How long a membership proposal made here stays open (the chaincode allows up to 90 days). */
   membershipProposalDays: number;
+  federation: FederationConfig;
   logLevel: string;
 }
 
@@ -123,7 +173,9 @@ export function loadGatewayConfig(
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const hospital = net.hospitals.find((h) => h.name === e.EHR_HOSPITAL || h.mspId === e.EHR_HOSPITAL);
+  const hospital = net.hospitals.find(
+    (h) => h.name === e.EHR_HOSPITAL || h.mspId === e.EHR_HOSPITAL,
+  );
   if (!hospital) {
     throw new ConfigError(
       `EHR_HOSPITAL=${e.EHR_HOSPITAL} is not a hospital of network.yaml (${net.hospitals.map((h) => h.name).join(', ')})`,
@@ -134,7 +186,9 @@ export function loadGatewayConfig(
   const twilioParts = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM_NUMBER];
   const twilioSet = twilioParts.filter(Boolean).length;
   if (twilioSet !== 0 && twilioSet !== 3) {
-    throw new ConfigError('Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER together');
+    throw new ConfigError(
+      'Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER together',
+    );
   }
   const devEndpoints = e.EHR_DEV_ENDPOINTS ?? !production;
   if (production) {
@@ -147,7 +201,8 @@ export function loadGatewayConfig(
       .filter(([, v]) => !v)
       .map(([k]) => k);
     if (missing.length) throw new ConfigError(`production needs ${missing.join(', ')}`);
-    if (twilioSet !== 3) throw new ConfigError('production needs Twilio (TWILIO_*): the SMS sink is for development');
+    if (twilioSet !== 3)
+      throw new ConfigError('production needs Twilio (TWILIO_*): the SMS sink is for development');
     if (devEndpoints) throw new ConfigError('EHR_DEV_ENDPOINTS must not be enabled in production');
   }
   // Local development: secrets generated once into the data dir (0600), never in code.
@@ -157,6 +212,13 @@ export function loadGatewayConfig(
       : ensureLocalSecrets(dataDir);
 
   const paths = orgPaths(net, hospital);
+  const gatewayIdentity = paths.gatewayService!;
+  // Every other hospital network.yaml describes (members and candidates that may join later).
+  const yamlPeers = Object.fromEntries(
+    [...net.hospitals, ...net.candidateHospitals]
+      .filter((h) => h.mspId !== hospital.mspId)
+      .map((h) => [h.mspId, `https://127.0.0.1:${h.gateway.federationPort}`]),
+  );
 
   return {
     production,
@@ -175,7 +237,11 @@ export function loadGatewayConfig(
     },
     twilio:
       twilioSet === 3
-        ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, fromNumber: e.TWILIO_FROM_NUMBER! }
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID!,
+            authToken: e.TWILIO_AUTH_TOKEN!,
+            fromNumber: e.TWILIO_FROM_NUMBER!,
+          }
         : undefined,
     smsSinkFile: join(dataDir, 'sms-sink.jsonl'),
     sessionIdleMs: e.EHR_SESSION_IDLE_MINUTES * 60_000,
@@ -188,10 +254,19 @@ export function loadGatewayConfig(
       ipWindowSeconds: e.EHR_LOGIN_IP_WINDOW_SECONDS,
     },
     signupPerHour: e.EHR_SIGNUP_IP_MAX_PER_HOUR,
-    otp: { ttlSeconds: e.EHR_OTP_TTL_SECONDS, maxAttempts: e.EHR_OTP_MAX_ATTEMPTS, maxPerHour: e.EHR_OTP_MAX_PER_HOUR },
+    otp: {
+      ttlSeconds: e.EHR_OTP_TTL_SECONDS,
+      maxAttempts: e.EHR_OTP_MAX_ATTEMPTS,
+      maxPerHour: e.EHR_OTP_MAX_PER_HOUR,
+    },
     devEndpoints,
     portalDir: e.EHR_PORTAL_DIR,
-    trustProxy: e.EHR_TRUST_PROXY === undefined ? false : /^\d+$/.test(e.EHR_TRUST_PROXY) ? Number(e.EHR_TRUST_PROXY) : e.EHR_TRUST_PROXY,
+    trustProxy:
+      e.EHR_TRUST_PROXY === undefined
+        ? false
+        : /^\d+$/.test(e.EHR_TRUST_PROXY)
+          ? Number(e.EHR_TRUST_PROXY)
+          : e.EHR_TRUST_PROXY,
     ledger: {
       endpoint: `127.0.0.1:${e.LEDGER === 'fabric' ? hospital.peer.fabricPort : hospital.peer.port}`,
       // The organisation's TLS root, as Fabric MSPs keep it (the peer's TLS certificate chains to it).
@@ -202,6 +277,17 @@ export function loadGatewayConfig(
       timeoutMs: e.EHR_LEDGER_TIMEOUT_SECONDS * 1000,
     },
     membershipProposalDays: e.EHR_MEMBERSHIP_PROPOSAL_DAYS,
+    federation: {
+      host: e.EHR_FEDERATION_HOST ?? e.EHR_HTTP_HOST,
+      port: hospital.gateway.federationPort,
+      tlsCertFile: gatewayIdentity.tlsCert,
+      tlsKeyFile: gatewayIdentity.tlsKey,
+      identity: { certFile: gatewayIdentity.signCert, keyFile: gatewayIdentity.privateKey },
+      peers: { ...yamlPeers, ...parsePeers(e.EHR_FEDERATION_PEERS) },
+      refreshMs: e.EHR_FEDERATION_REFRESH_SECONDS * 1000,
+      missRefreshMs: e.EHR_FEDERATION_MISS_REFRESH_SECONDS * 1000,
+      maxAgeMs: e.EHR_FEDERATION_MAX_AGE_HOURS * 3_600_000,
+    },
     logLevel: e.EHR_LOG_LEVEL,
   };
 }

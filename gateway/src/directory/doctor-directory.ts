@@ -1,7 +1,8 @@
-// This hospital's doctors in the consortium's directory (chaincode `directory` contract), so that
-// patients and staff of every member hospital see a doctor's name instead of a ledger id. Only a
-// doctor's professional identity is published: the name from the government-ID registry and the
-// specialty — never phone, e-mail or government ID, and never anything about patients.
+// This hospital's doctors in the consortium's directory (chaincode `directory` contract): that each
+// doctor exists and is active, so patients of every member can share with them and grants can
+// name them. Their names and specialties never go on the ledger (replicated to every member, it
+// can never forget): this hospital's gateway serves them to the other members' gateways
+// (federation/), from the accounts here — never phone, e-mail or government ID.
 //
 // The hospital vouches for each entry: it is signed as the hospital's bootstrap admin (as the
 // hospital's encryption key is), when a doctor account is made, disabled or enabled. A sync at
@@ -27,23 +28,18 @@ function oneLine(text: string | null, max: number): string | undefined {
   return clean || undefined;
 }
 
-/** The directory entry a doctor account should have. */
+/** The ledger entry a doctor account should have: its id and whether it is active. */
 export function directoryEntry(user: User, mspId: string): PublishDoctorRequest {
-  const specialty = oneLine(user.specialty, 100);
-  return {
-    doctorId: `${mspId}/${user.id}`,
-    displayName: oneLine(user.fullName, 200) ?? 'Doctor',
-    ...(specialty ? { specialty } : {}),
-    active: user.disabledAt === null,
-  };
+  return { doctorId: `${mspId}/${user.id}`, active: user.disabledAt === null };
 }
 
-function sameEntry(listed: DoctorEntry, want: PublishDoctorRequest): boolean {
-  return (
-    listed.displayName === want.displayName &&
-    listed.specialty === want.specialty &&
-    listed.active === want.active
-  );
+/** What other members' gateways may learn about a doctor: name and specialty, one line each. */
+export function professionalIdentity(user: User): { displayName: string; specialty?: string } {
+  const specialty = oneLine(user.specialty, 100);
+  return {
+    displayName: oneLine(user.fullName, 200) ?? 'Doctor',
+    ...(specialty ? { specialty } : {}),
+  };
 }
 
 export class DoctorDirectory {
@@ -77,6 +73,18 @@ export class DoctorDirectory {
     return run;
   }
 
+  /** The directory's entries on the ledger (one hospital's, or all), read as this hospital's admin. */
+  async ledgerEntries(mspId?: string): Promise<DoctorEntry[]> {
+    try {
+      return await (
+        await this.adminLedger()
+      ).evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, mspId ? [mspId] : []);
+    } catch (e) {
+      this.admin = undefined;
+      throw e;
+    }
+  }
+
   /** Publishes one doctor's entry in the background; failures are logged and repaired by the next sync. */
   publish(user: User): void {
     if (user.role !== 'doctor' || this.closed) return;
@@ -104,7 +112,7 @@ export class DoctorDirectory {
       for (const user of doctors) {
         const want = directoryEntry(user, this.mspId);
         const have = listed.get(want.doctorId);
-        if (have && sameEntry(have, want)) continue;
+        if (have?.active === want.active) continue;
         await admin.submit(DIRECTORY.publishDoctor, [JSON.stringify(want)]);
         written++;
       }

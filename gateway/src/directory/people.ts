@@ -1,7 +1,10 @@
 // Names for ledger ids (`<mspId>/<uid>`), decided here and nowhere else. The rules a hospital's
 // security officer would sign:
 //  - a doctor's professional identity (name, hospital, specialty) is no secret in the
-//    consortium: it comes from the directory on the ledger, for any hospital's doctor;
+//    consortium, but it is not on the ledger: the ledger's directory says which doctors exist
+//    and are active; this hospital's doctors are named from its own accounts, other hospitals'
+//    active doctors from what their gateways told this one (federation/name-cache.ts), and a
+//    doctor without a known name gets the neutral label ("a doctor at Hospital2");
 //  - a patient's name is PHI and never leaves the patient's own hospital: this gateway names
 //    only patients whose accounts it holds, and only to the patient, to this hospital's admins
 //    and to a doctor the ledger shows caring for them (assigned, or holding a valid grant);
@@ -12,6 +15,8 @@ import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import type { UserLedger } from '../ledger/connection';
 import { ASSIGNMENTS, DIRECTORY } from '../ledger/contract';
+import { professionalIdentity } from './doctor-directory';
+import type { DoctorName } from './federation/name-cache';
 
 export interface PersonLabel {
   personId: string;
@@ -48,24 +53,66 @@ export async function hospitalNames(ledger: UserLedger): Promise<(mspId: string)
 /** Lower case without accents, so "jose" finds "José". */
 const folded = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
+/** This hospital's doctor accounts among `uids` (the ledger's entries name them by id). */
+function localAccounts(ctx: GatewayContext, ids: string[]): Promise<User[]> {
+  const ours = ctx.config.hospital.mspId;
+  const uids = ids
+    .filter((id) => mspOf(id) === ours)
+    .map(uidOf)
+    .filter((uid) => UUID.test(uid));
+  return uids.length
+    ? ctx.db.models.User.findAll({ where: { id: uids } })
+    : Promise.resolve([] as User[]);
+}
+
+/**
+ * Names of the active doctors among the ledger's `entries`: this hospital's from its accounts,
+ * the others' from the cache of what their gateways said. Unknown names are left out.
+ */
+async function activeDoctorNames(
+  ctx: GatewayContext,
+  entries: DoctorEntry[],
+  accounts: User[],
+): Promise<Map<string, DoctorName>> {
+  const ours = ctx.config.hospital.mspId;
+  const active = entries.filter((d) => d.active).map((d) => d.doctorId);
+  const names = new Map<string, DoctorName>();
+  for (const u of accounts)
+    if (u.role === 'doctor') names.set(`${ours}/${u.id}`, professionalIdentity(u));
+  const remote = active.filter((id) => mspOf(id) !== ours);
+  if (remote.length && ctx.remoteNames)
+    for (const [id, name] of await ctx.remoteNames.names(remote)) names.set(id, name);
+  return names;
+}
+
 /** Active doctors of the consortium whose name, specialty or hospital holds every word of `q`. */
 export async function searchDoctors(
+  ctx: GatewayContext,
   ledger: UserLedger,
   q: string,
   mspId: string | undefined,
   limit: number,
 ): Promise<DirectoryDoctor[]> {
-  const [hospitalName, entries] = await Promise.all([
+  const [hospitalName, listed] = await Promise.all([
     hospitalNames(ledger),
     ledger.evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, mspId ? [mspId] : []),
   ]);
+  const entries = listed.filter((d) => d.active);
+  const names = await activeDoctorNames(
+    ctx,
+    entries,
+    await localAccounts(
+      ctx,
+      entries.map((d) => d.doctorId),
+    ),
+  );
   const words = folded(q).split(/\s+/).filter(Boolean);
+  // Found by name, so only doctors whose name is known here (the others' gateways may be down).
   return entries
-    .filter((d) => d.active)
+    .filter((d) => names.has(d.doctorId))
     .map((d) => ({
       doctorId: d.doctorId,
-      displayName: d.displayName,
-      ...(d.specialty ? { specialty: d.specialty } : {}),
+      ...names.get(d.doctorId)!,
       mspId: d.mspId,
       hospitalName: hospitalName(d.mspId),
     }))
@@ -96,18 +143,15 @@ export async function describePeople(
   const ours = ctx.config.hospital.mspId;
   const me = caller.user;
   const unique = [...new Set(ids)];
-  const localUids = unique
-    .filter((id) => mspOf(id) === ours)
-    .map(uidOf)
-    .filter((uid) => UUID.test(uid));
   const [hospitalName, doctors, users] = await Promise.all([
     hospitalNames(caller.ledger),
     caller.ledger.evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, []),
-    localUids.length
-      ? ctx.db.models.User.findAll({ where: { id: localUids } })
-      : Promise.resolve([] as User[]),
+    localAccounts(ctx, unique),
   ]);
-  const directory = new Map(doctors.map((d) => [d.doctorId, d]));
+  const directory = new Map(
+    doctors.filter((d) => unique.includes(d.doctorId)).map((d) => [d.doctorId, d]),
+  );
+  const names = await activeDoctorNames(ctx, [...directory.values()], users);
   const accounts = new Map(users.map((u) => [`${ours}/${u.id}`, u]));
   let care: Promise<Set<string>> | undefined;
   const inCare = async (id: string) =>
@@ -119,19 +163,18 @@ export async function describePeople(
     const label: PersonLabel = { personId, mspId, hospitalName: hospitalName(mspId) };
     const listed = directory.get(personId);
     const account = accounts.get(personId);
-    if (listed) {
+    const known = names.get(personId);
+    if (account?.role === 'doctor' || (listed && known)) {
+      // This hospital's own doctor (listed or not yet), or another's active doctor named by its
+      // hospital's gateway.
+      const name = known ?? professionalIdentity(account!);
       Object.assign(label, {
-        name: listed.displayName,
+        name: name.displayName,
         role: 'doctor',
-        ...(listed.specialty ? { specialty: listed.specialty } : {}),
+        ...(name.specialty ? { specialty: name.specialty } : {}),
       });
-    } else if (account?.role === 'doctor') {
-      // Not published yet (the directory sync repairs it): this hospital knows its own doctor.
-      Object.assign(label, {
-        name: account.fullName,
-        role: 'doctor',
-        ...(account.specialty ? { specialty: account.specialty } : {}),
-      });
+    } else if (listed) {
+      label.role = 'doctor'; // the ledger says so; the name is unknown here: "a doctor at …"
     } else if (
       account &&
       (account.id === me.id ||

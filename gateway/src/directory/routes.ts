@@ -27,7 +27,7 @@ export function directoryRoutes(ctx: GatewayContext): Router {
 
   r.get('/directory/doctors', anyone, async (req, res) => {
     const { q = '', mspId } = req.query as { q?: string; mspId?: string };
-    res.json({ items: await searchDoctors(caller(req).ledger, q, mspId, SEARCH_LIMIT) });
+    res.json({ items: await searchDoctors(ctx, caller(req).ledger, q, mspId, SEARCH_LIMIT) });
   });
 
   r.get('/directory/people', anyone, async (req, res) => {

@@ -12,6 +12,7 @@ import type { GatewayConfig } from '../config/config';
 import type { SessionKeyStore } from '../custody/session-keys';
 import type { Database } from '../db/database';
 import type { DoctorDirectory } from '../directory/doctor-directory';
+import type { RemoteDoctorNames } from '../directory/federation/name-cache';
 import type { LedgerConnection } from '../ledger/connection';
 import type { Records } from '../records';
 import type { SmsSender } from '../sms/sms';
@@ -33,6 +34,8 @@ export interface GatewayContext {
   ledger: LedgerConnection;
   /** This hospital's doctors in the consortium's directory (made by createGateway). */
   directory?: DoctorDirectory;
+  /** Other member hospitals' doctors' names, cached from their gateways (made by createGateway). */
+  remoteNames?: RemoteDoctorNames;
   /** The records path (made by createGateway; buildApp makes one when absent). */
   records?: Records;
 }

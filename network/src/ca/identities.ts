@@ -110,11 +110,11 @@ async function enrollServiceIdentity(
   caCert: string,
   s: ServiceIdentity,
 ): Promise<boolean> {
-  const wantEcert = s.ecert ?? true;
-  const done =
-    (!wantEcert || (existsSync(s.paths.signCert) && existsSync(s.paths.privateKey))) &&
-    (!s.tlsHosts || (existsSync(s.paths.tlsCert) && existsSync(s.paths.tlsKey)));
-  if (done) return false;
+  // Only what is missing: an identity that gained a TLS certificate keeps its enrolment certificate.
+  const wantEcert =
+    (s.ecert ?? true) && !(existsSync(s.paths.signCert) && existsSync(s.paths.privateKey));
+  const wantTls = !!s.tlsHosts && !(existsSync(s.paths.tlsCert) && existsSync(s.paths.tlsKey));
+  if (!wantEcert && !wantTls) return false;
   const secret = randomBytes(24).toString('base64url');
   try {
     await client.register(reg, {
@@ -130,7 +130,7 @@ async function enrollServiceIdentity(
   }
   if (wantEcert)
     writeEnrollment(s.paths, await client.enroll({ enrollmentId: s.id, secret }), caCert);
-  if (s.tlsHosts) {
+  if (wantTls) {
     writeTls(
       s.paths,
       await client.enroll({ enrollmentId: s.id, secret, profile: 'tls', hosts: s.tlsHosts }),
@@ -145,7 +145,8 @@ export const USER_ATTRIBUTES = ['role', 'uid', 'govId'] as const;
 
 /**
  * The organisation's MSP folder and its service identities: admin, peer0 or orderer0, and for
- * hospitals the chaincode server's TLS identity and the gateway's registrar identity.
+ * hospitals the chaincode server's TLS identity and the gateway's registrar identity (with a TLS
+ * certificate for the gateways' federation port).
  * Returns the ids that were enrolled now.
  */
 export async function bootstrapOrgIdentities(net: Network, org: Organization): Promise<string[]> {
@@ -197,6 +198,9 @@ export async function bootstrapOrgIdentities(net: Network, org: Organization): P
         { name: 'hf.Registrar.Attributes', value: USER_ATTRIBUTES.join(',') },
         { name: 'hf.Revoker', value: 'true' },
       ],
+      // Its TLS certificate (server and client auth) serves the federation port and calls the
+      // other members' gateways there (gateway/src/directory/federation).
+      tlsHosts: hosts('gateway'),
     });
   }
   const enrolled: string[] = [];

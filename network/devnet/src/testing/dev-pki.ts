@@ -14,13 +14,14 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let serial = 1;
 
-interface Ca {
+export interface Ca {
   cert: x509.X509Certificate;
   keys: webcrypto.CryptoKeyPair;
   pem: string;
 }
 
-async function createCa(org: Organization): Promise<Ca> {
+/** A self-signed root CA for `org` (also: a CA outside the consortium, for refusal tests). */
+export async function createCa(org: Pick<Organization, 'name' | 'domain'>): Promise<Ca> {
   const keys = (await webcrypto.subtle.generateKey(alg, true, [
     'sign',
     'verify',
@@ -45,7 +46,8 @@ async function createCa(org: Organization): Promise<Ca> {
   return { cert, keys, pem: cert.toString('pem') + '\n' };
 }
 
-async function issue(
+/** A certificate `ca` signs for `cn` (with `tls`: server and client auth for 127.0.0.1). */
+export async function issue(
   ca: Ca,
   cn: string,
   ou: string,

@@ -1,5 +1,5 @@
 // Helpers for tests and benchmarks of the ledger (not used by the devnet process).
-export { writeDevPki } from './dev-pki';
+export { createCa, issue, writeDevPki, type Ca } from './dev-pki';
 export { BroadcastClient, fetchBlocks, seekEnvelope, watchCommits } from './ledger-client';
 export { buildTransaction, type RwSpec, type TxSpec } from './transactions';
 export {
