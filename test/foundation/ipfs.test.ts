@@ -30,15 +30,17 @@ describe('IPFS Cluster', () => {
     // A frozen process: alive for the supervisor, silent for the cluster (no pings).
     process.kill(peer2.pid!, 'SIGSTOP');
     try {
+      // Each wait within the test's own limit, so that a failure names the step that hung.
       await waitFor(
         'Hospital1 to see Hospital2 as gone',
         async () => (await c1.livePeers()).length === 1,
+        30_000,
       );
       const data = randomBytes(50_000);
       const cid = await c1.add(data, 'while-down.bin');
       await waitFor('the pin on Hospital1', async () => (await c1.pinnedOn(cid)) >= 1);
       process.kill(peer2.pid!, 'SIGCONT');
-      await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 90_000);
+      await waitFor('the pin on both peers', async () => (await c1.pinnedOn(cid)) >= 2, 75_000);
       const pin = (await c1.pins()).find((p) => p.cid === cid)!;
       expect(pin.replicationFactorMin).toBe(net.ipfs.replicationFactorMin); // restored after the repair
       expect(pin.allocations).toHaveLength(2);

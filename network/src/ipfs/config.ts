@@ -194,6 +194,10 @@ export function writeClusterConfig(net: Network, org: Hospital): void {
   // just joined is a candidate within seconds.
   for (const informer of Object.values(c.informer)) informer.metric_ttl = '10s';
   c.consensus.crdt.cluster_name = 'ehr-ledger';
+  // A peer that was unreachable catches up on the pins it missed at the next rebroadcast of the
+  // state's heads: every 10 s instead of the default minute, so a returning hospital's peer
+  // learns within seconds of a file added while it was gone (and can replicate it).
+  c.consensus.crdt.rebroadcast_interval = '10s';
   c.consensus.crdt.trusted_peers = net.hospitals.map((h) => clusterPeerId(net, h));
   c.api.restapi.http_listen_multiaddress = loopback(org.ipfs.clusterApiPort);
   // Pins decide what stays stored: only the hospital's gateway (holding the password) may change them.
