@@ -150,12 +150,12 @@ function stepMedians(all: Record<string, number>[]): string {
   return names.map((n) => `${n} ${percentile(all.map((s) => s[n] ?? NaN).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 50).toFixed(0)}`).join(', ');
 }
 
-function childMemory(child: ChildProcess, id: number): Promise<NodeJS.MemoryUsage> {
+function childUsage(child: ChildProcess, id: number): Promise<{ memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }> {
   return new Promise((resolve) => {
     const onMessage = (m: ChildReply) => {
       if (m.id !== id || !('memory' in m)) return;
       child.off('message', onMessage);
-      resolve(m.memory);
+      resolve(m);
     };
     child.on('message', onMessage);
     child.send({ op: 'memory', id } satisfies ChildRequest);
@@ -190,6 +190,9 @@ export async function benchUpload(): Promise<number> {
     await doctor.login('doctor', ready.doctor.username, ready.doctor.password);
     const rows: Row[] = [];
     const steps: Record<number, Record<string, number>[]> = { [MiB]: [], [20 * MiB]: [] };
+    // The gateway process's CPU time per upload (all its threads): what it takes from the cores
+    // the cluster, the IPFS nodes and the ledger share with it.
+    const cpuMs: Record<number, number[]> = { [MiB]: [], [20 * MiB]: [] };
     const uploaded: string[] = [];
     let seq = 0;
     child.setMaxListeners(0); // a reply listener per memory sample
@@ -209,9 +212,12 @@ export async function benchUpload(): Promise<number> {
         await cluster.unpin(rawCid).catch(() => undefined);
 
         data.writeUInt32BE(i + 1_000_000, 100);
+        const before = (await childUsage(child, ++seq)).cpu;
         t = performance.now();
         const { recordId, cid, steps: st } = await doctor.upload(ready.patientId, [data]);
         up.ms.push(performance.now() - t);
+        const after = (await childUsage(child, ++seq)).cpu;
+        cpuMs[size]!.push((after.user + after.system - before.user - before.system) / 1000);
         steps[size]!.push(st);
         uploaded.push(cid);
         t = performance.now();
@@ -229,7 +235,7 @@ export async function benchUpload(): Promise<number> {
     let peakBuffers = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssMiB(ready.pid));
-      void childMemory(child, ++seq).then((m) => {
+      void childUsage(child, ++seq).then(({ memory: m }) => {
         peakHeap = Math.max(peakHeap, m.heapUsed / MiB);
         peakBuffers = Math.max(peakBuffers, m.arrayBuffers / MiB);
       });
@@ -258,7 +264,7 @@ export async function benchUpload(): Promise<number> {
     }
     for (const size of [MiB, 20 * MiB]) {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}`);
+      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
     }
     console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;
