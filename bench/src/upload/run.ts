@@ -3,7 +3,9 @@
 //  - encryption only (AES-256-GCM: one cipher per 64 KiB, and the segmented stream): the CPU limit;
 //  - for 1 MiB and 20 MiB: gateway upload and download (MB/s, p50/p95) beside the raw baselines —
 //    IPFS Cluster add of the same bytes, and a Fabric Gateway submit of records:AddRecord with
-//    metadata of the same size (the two halves an upload is made of);
+//    metadata of the same size (the two halves an upload is made of); the median time of each
+//    upload step (Server-Timing) and the gateway's CPU time per upload;
+//  - uploads 4 at once (BENCH_CONCURRENT) beside as many raw adds at once;
 //  - the gateway's peak RSS while a 1 GiB file is uploaded (sampled from /proc every 50 ms).
 // The gateway runs in its own process (gateway-child) on a fresh database, Hospital1.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,12 +23,16 @@ import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
 const MiB = 1024 * 1024;
 const ITERATIONS: Record<number, number> = { [MiB]: Number(process.env.BENCH_ITERATIONS_1MIB ?? 12), [20 * MiB]: Number(process.env.BENCH_ITERATIONS_20MIB ?? 6) };
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 1024) * MiB;
+/** Uploads (and raw adds) side by side in the concurrent rounds: several doctors at once. */
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface Row {
   label: string;
   bytes: number;
+  /** Transfers per timing (a round of concurrent ones); 1 when sequential. */
+  parallel?: number;
   ms: number[];
 }
 
@@ -252,6 +258,30 @@ export async function benchUpload(): Promise<number> {
       for (const cid of uploaded) await cluster.unpin(cid).catch(() => undefined);
     }
 
+    // Several doctors at once, after the memory run (its figure stays that of a gateway that served
+    // one upload at a time): rounds of CONCURRENT uploads against rounds of as many raw adds of the
+    // same sizes; a round's time is until its last transfer finished.
+    for (const size of [MiB, 20 * MiB]) {
+      const add: Row = { label: `raw IPFS Cluster add, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
+      const up: Row = { label: `gateway upload, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
+      for (let i = 0; i < Math.ceil(ITERATIONS[size]! / 2); i++) {
+        const files = Array.from({ length: CONCURRENT }, (_, k) => {
+          const data = Buffer.concat([...pdfChunks(size)]);
+          data.writeUInt32BE(2_000_000 + i * CONCURRENT + k, 100);
+          return data;
+        });
+        let t = performance.now();
+        const raw = await Promise.all(files.map((data) => cluster.addStream(Readable.from([data]), 'bench-raw.bin')));
+        add.ms.push(performance.now() - t);
+        for (const data of files) data.writeUInt32BE(3_000_000 + i, 104);
+        t = performance.now();
+        const ups = await Promise.all(files.map((data) => doctor.upload(ready.patientId, [data])));
+        up.ms.push(performance.now() - t);
+        for (const cid of [...raw, ...ups.map((u) => u.cid)]) await cluster.unpin(cid).catch(() => undefined);
+      }
+      rows.push(add, up);
+    }
+
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`\nrecords upload/download benchmark: Hospital1 gateway (own process) → IPFS Cluster (replication ${net.ipfs.replicationFactorMin}-${net.ipfs.replicationFactorMax}, 2 peers) + ledger; load average ${load}`);
     console.log(`\nencryption only (CPU limit, one core): AES-256-GCM ${rawMBs(enc.rawMBs)} MB/s (64 KiB per cipher); segmented stream ${rawMBs(streamMBs)} MB/s\n`);
@@ -260,11 +290,13 @@ export async function benchUpload(): Promise<number> {
     for (const r of rows) {
       const s = [...r.ms].sort((a, b) => a - b);
       const p50 = percentile(s, 50);
-      console.log(`| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : (r.bytes / MiB / (p50 / 1000)).toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`);
+      const mbs = ((r.parallel ?? 1) * r.bytes) / MiB / (p50 / 1000);
+      console.log(`| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : mbs.toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`);
     }
     for (const size of [MiB, 20 * MiB]) {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
+      const speed = (suffix: string) => ((100 * med(`raw IPFS Cluster add${suffix}`)) / med(`gateway upload${suffix}`)).toFixed(0);
+      console.log(`${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
     }
     console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;
