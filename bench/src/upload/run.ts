@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IpfsClusterClient, loadNetwork } from '@ehr/network';
+import { IpfsClusterClient, kuboRepoGc, loadNetwork } from '@ehr/network';
 import { GATEWAY_NODE_FLAGS, GATEWAY_PROCESS_ENV } from '@ehr/gateway';
 import { EncryptStream } from '@ehr/gateway/crypto';
 import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
@@ -186,6 +186,7 @@ export async function benchUpload(): Promise<number> {
   const h1 = net.hospitals[0]!;
   const cluster = new IpfsClusterClient(net, h1);
   await cluster.id(); // the stack is up
+  const want = net.ipfs.replicationFactorMax;
   const enc = encryptionOnly();
   const streamMBs = await enc.streamMBs;
 
@@ -204,6 +205,9 @@ export async function benchUpload(): Promise<number> {
     child.setMaxListeners(0); // a reply listener per memory sample
     for (const size of [MiB, 20 * MiB]) {
       const add: Row = { label: 'raw IPFS Cluster add', bytes: size, ms: [] };
+      // What the upload's 201 waits for on the IPFS side: the add, then the pin reported on every
+      // peer it is replicated to (polled every 5 ms; the gateway polls every 25 ms).
+      const replicated: Row = { label: `raw add, until pinned on ${want} peers`, bytes: size, ms: [] };
       const submit: Row = { label: 'raw Fabric submit (AddRecord)', bytes: size, ms: [] };
       const up: Row = { label: 'gateway upload', bytes: size, ms: [] };
       const down: Row = { label: 'gateway download', bytes: size, ms: [] };
@@ -214,6 +218,8 @@ export async function benchUpload(): Promise<number> {
         let t = performance.now();
         const rawCid = await cluster.addStream(Readable.from([data]), 'bench-raw.bin');
         add.ms.push(performance.now() - t);
+        while ((await cluster.pinnedOn(rawCid)) < want) await new Promise((r) => setTimeout(r, 5));
+        replicated.ms.push(performance.now() - t);
         submit.ms.push(await rawSubmit(child, rawCid, size, ++seq));
         await cluster.unpin(rawCid).catch(() => undefined);
 
@@ -231,7 +237,7 @@ export async function benchUpload(): Promise<number> {
         down.ms.push(performance.now() - t);
         if (got.bytes !== size || got.sha256 !== createHash('sha256').update(data).digest('hex')) throw new Error('download differs from upload');
       }
-      rows.push(add, submit, up, down);
+      rows.push(add, replicated, submit, up, down);
     }
 
     // Memory: the gateway's RSS while a large file streams through it.
@@ -282,6 +288,10 @@ export async function benchUpload(): Promise<number> {
       rows.push(add, up);
     }
 
+    // Unpinned, the benchmark's ~2 GiB per node would stay stored until Kubo collects it; a few runs
+    // filled the repositories (10 GB) and the cluster then refused every add (no peer to allocate).
+    for (const h of net.hospitals) await kuboRepoGc(h).catch(() => undefined);
+
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`\nrecords upload/download benchmark: Hospital1 gateway (own process) → IPFS Cluster (replication ${net.ipfs.replicationFactorMin}-${net.ipfs.replicationFactorMax}, 2 peers) + ledger; load average ${load}`);
     console.log(`\nencryption only (CPU limit, one core): AES-256-GCM ${rawMBs(enc.rawMBs)} MB/s (64 KiB per cipher); segmented stream ${rawMBs(streamMBs)} MB/s\n`);
@@ -295,8 +305,8 @@ export async function benchUpload(): Promise<number> {
     }
     for (const size of [MiB, 20 * MiB]) {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      const speed = (suffix: string) => ((100 * med(`raw IPFS Cluster add${suffix}`)) / med(`gateway upload${suffix}`)).toFixed(0);
-      console.log(`${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
+      const speed = (suffix: string, raw = `raw IPFS Cluster add${suffix}`) => ((100 * med(raw)) / med(`gateway upload${suffix}`)).toFixed(0);
+      console.log(`${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %; ${speed('', `raw add, until pinned on ${want} peers`)} % of the raw add until pinned on ${want} peers); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
     }
     console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;

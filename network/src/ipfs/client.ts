@@ -256,6 +256,20 @@ export async function kuboCat(org: Hospital, cid: string, timeoutMs = 30000): Pr
   return Buffer.from(await res.arrayBuffer());
 }
 
+/**
+ * Runs a hospital's Kubo garbage collection: frees the blocks no pin holds any more (an unpinned
+ * file keeps its space until then, and a full repository leaves the cluster no peer to allocate
+ * to). Blocks of an add still in progress are not pinned yet: run it when nothing is uploading.
+ */
+export async function kuboRepoGc(org: Hospital, timeoutMs = 300_000): Promise<void> {
+  const url = `http://127.0.0.1:${org.ipfs.apiPort}/api/v0/repo/gc?quiet=true`;
+  const res = await check(
+    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) }),
+    'kubo repo gc',
+  );
+  await res.arrayBuffer();
+}
+
 /** Streams a file by CID from a hospital's Kubo node (the caller consumes or cancels it). */
 export async function kuboCatStream(
   org: Hospital,
