@@ -18,7 +18,7 @@ export interface ChildReady {
 }
 
 export type ChildRequest = { op: 'submit'; id: number; cid: string; size: number } | { op: 'memory'; id: number };
-export type ChildReply = { id: number; ms: number } | { id: number; error: string } | { id: number; memory: NodeJS.MemoryUsage };
+export type ChildReply = { id: number; ms: number } | { id: number; error: string } | { id: number; memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage };
 
 async function main(): Promise<void> {
   const net = loadNetwork();
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   process.on('message', (m: ChildRequest) => {
     if (m.op === 'memory') {
-      process.send!({ id: m.id, memory: process.memoryUsage() } satisfies ChildReply);
+      process.send!({ id: m.id, memory: process.memoryUsage(), cpu: process.cpuUsage() } satisfies ChildReply);
       return;
     }
     const recordId = `bench-raw-${randomUUID()}`;

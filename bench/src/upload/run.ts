@@ -3,7 +3,9 @@
 //  - encryption only (AES-256-GCM: one cipher per 64 KiB, and the segmented stream): the CPU limit;
 //  - for 1 MiB and 20 MiB: gateway upload and download (MB/s, p50/p95) beside the raw baselines —
 //    IPFS Cluster add of the same bytes, and a Fabric Gateway submit of records:AddRecord with
-//    metadata of the same size (the two halves an upload is made of);
+//    metadata of the same size (the two halves an upload is made of); the median time of each
+//    upload step (Server-Timing) and the gateway's CPU time per upload;
+//  - uploads 4 at once (BENCH_CONCURRENT) beside as many raw adds at once;
 //  - the gateway's peak RSS while a 1 GiB file is uploaded (sampled from /proc every 50 ms).
 // The gateway runs in its own process (gateway-child) on a fresh database, Hospital1.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -13,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IpfsClusterClient, loadNetwork } from '@ehr/network';
+import { IpfsClusterClient, kuboRepoGc, loadNetwork } from '@ehr/network';
 import { GATEWAY_NODE_FLAGS, GATEWAY_PROCESS_ENV } from '@ehr/gateway';
 import { EncryptStream } from '@ehr/gateway/crypto';
 import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
@@ -21,12 +23,16 @@ import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
 const MiB = 1024 * 1024;
 const ITERATIONS: Record<number, number> = { [MiB]: Number(process.env.BENCH_ITERATIONS_1MIB ?? 12), [20 * MiB]: Number(process.env.BENCH_ITERATIONS_20MIB ?? 6) };
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 1024) * MiB;
+/** Uploads (and raw adds) side by side in the concurrent rounds: several doctors at once. */
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface Row {
   label: string;
   bytes: number;
+  /** Transfers per timing (a round of concurrent ones); 1 when sequential. */
+  parallel?: number;
   ms: number[];
 }
 
@@ -150,12 +156,12 @@ function stepMedians(all: Record<string, number>[]): string {
   return names.map((n) => `${n} ${percentile(all.map((s) => s[n] ?? NaN).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 50).toFixed(0)}`).join(', ');
 }
 
-function childMemory(child: ChildProcess, id: number): Promise<NodeJS.MemoryUsage> {
+function childUsage(child: ChildProcess, id: number): Promise<{ memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }> {
   return new Promise((resolve) => {
     const onMessage = (m: ChildReply) => {
       if (m.id !== id || !('memory' in m)) return;
       child.off('message', onMessage);
-      resolve(m.memory);
+      resolve(m);
     };
     child.on('message', onMessage);
     child.send({ op: 'memory', id } satisfies ChildRequest);
@@ -180,6 +186,7 @@ export async function benchUpload(): Promise<number> {
   const h1 = net.hospitals[0]!;
   const cluster = new IpfsClusterClient(net, h1);
   await cluster.id(); // the stack is up
+  const want = net.ipfs.replicationFactorMax;
   const enc = encryptionOnly();
   const streamMBs = await enc.streamMBs;
 
@@ -190,11 +197,17 @@ export async function benchUpload(): Promise<number> {
     await doctor.login('doctor', ready.doctor.username, ready.doctor.password);
     const rows: Row[] = [];
     const steps: Record<number, Record<string, number>[]> = { [MiB]: [], [20 * MiB]: [] };
+    // The gateway process's CPU time per upload (all its threads): what it takes from the cores
+    // the cluster, the IPFS nodes and the ledger share with it.
+    const cpuMs: Record<number, number[]> = { [MiB]: [], [20 * MiB]: [] };
     const uploaded: string[] = [];
     let seq = 0;
     child.setMaxListeners(0); // a reply listener per memory sample
     for (const size of [MiB, 20 * MiB]) {
       const add: Row = { label: 'raw IPFS Cluster add', bytes: size, ms: [] };
+      // What the upload's 201 waits for on the IPFS side: the add, then the pin reported on every
+      // peer it is replicated to (polled every 5 ms; the gateway polls every 25 ms).
+      const replicated: Row = { label: `raw add, until pinned on ${want} peers`, bytes: size, ms: [] };
       const submit: Row = { label: 'raw Fabric submit (AddRecord)', bytes: size, ms: [] };
       const up: Row = { label: 'gateway upload', bytes: size, ms: [] };
       const down: Row = { label: 'gateway download', bytes: size, ms: [] };
@@ -205,13 +218,18 @@ export async function benchUpload(): Promise<number> {
         let t = performance.now();
         const rawCid = await cluster.addStream(Readable.from([data]), 'bench-raw.bin');
         add.ms.push(performance.now() - t);
+        while ((await cluster.pinnedOn(rawCid)) < want) await new Promise((r) => setTimeout(r, 5));
+        replicated.ms.push(performance.now() - t);
         submit.ms.push(await rawSubmit(child, rawCid, size, ++seq));
         await cluster.unpin(rawCid).catch(() => undefined);
 
         data.writeUInt32BE(i + 1_000_000, 100);
+        const before = (await childUsage(child, ++seq)).cpu;
         t = performance.now();
         const { recordId, cid, steps: st } = await doctor.upload(ready.patientId, [data]);
         up.ms.push(performance.now() - t);
+        const after = (await childUsage(child, ++seq)).cpu;
+        cpuMs[size]!.push((after.user + after.system - before.user - before.system) / 1000);
         steps[size]!.push(st);
         uploaded.push(cid);
         t = performance.now();
@@ -219,7 +237,7 @@ export async function benchUpload(): Promise<number> {
         down.ms.push(performance.now() - t);
         if (got.bytes !== size || got.sha256 !== createHash('sha256').update(data).digest('hex')) throw new Error('download differs from upload');
       }
-      rows.push(add, submit, up, down);
+      rows.push(add, replicated, submit, up, down);
     }
 
     // Memory: the gateway's RSS while a large file streams through it.
@@ -229,7 +247,7 @@ export async function benchUpload(): Promise<number> {
     let peakBuffers = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssMiB(ready.pid));
-      void childMemory(child, ++seq).then((m) => {
+      void childUsage(child, ++seq).then(({ memory: m }) => {
         peakHeap = Math.max(peakHeap, m.heapUsed / MiB);
         peakBuffers = Math.max(peakBuffers, m.arrayBuffers / MiB);
       });
@@ -246,6 +264,34 @@ export async function benchUpload(): Promise<number> {
       for (const cid of uploaded) await cluster.unpin(cid).catch(() => undefined);
     }
 
+    // Several doctors at once, after the memory run (its figure stays that of a gateway that served
+    // one upload at a time): rounds of CONCURRENT uploads against rounds of as many raw adds of the
+    // same sizes; a round's time is until its last transfer finished.
+    for (const size of [MiB, 20 * MiB]) {
+      const add: Row = { label: `raw IPFS Cluster add, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
+      const up: Row = { label: `gateway upload, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
+      for (let i = 0; i < Math.ceil(ITERATIONS[size]! / 2); i++) {
+        const files = Array.from({ length: CONCURRENT }, (_, k) => {
+          const data = Buffer.concat([...pdfChunks(size)]);
+          data.writeUInt32BE(2_000_000 + i * CONCURRENT + k, 100);
+          return data;
+        });
+        let t = performance.now();
+        const raw = await Promise.all(files.map((data) => cluster.addStream(Readable.from([data]), 'bench-raw.bin')));
+        add.ms.push(performance.now() - t);
+        for (const data of files) data.writeUInt32BE(3_000_000 + i, 104);
+        t = performance.now();
+        const ups = await Promise.all(files.map((data) => doctor.upload(ready.patientId, [data])));
+        up.ms.push(performance.now() - t);
+        for (const cid of [...raw, ...ups.map((u) => u.cid)]) await cluster.unpin(cid).catch(() => undefined);
+      }
+      rows.push(add, up);
+    }
+
+    // Unpinned, the benchmark's ~2 GiB per node would stay stored until Kubo collects it; a few runs
+    // filled the repositories (10 GB) and the cluster then refused every add (no peer to allocate).
+    for (const h of net.hospitals) await kuboRepoGc(h).catch(() => undefined);
+
     const load = loadavg().map((l) => l.toFixed(1)).join(' ');
     console.log(`\nrecords upload/download benchmark: Hospital1 gateway (own process) → IPFS Cluster (replication ${net.ipfs.replicationFactorMin}-${net.ipfs.replicationFactorMax}, 2 peers) + ledger; load average ${load}`);
     console.log(`\nencryption only (CPU limit, one core): AES-256-GCM ${rawMBs(enc.rawMBs)} MB/s (64 KiB per cipher); segmented stream ${rawMBs(streamMBs)} MB/s\n`);
@@ -254,11 +300,13 @@ export async function benchUpload(): Promise<number> {
     for (const r of rows) {
       const s = [...r.ms].sort((a, b) => a - b);
       const p50 = percentile(s, 50);
-      console.log(`| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : (r.bytes / MiB / (p50 / 1000)).toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`);
+      const mbs = ((r.parallel ?? 1) * r.bytes) / MiB / (p50 / 1000);
+      console.log(`| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : mbs.toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`);
     }
     for (const size of [MiB, 20 * MiB]) {
       const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      console.log(`${size / MiB} MiB: upload speed = ${((100 * med('raw IPFS Cluster add')) / med('gateway upload')).toFixed(0)} % of the raw cluster add (median times); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}`);
+      const speed = (suffix: string, raw = `raw IPFS Cluster add${suffix}`) => ((100 * med(raw)) / med(`gateway upload${suffix}`)).toFixed(0);
+      console.log(`${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %; ${speed('', `raw add, until pinned on ${want} peers`)} % of the raw add until pinned on ${want} peers); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
     }
     console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
     return 0;

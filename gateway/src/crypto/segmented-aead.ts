@@ -9,7 +9,7 @@
 //   nonce_i = prefix (7) | i (uint32 BE) | last flag (1 byte: 1 for the final segment, else 0)
 // Every segment but the last carries exactly `segment size` plaintext bytes; the last 0..size.
 // The header is bound as associated data, so changing it fails every segment.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export const AEAD_MAGIC = Buffer.from('EHRS', 'ascii');
@@ -30,8 +30,14 @@ export class AeadError extends Error {
   }
 }
 
-function checkKey(key: Buffer): void {
+/**
+ * The data key as a KeyObject, made once per stream: a cipher made from a raw Buffer key imports
+ * the key again each time, which cost more than encrypting the 64 KiB segment itself. Its copy is
+ * wiped when collected, as the per-segment cipher contexts holding the key always were.
+ */
+function segmentKey(key: Buffer): KeyObject {
   if (key.length !== KEY_LENGTH) throw new AeadError('the data key must be 32 bytes (AES-256)');
+  return createSecretKey(key);
 }
 
 function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
@@ -56,13 +62,14 @@ export class EncryptStream extends Transform {
   private pending: Buffer[] = [];
   private pendingLength = 0;
   private index = 0;
+  private readonly key: KeyObject;
 
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly segmentSize = DEFAULT_SEGMENT_SIZE,
   ) {
     super();
-    checkKey(key);
+    this.key = segmentKey(key);
     if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > MAX_SEGMENT_SIZE) {
       throw new AeadError('invalid segment size');
     }
@@ -137,10 +144,11 @@ export class DecryptStream extends Transform {
   private pending: Buffer[] = [];
   private pendingLength = 0;
   private index = 0;
+  private readonly key: KeyObject;
 
-  constructor(private readonly key: Buffer) {
+  constructor(key: Buffer) {
     super();
-    checkKey(key);
+    this.key = segmentKey(key);
   }
 
   private open(sealed: Buffer, last: boolean): Buffer {

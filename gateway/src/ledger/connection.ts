@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { CommitError, connect, type Gateway, hash, type Identity, signers } from '@hyperledger/fabric-gateway';
+import { CommitError, connect, type Gateway, type Identity } from '@hyperledger/fabric-gateway';
 import { CodedError } from '@ehr/common';
 import type { LedgerConfig } from '../config/config';
 import { mapLedgerError } from './errors';
+import { ledgerSigning } from './signer';
 
 export interface SigningIdentity {
   mspId: string;
@@ -100,8 +101,7 @@ export class LedgerConnection {
     return connect({
       client: this.client,
       identity,
-      signer: signers.newPrivateKeySigner(user.privateKey),
-      hash: hash.sha256,
+      ...ledgerSigning(user.privateKey),
       evaluateOptions: deadline,
       endorseOptions: deadline,
       submitOptions: deadline,

@@ -36,6 +36,13 @@ import { RECORD_TX } from './transactions';
 const CATEGORIES: readonly RecordCategory[] = ['report', 'prescription', 'imaging', 'other'];
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 const REMARK_MAX = 2000;
+/**
+ * Ciphertext the encryption and hashing may run ahead of the cluster's reading: a file up to about
+ * this size is sealed (its CID known, its record endorsed) while the key-holder check and the
+ * cluster are still at work, instead of at the pace the cluster reads it. Larger files stream at
+ * the cluster's pace with this much in hand (memory per upload stays bounded by it).
+ */
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 export interface RecordCreated {
   recordId: string;
@@ -328,7 +335,7 @@ export class RecordUploads {
       );
       const gate = new MediaTypeGate((detected) => declaredTypeAgrees(info.mimeType, detected));
       const digest = new DigestStream();
-      const cid = new CidStream();
+      const cid = new CidStream({ readableHighWaterMark: READ_AHEAD_BYTES });
       const stages = [gate, new EncryptStream(dataKey), digest, cid] as const;
       const sealed = pipeline(...stages, (err) => {
         if (err) fail(err);

@@ -9,7 +9,7 @@
 // IPFS project's codecs (@ipld/dag-pb, ipfs-unixfs, multiformats). A unit test holds the result to
 // ipfs-unixfs-importer's for the same layout, and the integration tests to the cluster's.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import type { CID } from 'multiformats/cid';
 
 /** The add parameters that fix the DAG layout (sent to the cluster and used locally). */
@@ -56,8 +56,9 @@ export class CidStream extends Transform {
   private flushed = false;
   private settle!: { resolve: (cid: string) => void; reject: (e: Error) => void };
 
-  constructor() {
-    super();
+  /** `options`: e.g. a readableHighWaterMark, to let the hashing run ahead of a slower reader. */
+  constructor(options?: Pick<TransformOptions, 'readableHighWaterMark'>) {
+    super(options);
     loaded ??= codecs();
     this.cid = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.cid.catch(() => undefined);
