@@ -188,6 +188,9 @@ export interface Grant {
   scope: GrantScope;
   access: GrantAccessLevel;
   notAfter?: IsoTime;
+  /** Records in scope whose data key the patient's hospital could not open, so none was given
+   *  to the grantee's hospital: the grant covers them, but they cannot be read there. */
+  keysUnavailable?: string[];
   createdAt: IsoTime;
   revokedAt?: IsoTime;
   txId: string;
@@ -305,6 +308,9 @@ export interface GrantAccessRequest {
   /** The data keys of the records in scope, wrapped for the grantee's hospital, for every
    *  record that has no key for that hospital yet. */
   wrappedKeys: GrantWrappedKeyInput[];
+  /** Records in scope the patient's hospital cannot open (its wrapped copy does not unwrap):
+   *  declared instead of wrapped, and kept on the grant. */
+  keysUnavailable?: string[];
 }
 
 // ---- results --------------------------------------------------------------------------------

@@ -117,6 +117,62 @@ describe('consent', () => {
     });
   });
 
+  it('a record whose key the patient’s hospital cannot open is declared, kept on the grant, and stays unreadable for the grantee', async () => {
+    const ledger = await world();
+    const r1 = await addRecord(ledger, P.doctor1, P.patient1);
+    const r2 = await addRecord(ledger, P.doctor1, P.patient1);
+    const r3 = await addRecord(ledger, P.doctor1, P.patient1);
+    const before = ledger.snapshot();
+    const declare = (grantId: string, keysUnavailable: string[], wrapped = [r1.recordId]) =>
+      JSON.stringify({
+        ...JSON.parse(
+          grantRequest({
+            grantId,
+            grantee: toDoctor2,
+            scope: { type: 'records', recordIds: [r1.recordId, r2.recordId] },
+            wrappedKeys: wrapped.map((recordId) => ({
+              recordId,
+              keyId: 'h2-k1',
+              wrappedKey: 'AAAA',
+            })),
+          }),
+        ),
+        keysUnavailable,
+      });
+    // Outside the scope, or both wrapped and declared: refused, nothing written.
+    expect(
+      codeOf(
+        await ledger.invoke(
+          P.patient1,
+          'consent:GrantAccess',
+          declare('g', [r2.recordId, r3.recordId]),
+        ),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    expect(
+      codeOf(
+        await ledger.invoke(
+          P.patient1,
+          'consent:GrantAccess',
+          declare('g', [r1.recordId, r2.recordId], [r1.recordId]),
+        ),
+      ),
+    ).toBe('INVALID_ARGUMENT');
+    expect(ledger.snapshot()).toEqual(before);
+
+    const granted = expectOk(
+      await ledger.invoke(P.patient1, 'consent:GrantAccess', declare('g', [r2.recordId])),
+    );
+    expect((granted.result as Grant).keysUnavailable).toEqual([r2.recordId]);
+    expect(
+      expectOk(await ledger.invoke(P.doctor2, 'access:OpenRecord', r1.recordId, 'treatment'))
+        .result,
+    ).toBeDefined();
+    expect(
+      codeOf(await ledger.invoke(P.doctor2, 'access:OpenRecord', r2.recordId, 'treatment')),
+    ).toBe('KEY_NOT_AVAILABLE');
+  });
+
   it('never overwrites a wrapped key a hospital already holds', async () => {
     const ledger = await world();
     const r = await addRecord(ledger, P.doctor1, P.patient1);

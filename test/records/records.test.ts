@@ -297,16 +297,20 @@ describe('the ledger refuses the record after the file was added', () => {
 });
 
 describe('integrity on the way out', () => {
+  let genuine: string;
+  let forged: string;
+
   it('answers 502 CONTENT_INTEGRITY_FAILED, and no file bytes, when IPFS holds other bytes than the ledger hash says', async () => {
     const up = await doctor1.upload(patientId, pdf(2000));
     expect(up.status).toBe(201);
+    genuine = up.json.recordId;
     const meta = (await doctor1.get(`/records/${up.json.recordId}`)).json;
     // A record whose CID serves bytes that do not match its hash, as a substituted file would;
     // written with the doctor's own identity (the chaincode cannot see the file's bytes).
     const privateKey = await unsealPrivateKey(doctor1User.sealedKey as never, DOCTOR_PASSWORD, g1.gw.ctx.config.keyPepper, doctor1User.id);
     const ledger = g1.gw.ctx.ledger.as({ mspId: h1.mspId, certificate: doctor1User.certificate, privateKey });
     const holders = await ledger.evaluate<KeyHolder[]>('records:GetKeyHolders', [patientId]);
-    const forged = `forged-${Date.now()}`;
+    forged = `forged-${Date.now()}`;
     const add = {
       recordId: forged,
       patientId,
@@ -324,6 +328,27 @@ describe('integrity on the way out', () => {
     expect(r.status).toBe(502);
     expect(r.headers.get('content-type')).toContain('application/json');
     expect(r.json.code).toBe('CONTENT_INTEGRITY_FAILED');
+  });
+
+  it('shares the records whose key opens here, declares the one whose key does not (the grantee gets KEY_NOT_AVAILABLE for it)', async () => {
+    // The forged record's wrapped keys are random bytes: Hospital1 cannot re-wrap its key. (Scope
+    // "all" takes the same path; a revoked all-records grant would then answer CONSENT_REVOKED
+    // instead of ACCESS_DENIED for the records the later tests add.)
+    const grant = await patient.request('POST', '/consents', {
+      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [genuine, forged] } },
+    });
+    try {
+      expect(grant.status).toBe(201);
+      expect(grant.json.keysUnavailable).toEqual([forged]);
+      const listed = await patient.get(`/patients/${encodeURIComponent(patientId)}/consents`);
+      expect(listed.json.items.find((g: { grantId: string }) => g.grantId === grant.json.grantId)).toMatchObject({ keysUnavailable: [forged] });
+      expect((await doctor2.get(`/records/${genuine}/content`)).status).toBe(200);
+      const unreadable = await doctor2.get(`/records/${forged}/content`);
+      expect({ status: unreadable.status, code: unreadable.json?.code }).toEqual({ status: 409, code: 'KEY_NOT_AVAILABLE' });
+    } finally {
+      // Revoked, so the next tests start from no grant in force.
+      if (grant.json?.grantId) await patient.request('DELETE', `/consents/${grant.json.grantId}`);
+    }
   });
 });
 

@@ -53,6 +53,11 @@ const GrantAccessRequest = z
           .strict(),
       )
       .max(10 * MAX_GRANT_RECORDS),
+    keysUnavailable: z
+      .array(ID)
+      .max(10 * MAX_GRANT_RECORDS)
+      .refine((ids) => new Set(ids).size === ids.length, 'duplicate record ids')
+      .optional(),
   })
   .strict();
 
@@ -161,12 +166,33 @@ export class ConsentContract extends EhrContract {
       }
       given.set(w.recordId, w);
     }
+    // A record whose key the patient's hospital cannot open (a lost key, a record written with
+    // a key that does not unwrap) is declared instead of wrapped: one such record must not stop
+    // the patient from sharing the others. The grant keeps the list, so it is never silent.
+    const declared = new Set(req.keysUnavailable ?? []);
+    for (const recordId of declared) {
+      if (!inScope.has(recordId))
+        fail(
+          'INVALID_ARGUMENT',
+          `request.keysUnavailable: record ${recordId} is not in the grant's scope`,
+        );
+      if (given.has(recordId))
+        fail(
+          'INVALID_ARGUMENT',
+          `request.keysUnavailable: record ${recordId} is also in wrappedKeys`,
+        );
+    }
+    const unavailable: string[] = [];
     const toWrite: WrappedKey[] = [];
     for (const record of records) {
       const held = await wrappedKeysOf(ctx, record.recordId, targetMsp);
       // A wrapped key already held (under any of its keys) is never overwritten.
       if (held.length > 0) continue;
       const w = given.get(record.recordId);
+      if (!w && declared.has(record.recordId)) {
+        unavailable.push(record.recordId);
+        continue;
+      }
       if (!w)
         fail(
           'WRAPPED_KEY_MISSING',
@@ -189,7 +215,12 @@ export class ConsentContract extends EhrContract {
       });
     }
 
-    const grant: Grant = { ...candidate, createdAt: now, txId: ctx.stub.getTxID() };
+    const grant: Grant = {
+      ...candidate,
+      ...(unavailable.length ? { keysUnavailable: unavailable.sort() } : {}),
+      createdAt: now,
+      txId: ctx.stub.getTxID(),
+    };
     await put(ctx, KEY.grant, [grant.grantId], grant);
     await mark(ctx, KEY.grantByPatient, [grant.patientId, grant.grantId]);
     await mark(ctx, KEY.grantByGrantee, [granteeKey(grantee), grant.patientId, grant.grantId]);

@@ -36,7 +36,7 @@ export class Consents {
         scope: body.scope,
         access: body.access ?? 'read',
         ...(body.notAfter ? { notAfter: body.notAfter } : {}),
-        wrappedKeys: this.rewrap(prepared),
+        ...this.rewrap(prepared),
       };
       try {
         return (await patient.ledger.submit<Grant>(CONSENT_TX.grant, [JSON.stringify(request)])).result;
@@ -47,22 +47,37 @@ export class Consents {
     }
   }
 
-  private rewrap(prepared: PreparedGrant): GrantWrappedKeyInput[] {
+  /**
+   * The grantee hospital's copies of the data keys. A record whose key this hospital cannot open
+   * (its wrapped copy does not unwrap with any key held here) is declared unavailable: the grant
+   * then records it, and the others are shared.
+   */
+  private rewrap(prepared: PreparedGrant): Pick<GrantAccessRequest, 'wrappedKeys' | 'keysUnavailable'> {
     const { keyHolder } = prepared;
     if (prepared.records.length && keyHolder.algorithm !== WRAP_ALGORITHM) {
       throw new CodedError('KEY_NOT_AVAILABLE', `${keyHolder.mspId}'s registered key (${keyHolder.algorithm}) cannot be used by this gateway`);
     }
-    return prepared.records.map((r) => {
-      // The patient's hospital's copy, under whichever of its keys (current or retired) it was wrapped.
-      const dataKey = this.hospitalKey.unwrap(
-        r.wrappedKeys.map((k) => ({ keyId: k.keyId, key: k.wrappedKey })),
-        r.recordId,
-      );
+    const wrappedKeys: GrantWrappedKeyInput[] = [];
+    const keysUnavailable: string[] = [];
+    for (const r of prepared.records) {
+      let dataKey: Buffer;
       try {
-        return { recordId: r.recordId, keyId: keyHolder.keyId, ...wrapRecordKeys(dataKey, keyHolder.publicKeyPem, r.recordId, r.hasRemark === true) };
+        // The patient's hospital's copy, under whichever of its keys (current or retired) it was wrapped.
+        dataKey = this.hospitalKey.unwrap(
+          r.wrappedKeys.map((k) => ({ keyId: k.keyId, key: k.wrappedKey })),
+          r.recordId,
+        );
+      } catch (e) {
+        if (!(e instanceof CodedError && e.code === 'KEY_NOT_AVAILABLE')) throw e;
+        keysUnavailable.push(r.recordId);
+        continue;
+      }
+      try {
+        wrappedKeys.push({ recordId: r.recordId, keyId: keyHolder.keyId, ...wrapRecordKeys(dataKey, keyHolder.publicKeyPem, r.recordId, r.hasRemark === true) });
       } finally {
         dataKey.fill(0);
       }
-    });
+    }
+    return { wrappedKeys, ...(keysUnavailable.length ? { keysUnavailable } : {}) };
   }
 }

@@ -127,8 +127,16 @@ const MAX_RECORD_PAGES = 10;
           >
         </mat-form-field>
         <ehr-error [error]="grantError()" />
-        @if (granted()) {
+        @if (granted(); as g) {
           <p role="status" class="ok">Shared. The ledger recorded your consent.</p>
+          @if (g.keysUnavailable?.length; as missing) {
+            <p role="alert" class="unshareable" data-testid="keys-unavailable">
+              {{ missing === 1 ? 'One record' : missing + ' records' }} could not be shared: this
+              hospital cannot open {{ missing === 1 ? 'its' : 'their' }} encryption key, so the
+              people you shared with cannot read {{ missing === 1 ? 'it' : 'them' }}. Everything
+              else was shared. Please tell the hospital.
+            </p>
+          }
         }
         <button mat-flat-button type="submit" [disabled]="busy()">
           {{ busy() ? 'Sharing…' : 'Share' }}
@@ -211,6 +219,9 @@ const MAX_RECORD_PAGES = 10;
     .ok {
       color: #1b5e20;
     }
+    .unshareable {
+      color: #8a4b00;
+    }
   `,
 })
 export class SharingPage {
@@ -234,7 +245,7 @@ export class SharingPage {
   readonly chosen = signal(new Set<string>());
   readonly loading = signal(true);
   readonly busy = signal(false);
-  readonly granted = signal(false);
+  readonly granted = signal<Consent | null>(null);
   readonly loadError = signal<ShownError | null>(null);
   readonly grantError = signal<ShownError | null>(null);
   readonly revokeError = signal<ShownError | null>(null);
@@ -328,11 +339,11 @@ export class SharingPage {
     };
     this.busy.set(true);
     this.grantError.set(null);
-    this.granted.set(false);
+    this.granted.set(null);
     try {
       const c = await firstValueFrom(this.consentApi.createConsent({ body }));
       this.consents.update((list) => [c, ...list]);
-      this.granted.set(true);
+      this.granted.set(c);
       this.chosen.set(new Set());
       this.picker()?.clear();
     } catch (e) {
