@@ -25,7 +25,9 @@ export function mapLedgerError(err: unknown): CodedError {
       if (code) return new CodedError(code, messageAfterCode(text, code));
     }
     if (UNAVAILABLE.has(err.code)) return new CodedError('LEDGER_UNAVAILABLE');
-    return new CodedError('INTERNAL', 'The ledger refused the transaction.', { grpcStatus: err.code });
+    const refused = new CodedError('INTERNAL', 'The ledger refused the transaction.', { grpcStatus: err.code });
+    refused.cause = err; // the peers' own words, for the logs; the answer keeps to the catalogue's
+    return refused;
   }
   if (err instanceof CommitError) {
     return new CodedError('CONFLICT', 'The ledger changed meanwhile. Please try again.', { validationCode: err.code });

@@ -123,7 +123,11 @@ export class FederationServer {
       },
       (req, res) => {
         this.answer(req, res).catch((e: unknown) => {
-          this.ctx.log.warn({ err: (e as Error).message }, 'federation request failed');
+          // The code and details (e.g. the peer's gRPC status) say why, not only the words.
+          const { message, code, details, cause } = e as Error & { code?: string; details?: unknown };
+          const peers = cause as (Error & { details?: { message: string }[] }) | undefined;
+          const why = peers && [peers.message, ...(peers.details ?? []).map((d) => d.message)];
+          this.ctx.log.warn({ err: message, code, details, why }, 'federation request failed');
           if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ code: 'LEDGER_UNAVAILABLE' }));
         });
