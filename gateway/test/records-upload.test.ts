@@ -83,6 +83,9 @@ describe('record upload service', () => {
     async pinnedOn() {
       return 2;
     },
+    async livePeers() {
+      return ['peer-1', 'peer-2'];
+    },
   } as unknown as IpfsClusterClient;
 
   const ctx = {

@@ -252,9 +252,15 @@ export class RecordUploads {
     return { recordId: meta.recordId, cid: meta.cid, transactionId: meta.txId, replicas: await this.replicas(meta.cid, 0) };
   }
 
-  /** Peers holding the pin; waits briefly for the copies the cluster is still making. */
-  async replicas(cid: string, waitMs = 3000): Promise<number> {
-    const want = this.ctx.config.network.ipfs.replicationFactorMax;
+  /**
+   * Peers holding the pin. Waits for the copies the cluster is still making on the peers that are
+   * up — on a busy machine the second copy can take seconds — but not for a peer that is down
+   * (the replicator copies to it when it returns).
+   */
+  async replicas(cid: string, waitMs = 15_000): Promise<number> {
+    const max = this.ctx.config.network.ipfs.replicationFactorMax;
+    const live = waitMs > 0 ? (await this.cluster.livePeers().catch(() => [])).length : 0;
+    const want = Math.max(1, Math.min(max < 0 ? Infinity : max, live || max));
     const deadline = Date.now() + waitMs;
     let pinned = 0;
     for (;;) {
