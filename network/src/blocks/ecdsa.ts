@@ -1,7 +1,8 @@
 // ECDSA signature verification with Fabric's rules (fabric-lib-go bccsp/sw and bccsp/utils):
 // SHA-256 digest, signature a DER SEQUENCE { INTEGER r, INTEGER s } with r, s > 0, and s in the
 // low half of the curve order. A high-S signature (the malleable twin of a valid one) is refused.
-import { verify, type KeyObject } from 'node:crypto';
+// Signing the way Fabric's signer does (low-S, DER) lives here too, for devnet and the gateway.
+import { sign, verify, type KeyObject } from 'node:crypto';
 
 /** Curve order n of the curves Fabric's software BCCSP accepts, by Node's curve name. */
 const CURVE_ORDER: Record<string, bigint> = {
@@ -57,6 +58,41 @@ export function parseEcdsaSignature(signature: Uint8Array): { r: bigint; s: bigi
   return { r: readPositiveInteger(r.content), s: readPositiveInteger(s.content) };
 }
 
+function encodeInteger(value: bigint): Buffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  let bytes = Buffer.from(hex, 'hex');
+  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+}
+
+/** DER SEQUENCE { INTEGER r, INTEGER s } (short-form lengths: P-256 and P-384 sizes). */
+export function encodeEcdsaSignature(r: bigint, s: bigint): Buffer {
+  const body = Buffer.concat([encodeInteger(r), encodeInteger(s)]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+/** The curve order of an EC key Fabric accepts; SignatureError for any other key. */
+function curveOrder(key: KeyObject): bigint {
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType !== 'ec' || !curve || !CURVE_ORDER[curve]) {
+    throw new SignatureError(`unsupported key type ${key.asymmetricKeyType} ${curve ?? ''}`.trim());
+  }
+  return CURVE_ORDER[curve];
+}
+
+/** A DER signature by `key` with S moved to the low half of the order, as Fabric's signer makes it. */
+export function toLowS(key: KeyObject, der: Uint8Array): Buffer {
+  const n = curveOrder(key);
+  const { r, s } = parseEcdsaSignature(der);
+  return s > n >> 1n ? encodeEcdsaSignature(r, n - s) : Buffer.from(der);
+}
+
+/** Fabric's signature of `data`: ECDSA over SHA-256(data), DER, low S (P-256 or P-384 key). */
+export function signEcdsaLowS(key: KeyObject, data: Uint8Array): Buffer {
+  return toLowS(key, sign('sha256', data, { key, dsaEncoding: 'der' }));
+}
+
 function toFixed(value: bigint, bytes: number): Buffer {
   const hex = value.toString(16).padStart(bytes * 2, '0');
   if (hex.length > bytes * 2) throw new SignatureError('signature component too large');
@@ -69,11 +105,8 @@ function toFixed(value: bigint, bytes: number): Buffer {
  * when the signature is well-formed but does not verify.
  */
 export function verifyEcdsa(key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType !== 'ec' || !curve || !CURVE_ORDER[curve]) {
-    throw new SignatureError(`unsupported key type ${key.asymmetricKeyType} ${curve ?? ''}`.trim());
-  }
-  const n = CURVE_ORDER[curve];
+  const n = curveOrder(key);
+  const curve = key.asymmetricKeyDetails!.namedCurve!;
   const { r, s } = parseEcdsaSignature(signature);
   if (r >= n || s >= n) throw new SignatureError('signature component not below the curve order');
   if (s > n >> 1n) throw new SignatureError('Invalid S. Must be smaller than half the order');

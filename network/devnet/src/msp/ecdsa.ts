@@ -3,48 +3,33 @@
 // which always yields low-S signatures as Fabric's signer does, and both in libuv's thread pool
 // (verifyEcdsaAsync checks a P-256 signature's form with the same parser and bounds first).
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
-import { parseEcdsaSignature, SignatureError, verifyEcdsa } from '@ehr/network';
+import {
+  encodeEcdsaSignature,
+  parseEcdsaSignature,
+  signEcdsaLowS,
+  SignatureError,
+  toLowS,
+  verifyEcdsa,
+} from '@ehr/network';
 
-export { parseEcdsaSignature, SignatureError, verifyEcdsa };
+export { encodeEcdsaSignature, parseEcdsaSignature, SignatureError, verifyEcdsa };
 
 /** Order of the P-256 group. */
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-
-function encodeInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  let bytes = Buffer.from(hex, 'hex');
-  if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
-}
-
-/** DER SEQUENCE { INTEGER r, INTEGER s } (P-256 sizes: short-form lengths). */
-export function encodeEcdsaSignature(r: bigint, s: bigint): Buffer {
-  const body = Buffer.concat([encodeInteger(r), encodeInteger(s)]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-}
 
 export function isLowS(s: bigint): boolean {
   return s <= P256_N >> 1n;
 }
 
-/** Fabric's signer normalises every signature to low-S. */
-function toLowS(der: Buffer): Buffer {
-  const { r, s } = parseEcdsaSignature(der);
-  return isLowS(s) ? der : encodeEcdsaSignature(r, P256_N - s);
-}
-
-/** Signs SHA-256(message) with a P-256 key and normalises the signature to low-S. */
-export function signLowS(privateKey: KeyObject, message: Uint8Array): Buffer {
-  return toLowS(sign('sha256', message, { key: privateKey, dsaEncoding: 'der' }));
-}
+/** Signs SHA-256(message) and normalises the signature to low-S. */
+export const signLowS = signEcdsaLowS;
 
 /** signLowS in libuv's thread pool (the main thread stays free for requests). */
 export function signLowSAsync(privateKey: KeyObject, message: Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     sign('sha256', message, { key: privateKey, dsaEncoding: 'der' }, (err, der) => {
       if (err) reject(err);
-      else resolve(toLowS(der));
+      else resolve(toLowS(privateKey, der));
     }),
   );
 }
