@@ -1,3 +1,5 @@
+/* global require, module, process */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file that jest loads */
 // The Node test environment of every jest project, without the test runner's own globals.
 //
 // jest-environment-node hands each test file the globals of the process that runs jest. When

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, setInterval, clearInterval */
 // Entry point of every npm script. Runs on the machine's own Node (20 on our machines), with no
 // dependencies: it brings Node 24 from the npm registry, installs the workspaces, builds the Go
 // binaries from the Go module proxy, compiles the TypeScript, and then hands over to the

@@ -195,8 +195,8 @@ describe('block signatures and chain', () => {
       sigHeader.serializeBinary(),
       blockHeaderBytes({ number, previousHash, dataHash: header.getDataHash_asU8() }),
     ]);
-    let { r, s } = parseEcdsaSignature(sign('sha256', toSign, key));
-    if (s > P256_N / 2n) s = P256_N - s;
+    const { r, s: raw } = parseEcdsaSignature(sign('sha256', toSign, key));
+    const s = raw > P256_N / 2n ? P256_N - raw : raw;
     const ms = new common.MetadataSignature();
     ms.setSignatureHeader(sigHeader.serializeBinary());
     ms.setSignature(toDer(r, s));

@@ -9,24 +9,30 @@ import { createRequire } from 'node:module';
 import { ensureChromium } from './chromium';
 import { ensureWebBuild } from './web-build';
 
-/** jest only transpiles the portal's unit tests: tsc checks their types first. */
-async function typeCheckWebTests(): Promise<void> {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+/** Runs a Node tool of the repository (tsc, eslint) to the end; fails naming `what` otherwise. */
+async function runTool(script: string[], args: string[], what: string): Promise<void> {
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [tsc, '-p', join(REPO_ROOT, 'web', 'tsconfig.spec.json')],
-      {
-        cwd: REPO_ROOT,
-        stdio: 'inherit',
-      },
-    );
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', ...script), ...args], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
     child.on('error', () => resolve(1));
     child.on('exit', (c) => resolve(c ?? 1));
   });
-  if (code !== 0)
-    throw new Error("the portal's unit tests do not type-check (tsc -p web/tsconfig.spec.json)");
+  if (code !== 0) throw new Error(what);
 }
+
+/** jest only transpiles the portal's unit tests: tsc checks their types first. */
+const typeCheckWebTests = () =>
+  runTool(
+    ['typescript', 'bin', 'tsc'],
+    ['-p', join(REPO_ROOT, 'web', 'tsconfig.spec.json')],
+    "the portal's unit tests do not type-check (tsc -p web/tsconfig.spec.json)",
+  );
+
+/** A full run lints the repository first (a few seconds): what lands is lint-clean. */
+const lint = () =>
+  runTool(['eslint', 'bin', 'eslint.js'], ['.'], 'eslint found problems (npm run lint)');
 
 /**
  * The portal must build against today's gateway/openapi.yaml: a full run (or the e2e or web
@@ -62,6 +68,7 @@ export async function runTests(args: string[]): Promise<number> {
   // @hyperledger/fabric-gateway depends on ESM-only packages (@noble/curves): jest loads them
   // through require(esm), which needs the VM modules API (Node 24 with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+  if (projects.length === 0) await lint();
   const env = { ...process.env, ...(await preparePortal(projects)), ...(await fabricTestEnv()) };
   // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
   const resultsFile = join(mkdtempSync(join(tmpdir(), 'ehr-jest-')), 'results.json');

@@ -111,12 +111,14 @@ async function labels(b: Browser, ...ids: string[]): Promise<Label[]> {
   return r.body.items;
 }
 
-const search = async (b: Browser, q: string) =>
-  (
-    await b.get<{
-      items: { doctorId: string; displayName: string; hospitalName: string; specialty?: string }[];
-    }>(`/directory/doctors?q=${encodeURIComponent(q)}`)
-  ).body.items;
+async function search(b: Browser, q: string) {
+  const r = await b.get<{
+    items: { doctorId: string; displayName: string; hospitalName: string; specialty?: string }[];
+    code?: string;
+  }>(`/directory/doctors?q=${encodeURIComponent(q)}`);
+  if (r.status !== 200) throw new Error(`the search answered ${r.status} ${r.body.code}`);
+  return r.body.items;
+}
 
 describe('the consortium directory and names for ledger ids', () => {
   let doctor: Awaited<ReturnType<typeof signUpDoctor>>;
@@ -135,9 +137,19 @@ describe('the consortium directory and names for ledger ids', () => {
 
   it('a doctor who signs up is listed by their hospital and found by name from the other hospital', async () => {
     // Published in the background after the signup answered.
-    const found = await waitFor('the new doctor in the directory', async () =>
-      (await search(patientAtH2.b, `ana directory ${run}`)).find((d) => d.doctorId === doctor.id),
-    );
+    const found = await waitFor('the new doctor in the directory', async () => {
+      const there = (await search(patientAtH2.b, `ana directory ${run}`)).find(
+        (d) => d.doctorId === doctor.id,
+      );
+      if (there) return there;
+      // Which half is missing, should this time out: the ledger's entry, or the name from Hospital1.
+      const home = await search(patient.b, `ana directory ${run}`);
+      throw new Error(
+        home.some((d) => d.doctorId === doctor.id)
+          ? 'listed and named at Hospital1, not found through Hospital2'
+          : 'not found at Hospital1 either (no active directory entry on the ledger)',
+      );
+    });
     expect(found).toMatchObject({
       displayName: DOCTOR_NAME,
       specialty: SPECIALTY,

@@ -28,7 +28,8 @@ export async function startTestGateway(net: Network, h: Hospital, env: Record<st
       LEDGER: process.env.LEDGER,
       DATABASE_URL: url,
       EHR_GATEWAY_DATA_DIR: mkdtempSync(join(tmpdir(), 'ehr-identity-gw-')),
-      EHR_LOG_LEVEL: process.env.EHR_TEST_LOG_LEVEL ?? 'silent',
+      // Warnings show what went wrong in a failed CI run (a refused ledger write, a member down).
+      EHR_LOG_LEVEL: process.env.EHR_TEST_LOG_LEVEL ?? 'warn',
       // Most tests sign many people up from one address; the signup throttle has its own test.
       EHR_SIGNUP_IP_MAX_PER_HOUR: '10000',
       ...env,
@@ -48,6 +49,8 @@ export async function startTestGateway(net: Network, h: Hospital, env: Record<st
   };
 }
 
+// Replies are JSON of whatever shape the route gives; each test asserts on the fields it reads.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface Reply<T = any> {
   status: number;
   headers: Record<string, string | string[] | undefined>;

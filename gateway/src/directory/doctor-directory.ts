@@ -47,6 +47,11 @@ export class DoctorDirectory {
   private queue: Promise<unknown> = Promise.resolve();
   private admin: Promise<UserLedger> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retryMs = RETRY_FIRST_MS;
+  private started = false;
+  private syncing = false;
+  /** A write failed while a sync was under way: retry soon rather than at the next resync. */
+  private retryAfterSync = false;
   private closed = false;
 
   constructor(private readonly ctx: GatewayContext) {}
@@ -91,7 +96,13 @@ export class DoctorDirectory {
     const entry = directoryEntry(user, this.mspId);
     void this.enqueue(async () => {
       await (await this.adminLedger()).submit(DIRECTORY.publishDoctor, [JSON.stringify(entry)]);
-    }).catch(() => undefined);
+    }).catch(() => this.retrySoon());
+  }
+
+  /** A failed write is repaired by a sync within seconds (with back-off), not at the next resync. */
+  private retrySoon(): void {
+    if (this.syncing) this.retryAfterSync = true;
+    else this.scheduleSync(this.retryMs);
   }
 
   /** Publishes every doctor account whose entry is missing or differs; resolves to how many. */
@@ -121,19 +132,37 @@ export class DoctorDirectory {
     });
   }
 
+  private scheduleSync(ms: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.syncing = true;
+      this.sync().then(
+        () => {
+          this.syncing = false;
+          this.retryMs = RETRY_FIRST_MS;
+          if (this.retryAfterSync) {
+            this.retryAfterSync = false;
+            this.scheduleSync(this.retryMs);
+          } else if (this.started) this.scheduleSync(RESYNC_MS);
+        },
+        () => {
+          this.syncing = false;
+          this.retryAfterSync = false;
+          const wait = this.retryMs;
+          this.retryMs = Math.min(wait * 2, RETRY_MAX_MS);
+          this.scheduleSync(wait);
+        },
+      );
+    }, ms);
+    this.timer.unref();
+  }
+
   /** Syncs now, retrying with back-off until it succeeds, then every ten minutes. */
   start(): void {
-    const schedule = (ms: number, retry: number) => {
-      if (this.closed) return;
-      this.timer = setTimeout(() => {
-        this.sync().then(
-          () => schedule(RESYNC_MS, RETRY_FIRST_MS),
-          () => schedule(retry, Math.min(retry * 2, RETRY_MAX_MS)),
-        );
-      }, ms);
-      this.timer.unref();
-    };
-    schedule(0, RETRY_FIRST_MS);
+    this.started = true;
+    this.scheduleSync(0);
   }
 
   /** Stops the syncs and waits for the writes under way. */
