@@ -10,7 +10,7 @@
 // at a time (concurrent requests share it). Each run is kept in the database (see
 // verification-store.ts) with the auditor who asked for it.
 import { Router } from 'express';
-import { AnchorAuditor, localExplorerUrl } from '@ehr/evm-anchor/auditor';
+import type { AnchorAuditor } from '@ehr/evm-anchor/auditor';
 import { caller, requireUser } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import { databaseVerificationStore } from './verification-store';
@@ -21,55 +21,68 @@ export interface AuditRoutes {
 }
 
 export function auditRoutes(ctx: GatewayContext): AuditRoutes {
-  let auditor: AnchorAuditor | undefined;
-  // Made on first use: the chain configuration is read then, and a gateway whose auditors never
-  // look keeps no Ethereum connection. Blocks are read from this hospital's own peer.
-  // On the local chain the explorer links point at this gateway's own portal pages, so an
-  // auditor follows them with the session they have here (not the first hospital's).
-  const env = {
-    ...process.env,
-    ANCHOR_LOCAL_EXPLORER_URL:
-      process.env.ANCHOR_LOCAL_EXPLORER_URL ??
-      localExplorerUrl(ctx.config.network, ctx.config.hospital),
+  let auditor: Promise<AnchorAuditor> | undefined;
+  // Loaded and made on first use: the Ethereum library (ethers) and the chain configuration, so a
+  // gateway whose auditors never look holds neither them nor an Ethereum connection (about 10 MiB
+  // of memory for every gateway). Blocks are read from this hospital's own peer.
+  const anchorLibrary = () => import('@ehr/evm-anchor/auditor');
+  const anchors = (): Promise<AnchorAuditor> => {
+    if (auditor) return auditor;
+    const made = anchorLibrary().then(
+      ({ AnchorAuditor, localExplorerUrl }) =>
+        new AnchorAuditor(ctx.config.network, {
+          member: ctx.config.hospital.mspId,
+          // On the local chain the explorer links point at this gateway's own portal pages, so an
+          // auditor follows them with the session they have here (not the first hospital's).
+          env: {
+            ...process.env,
+            ANCHOR_LOCAL_EXPLORER_URL:
+              process.env.ANCHOR_LOCAL_EXPLORER_URL ??
+              localExplorerUrl(ctx.config.network, ctx.config.hospital),
+          },
+          verifications: databaseVerificationStore(ctx.db),
+        }),
+    );
+    auditor = made;
+    made.catch(() => {
+      if (auditor === made) auditor = undefined; // a failure is not kept: the next request tries again
+    });
+    return made;
   };
-  const anchors = () =>
-    (auditor ??= new AnchorAuditor(ctx.config.network, {
-      member: ctx.config.hospital.mspId,
-      env,
-      verifications: databaseVerificationStore(ctx.db),
-    }));
   const r = Router();
   const auditorOnly = requireUser(ctx, 'auditor');
 
   r.get('/audit/anchors', auditorOnly, async (_req, res) => {
-    res.json(await anchors().anchorList());
+    res.json(await (await anchors()).anchorList());
   });
 
   r.get('/audit/overview', auditorOnly, async (_req, res) => {
-    res.json(await anchors().view());
+    res.json(await (await anchors()).view());
   });
 
   r.post('/audit/verify', auditorOnly, async (req, res) => {
-    res.json(AnchorAuditor.apiReport(await anchors().verify(caller(req).user.id)));
+    const report = await (await anchors()).verify(caller(req).user.id);
+    res.json((await anchorLibrary()).AnchorAuditor.apiReport(report));
   });
 
   r.get('/audit/ethereum/tx/:hash', auditorOnly, async (req, res) => {
-    res.json(await anchors().transaction(String(req.params.hash)));
+    res.json(await (await anchors()).transaction(String(req.params.hash)));
   });
 
   r.get('/audit/ethereum/address/:address', auditorOnly, async (req, res) => {
-    res.json(await anchors().address(String(req.params.address)));
+    res.json(await (await anchors()).address(String(req.params.address)));
   });
 
   r.get('/audit/ethereum/block/:number', auditorOnly, async (req, res) => {
-    res.json(await anchors().block(String(req.params.number)));
+    res.json(await (await anchors()).block(String(req.params.number)));
   });
 
   return {
     routes: r,
     close: async () => {
-      await auditor?.close();
+      const made = auditor;
       auditor = undefined;
+      await (await made?.catch(() => undefined))?.close();
     },
   };
 }

@@ -1,13 +1,15 @@
 // The auditors' verify runs in this gateway's database (table anchor_verifications): every run
 // is kept, with the account that ran it; the auditor view shows the newest. A gateway restart
 // loses none of them.
-import { verificationResult, type VerificationStore } from '@ehr/evm-anchor/auditor';
+import type { VerificationStore } from '@ehr/evm-anchor/auditor';
 import type { Database } from '../db/database';
 
 export function databaseVerificationStore(db: Database): VerificationStore {
   const { AnchorVerification, User } = db.models;
   return {
     async record(report, by) {
+      // Loaded with the auditor view itself (audit-routes.ts), never before.
+      const { verificationResult } = await import('@ehr/evm-anchor/auditor');
       const r = verificationResult(report);
       await AnchorVerification.create({
         channel: report.channel,
