@@ -145,7 +145,9 @@ export interface RecordMeta {
   size: number;
   mediaType: string;
   category: RecordCategory;
-  /** SHA-256 of the doctor's remark (UTF-8; of '' when there is none). */
+  /** HMAC-SHA-256 (hex) of the doctor's remark (UTF-8; of '' when there is none) under a key
+   *  derived from the record's remark key: only who can open the remark can check it (a plain hash
+   *  would give a short remark away). The chaincode sees a 32-byte hex value, nothing more. */
   remarkHash: string;
   /** The remark, sealed by the gateway with a key derived from the record's data key (opaque
    *  base64); absent when the doctor wrote none. Never in clear on the ledger. */

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,9 @@ import {
   KeyWrapError,
   loadOrCreateHospitalKey,
   newDataKey,
+  remarkHashOf,
+  remarkKeyOf,
+  remarkMatches,
   TAG_LENGTH,
   unwrapDataKey,
   wrapDataKey,
@@ -159,4 +162,25 @@ describe('data key wrapping (RSA-OAEP-3072)', () => {
     expect(() => wrapDataKey(newDataKey(), small, 'rec-1')).toThrow(/RSA-OAEP-3072/);
   });
 
+});
+
+describe('the remark hash on the ledger', () => {
+  const key = remarkKeyOf(newDataKey(), 'rec-1');
+  const sha256 = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+
+  it('is keyed: a short remark cannot be guessed from it without the remark key', () => {
+    const h = remarkHashOf('ok', key);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(h).not.toBe(sha256('ok'));
+    expect(remarkHashOf('ok', remarkKeyOf(newDataKey(), 'rec-1'))).not.toBe(h);
+    expect(remarkHashOf('ok', key)).toBe(h);
+  });
+
+  it('matches its own remark only, and the plain SHA-256 of records written before it', () => {
+    expect(remarkMatches('ok', remarkHashOf('ok', key), key)).toBe(true);
+    expect(remarkMatches('ok.', remarkHashOf('ok', key), key)).toBe(false);
+    expect(remarkMatches('ok', remarkHashOf('ok', remarkKeyOf(newDataKey(), 'rec-1')), key)).toBe(false);
+    expect(remarkMatches('ok', sha256('ok'), key)).toBe(true);
+    expect(remarkMatches('ok', 'not hex', key)).toBe(false);
+  });
 });

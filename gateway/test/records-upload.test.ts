@@ -10,7 +10,7 @@ import pino from 'pino';
 import { CodedError } from '@ehr/common';
 import type { AddRecordRequest, KeyHolder } from '@ehr/chaincode/api';
 import { CidStream, type IpfsClusterClient } from '@ehr/network';
-import { DecryptStream, loadOrCreateHospitalKey, openRemark, unwrapDataKey } from '../src/crypto';
+import { DecryptStream, loadOrCreateHospitalKey, openRemark, remarkHashOf, unwrapDataKey } from '../src/crypto';
 import type { Caller } from '../src/http/auth-guard';
 import type { GatewayContext } from '../src/http/context';
 import type { HospitalKeyRegistration } from '../src/records/hospital-key';
@@ -152,10 +152,13 @@ describe('record upload service', () => {
     const req = submitted[0];
     expect(req.remark).toEqual(expect.any(String));
     expect(JSON.stringify(req)).not.toContain('Fracture');
-    expect(req.remarkHash).toBe(createHash('sha256').update(remark, 'utf8').digest('hex'));
+    // Not the remark's plain SHA-256, which anyone reading the ledger could test guesses against.
+    expect(req.remarkHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(req.remarkHash).not.toBe(createHash('sha256').update(remark, 'utf8').digest('hex'));
     for (const [w, holder] of [[req.wrappedKeys[0], h1], [req.wrappedKeys[1], h2]] as const) {
       const remarkKey = unwrapDataKey(w.wrappedRemarkKey!, holder.privateKey, created.recordId, 'remark');
       expect(openRemark(req.remark!, remarkKey, created.recordId)).toBe(remark);
+      expect(req.remarkHash).toBe(remarkHashOf(remark, remarkKey));
       // A remark key is not a data key: it does not unwrap as one.
       expect(() => unwrapDataKey(w.wrappedRemarkKey!, holder.privateKey, created.recordId)).toThrow();
     }

@@ -206,7 +206,7 @@ export async function benchUpload(): Promise<number> {
     for (const size of [MiB, 20 * MiB]) {
       const add: Row = { label: 'raw IPFS Cluster add', bytes: size, ms: [] };
       // What the upload's 201 waits for on the IPFS side: the add, then the pin reported on every
-      // peer it is replicated to (polled every 5 ms; the gateway polls every 25 ms).
+      // peer it is replicated to (polled every 5 ms, as the gateway does for its first ten asks).
       const replicated: Row = { label: `raw add, until pinned on ${want} peers`, bytes: size, ms: [] };
       const submit: Row = { label: 'raw Fabric submit (AddRecord)', bytes: size, ms: [] };
       const up: Row = { label: 'gateway upload', bytes: size, ms: [] };

@@ -3,7 +3,12 @@
 // gateway that writes or re-wraps a data key can also hand out the remark key — and a remark key,
 // which record views unwrap without a logged read, does not open the file.
 // Sealed form: base64(nonce (12) | AES-256-GCM ciphertext | tag (16)), the record id as AAD.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+//
+// The ledger also carries a hash of the remark. A plain SHA-256 would give a short remark away to
+// anyone who can read the ledger (every member's peer): "ok" or "no change" is guessed in one
+// try. So it is an HMAC under a key derived from the remark key: only those who can open the
+// remark can check it.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { wrapDataKey } from './key-wrap';
 
 const NONCE = 12;
@@ -19,6 +24,23 @@ export class RemarkError extends Error {
 /** The remark key of a record, from its data key. */
 export function remarkKeyOf(dataKey: Buffer, recordId: string): Buffer {
   return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `ehr-ledger/remark/v1/${recordId}`, 32));
+}
+
+/** The remark's hash on the ledger (hex): HMAC-SHA-256 under a key of its own, from the remark key. */
+export function remarkHashOf(remark: string, remarkKey: Buffer): string {
+  const hashKey = Buffer.from(hkdfSync('sha256', remarkKey, Buffer.alloc(0), 'ehr-ledger/remark-hash/v1', 32));
+  try {
+    return createHmac('sha256', hashKey).update(remark, 'utf8').digest('hex');
+  } finally {
+    hashKey.fill(0);
+  }
+}
+
+/** Whether `remarkHash` is this remark's. Records written before the keyed hash carry a plain SHA-256. */
+export function remarkMatches(remark: string, remarkHash: string, remarkKey: Buffer): boolean {
+  const given = Buffer.from(remarkHash, 'hex');
+  const same = (hex: string) => given.length === 32 && timingSafeEqual(given, Buffer.from(hex, 'hex'));
+  return same(remarkHashOf(remark, remarkKey)) || same(createHash('sha256').update(remark, 'utf8').digest('hex'));
 }
 
 export function sealRemark(remark: string, remarkKey: Buffer, recordId: string): string {

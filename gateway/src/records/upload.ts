@@ -23,7 +23,7 @@ import busboy from 'busboy';
 import { CodedError } from '@ehr/common';
 import type { AddRecordRequest, KeyHolder, RecordCategory, RecordMeta } from '@ehr/chaincode/api';
 import { CidStream, type IpfsClusterClient } from '@ehr/network';
-import { EncryptStream, newDataKey, remarkKeyOf, sealRemark, WRAP_ALGORITHM, wrapRecordKeys } from '../crypto';
+import { EncryptStream, newDataKey, remarkHashOf, remarkKeyOf, sealRemark, WRAP_ALGORITHM, wrapRecordKeys } from '../crypto';
 import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import type { Submitted } from '../ledger/connection';
@@ -142,12 +142,15 @@ export class RecordUploads {
       }
     }
 
+    // Which cluster peers are up (how many copies to wait for) is asked while the file streams.
+    const live = this.cluster.livePeers().catch(() => []);
     const dataKey = newDataKey();
     try {
       const storing = this.store(req, dataKey, recordId, holders);
       const sealed = await storing.sealed;
       at('sealed');
-      const hasRemark = (sealed.fields.remark ?? '') !== '';
+      const remark = this.remarkFields(sealed.fields.remark ?? '', dataKey, recordId);
+      const hasRemark = remark.remark !== undefined;
       const request: AddRecordRequest = {
         recordId,
         patientId,
@@ -156,8 +159,7 @@ export class RecordUploads {
         size: sealed.size,
         mediaType: sealed.mediaType,
         category: sealed.fields.category as RecordCategory,
-        remarkHash: createHash('sha256').update(sealed.fields.remark ?? '', 'utf8').digest('hex'),
-        ...(hasRemark ? { remark: this.sealRemark(sealed.fields.remark!, dataKey, recordId) } : {}),
+        ...remark,
         wrappedKeys: (await holders).map((h) => ({ mspId: h.mspId, keyId: h.keyId, ...wrapRecordKeys(dataKey, h.publicKeyPem, recordId, hasRemark) })),
       };
       // The cluster is still storing: endorse now, order once it confirmed the CID endorsed.
@@ -166,7 +168,7 @@ export class RecordUploads {
         if (cid !== sealed.cid) throw new CidMismatch(cid);
       });
       added.catch(() => undefined); // awaited by the submit (after its endorsement), not before
-      const replicas = storing.added.then((cid) => this.replicas(cid)).finally(() => at('replicas'));
+      const replicas = storing.added.then((cid) => this.replicas(cid, 15_000, live)).finally(() => at('replicas'));
       replicas.catch(() => undefined);
       let submitted: Submitted<RecordMeta>;
       try {
@@ -224,10 +226,11 @@ export class RecordUploads {
     return holders;
   }
 
-  private sealRemark(remark: string, dataKey: Buffer, recordId: string): string {
+  /** The remark sealed (when there is one) and its keyed hash, both under the record's remark key. */
+  private remarkFields(text: string, dataKey: Buffer, recordId: string): Pick<AddRecordRequest, 'remarkHash' | 'remark'> {
     const key = remarkKeyOf(dataKey, recordId);
     try {
-      return sealRemark(remark, key, recordId);
+      return { remarkHash: remarkHashOf(text, key), ...(text !== '' ? { remark: sealRemark(text, key, recordId) } : {}) };
     } finally {
       key.fill(0);
     }
@@ -255,22 +258,24 @@ export class RecordUploads {
   /**
    * Peers holding the pin. Waits for the copies the cluster is still making on the peers that are
    * up — on a busy machine the second copy can take seconds — but not for a peer that is down
-   * (the replicator copies to it when it returns).
+   * (the replicator copies to it when it returns). The status is asked often at first (the second
+   * copy usually lands within milliseconds of the add) and less often after, each ask costing the
+   * cluster a round of its peers.
    */
-  async replicas(cid: string, waitMs = 15_000): Promise<number> {
+  async replicas(cid: string, waitMs = 15_000, live?: Promise<string[]>): Promise<number> {
     const max = this.ctx.config.network.ipfs.replicationFactorMax;
-    const live = waitMs > 0 ? (await this.cluster.livePeers().catch(() => [])).length : 0;
-    const want = Math.max(1, Math.min(max < 0 ? Infinity : max, live || max));
+    const up = waitMs > 0 ? (await (live ?? this.cluster.livePeers()).catch(() => [])).length : 0;
+    const want = Math.max(1, Math.min(max < 0 ? Infinity : max, up || max));
     const deadline = Date.now() + waitMs;
     let pinned = 0;
-    for (;;) {
+    for (let asked = 0; ; asked++) {
       try {
         pinned = await this.cluster.pinnedOn(cid);
       } catch {
         /* status unavailable: report what we saw last */
       }
       if (pinned >= want || Date.now() >= deadline) return pinned;
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, asked < 10 ? 5 : 25));
     }
   }
 

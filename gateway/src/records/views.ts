@@ -1,10 +1,9 @@
 // Records as the API shows them. The chaincode hands a reader who may see the content (the same
 // basis OpenRecord checks) their hospital's wrapped remark keys; the remark is opened here and
 // returned in clear only to them. Nobody else gets the sealed remark or a key.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RecordMeta } from '@ehr/chaincode/api';
-import { openRemark } from '../crypto';
+import { openRemark, remarkMatches } from '../crypto';
 import type { HospitalKeyRegistration } from './hospital-key';
 
 /** A record's metadata, with the doctor's remark in clear when the caller may read it. */
@@ -27,7 +26,7 @@ export class RecordViews {
       );
       try {
         const text = openRemark(remark, key, record.recordId);
-        if (createHash('sha256').update(text, 'utf8').digest('hex') !== record.remarkHash) throw new Error('the remark does not match its hash on the ledger');
+        if (!remarkMatches(text, record.remarkHash, key)) throw new Error('the remark does not match its hash on the ledger');
         return { ...meta, remark: text };
       } finally {
         key.fill(0);
