@@ -2,7 +2,7 @@
 // through the Fabric Gateway, IPFS Cluster and Kubo, PostgreSQL. Each hospital's gateway runs
 // in-process on a fresh database (test/identity's harness) with the hospital's own record key.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { unsealPrivateKey } from '@ehr/gateway';
 import { CidStream, IpfsClusterClient, kuboCat } from '@ehr/network';
 import { testNetwork, testStackStatus, waitFor } from '../support';
 import { patientForm, startTestGateway, uniqueName, type TestGateway } from '../identity/harness';
+import { faultProxy } from './fault-proxy';
 import { Session } from './session';
 
 const net = testNetwork();
@@ -293,6 +294,42 @@ describe('the ledger refuses the record after the file was added', () => {
     expect((await cluster1().pins()).map((p) => p.cid)).not.toContain(cid);
     expect(await pinCount()).toBe(pins);
     expect(await recordCount()).toBe(records);
+  });
+
+  it('records the file for cleanup, and says so, when the unpin fails too', async () => {
+    // Hospital1's real cluster behind a proxy that refuses every unpin (DELETE /pins/…).
+    const proxy = await faultProxy(h1.ipfs.clusterApiPort, (req) => req.method === 'DELETE');
+    const h1ViaProxy = { ...h1, ipfs: { ...h1.ipfs, clusterApiPort: proxy.port } };
+    const g = await startTestGateway({ ...net, hospitals: net.hospitals.map((h) => (h.name === h1.name ? h1ViaProxy : h)) }, h1ViaProxy);
+    let cid: string | undefined;
+    try {
+      const doc = await doctorAt(g, h1);
+      const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
+      expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+      const records = await recordCount();
+      const signedBefore = g.proposals.length;
+      const checked = waitFor('the upload to pass its key-holder check', async () => g.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'), 60_000);
+      const ended = checked.then(async () => {
+        const r = await admin.request('DELETE', `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`);
+        expect(r.status).toBeLessThan(300);
+      });
+      const r = await doc.session.uploadInTwoParts(patientId, pdf(1536 * 1024), 256 * 1024, ended);
+      expect({ status: r.status, code: r.json?.code, cleanup: r.json?.details?.storedFile?.cleanup }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'recorded-for-cleanup' });
+      cid = r.json.details.storedFile.cid as string;
+      expect(proxy.refused).toContain(`DELETE /pins/${cid}`);
+      // Reported, not lost: the pin is still in the cluster, and the gateway's cleanup list names it.
+      expect((await cluster1().pins()).map((p) => p.cid)).toContain(cid);
+      const orphans = readFileSync(join(g.gw.ctx.config.dataDir, 'orphan-pins.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, string>);
+      expect(orphans).toEqual([expect.objectContaining({ cid, reason: 'NOT_ASSIGNED', unpinError: expect.any(String) })]);
+      expect(await recordCount()).toBe(records);
+    } finally {
+      if (cid) await cluster1().unpin(cid).catch(() => undefined);
+      await g.close();
+      await proxy.close();
+    }
   });
 });
 
