@@ -12,10 +12,29 @@ const base = { testEnvironment: '<rootDir>/jest.environment.js', transform, root
 
 const webPreset = createEsmPreset({ tsconfig: '<rootDir>/web/tsconfig.spec.json' });
 
-const unitWorkspaces = ['common', 'network', 'network/devnet', 'network/fabric', 'chaincode', 'gateway', 'evm-anchor', 'scripts'];
+const unitWorkspaces = [
+  'common',
+  'network',
+  'network/devnet',
+  'network/fabric',
+  'chaincode',
+  'gateway',
+  'evm-anchor',
+  'scripts',
+];
 
 /** Integration suites: folders under test/ run against real services (e2e: the portals in real Chromium). */
-const integrationSuites = ['foundation', 'ledger', 'chaincode', 'identity', 'anchor', 'records', 'audit', 'e2e', 'membership'];
+const integrationSuites = [
+  'foundation',
+  'ledger',
+  'chaincode',
+  'identity',
+  'anchor',
+  'records',
+  'audit',
+  'e2e',
+  'membership',
+];
 // Real Fabric's own faults and membership changes (network/fabric): only with LEDGER=fabric.
 if (process.env.LEDGER === 'fabric') integrationSuites.push('fabric');
 

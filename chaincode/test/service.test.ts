@@ -90,7 +90,7 @@ describe('chaincode server service', () => {
     children.push(child);
     // Polled until just inside the test's own limit: a loaded machine starts Node slowly.
     let healthy = false;
-    for (const until = Date.now() + 25_000; Date.now() < until && !healthy; ) {
+    for (const until = Date.now() + 25_000; Date.now() < until && !healthy;) {
       await new Promise((r) => setTimeout(r, 200));
       healthy = await svc.healthy();
     }

@@ -18,7 +18,11 @@ export interface DemoLogin {
 const FILE = 'demo-logins.json';
 
 /** The demo logins a hospital's gateway created (empty before its first start with demo data). */
-export function demoLogins(net: Network, hospital: Hospital, dataDir = dataPaths(net).gateway(hospital)): DemoLogin[] {
+export function demoLogins(
+  net: Network,
+  hospital: Hospital,
+  dataDir = dataPaths(net).gateway(hospital),
+): DemoLogin[] {
   const file = join(dataDir, FILE);
   if (!existsSync(file)) return [];
   return JSON.parse(readFileSync(file, 'utf8')) as DemoLogin[];
@@ -32,16 +36,35 @@ export async function ensureDemoAccounts(ctx: GatewayContext): Promise<DemoLogin
   const file = join(config.dataDir, FILE);
   const existing = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoLogin[]) : [];
   const logins: DemoLogin[] = [
-    { hospital: h.name, role: 'admin', username: config.bootstrapAdmin.username, password: config.bootstrapAdmin.password },
+    {
+      hospital: h.name,
+      role: 'admin',
+      username: config.bootstrapAdmin.username,
+      password: config.bootstrapAdmin.password,
+    },
   ];
   const govId = `DEMO-${tag.toUpperCase()}-0001`;
   await db.models.GovRegistryEntry.findOrCreate({
     where: { govId },
-    defaults: { govId, fullName: `Dr. Demo ${h.name}`, phone: '+15555550101', specialty: 'General medicine', importedBy: null },
+    defaults: {
+      govId,
+      fullName: `Dr. Demo ${h.name}`,
+      phone: '+15555550101',
+      specialty: 'General medicine',
+      importedBy: null,
+    },
   });
   const wanted: { role: Role; fullName: string; extra: Record<string, string> }[] = [
-    { role: 'patient', fullName: `Demo Patient (${h.name})`, extra: { address: '1 Example Street', phone: '+15555550102' } },
-    { role: 'doctor', fullName: `Dr. Demo ${h.name}`, extra: { govId, phone: '+15555550101', specialty: 'General medicine' } },
+    {
+      role: 'patient',
+      fullName: `Demo Patient (${h.name})`,
+      extra: { address: '1 Example Street', phone: '+15555550102' },
+    },
+    {
+      role: 'doctor',
+      fullName: `Dr. Demo ${h.name}`,
+      extra: { govId, phone: '+15555550101', specialty: 'General medicine' },
+    },
     { role: 'auditor', fullName: `Demo Auditor (${h.name})`, extra: {} },
   ];
   for (const w of wanted) {
@@ -52,7 +75,14 @@ export async function ensureDemoAccounts(ctx: GatewayContext): Promise<DemoLogin
       continue;
     }
     const password = `Demo-${randomBytes(6).toString('base64url')}`;
-    await accounts.create({ role: w.role, username, email: `${username}@${h.domain}`, fullName: w.fullName, password, ...w.extra });
+    await accounts.create({
+      role: w.role,
+      username,
+      email: `${username}@${h.domain}`,
+      fullName: w.fullName,
+      password,
+      ...w.extra,
+    });
     logins.push({ hospital: h.name, role: w.role, username, password });
     log.info({ username, role: w.role }, 'demo account created');
   }

@@ -1,6 +1,13 @@
 export { createGateway, gatewayLogger, type GatewayOptions, type RunningGateway } from './gateway';
 export { loadGatewayConfig, ConfigError, type GatewayConfig } from './config/config';
-export { GATEWAY_NODE_FLAGS, GATEWAY_PROCESS_ENV, gatewayService, gatewayServices, gatewayServiceName, type GatewayServiceOptions } from './service';
+export {
+  GATEWAY_NODE_FLAGS,
+  GATEWAY_PROCESS_ENV,
+  gatewayService,
+  gatewayServices,
+  gatewayServiceName,
+  type GatewayServiceOptions,
+} from './service';
 export { demoLogins, type DemoLogin } from './demo';
 export type { SignedProposalEvent } from './ledger/connection';
 export { SmsSink, type SinkMessage } from './sms/sms';

@@ -40,7 +40,11 @@ export interface GatewayServiceOptions {
   demoData?: boolean;
 }
 
-export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOptions = {}): ServiceDefinition {
+export function gatewayService(
+  net: Network,
+  h: Hospital,
+  opts: GatewayServiceOptions = {},
+): ServiceDefinition {
   const dir = dataPaths(net).gateway(h);
   const url = `http://127.0.0.1:${h.gateway.port}`;
   return {
@@ -71,7 +75,9 @@ export function gatewayService(net: Network, h: Hospital, opts: GatewayServiceOp
     },
     summary: () => [
       `${h.displayName ?? h.name}  portal ${url}/portal/  (API ${url}, docs ${url}/docs)`,
-      ...demoLogins(net, h, dir).map((l) => `    ${l.role.padEnd(8)} ${l.username.padEnd(14)} ${l.password}`),
+      ...demoLogins(net, h, dir).map(
+        (l) => `    ${l.role.padEnd(8)} ${l.username.padEnd(14)} ${l.password}`,
+      ),
     ],
   };
 }

@@ -12,12 +12,18 @@ describe('captcha', () => {
     const now = Date.now();
     const c = issueCaptcha(now);
     expect(() => checkCaptcha(c.pending, c.pending.id, c.answer.toUpperCase(), now)).not.toThrow();
-    expect(() => checkCaptcha(c.pending, c.pending.id, 'zzzzzz', now)).toThrow(expect.objectContaining({ code: 'CAPTCHA_INVALID' }));
-    expect(() => checkCaptcha(c.pending, 'another', c.answer, now)).toThrow(expect.objectContaining({ code: 'CAPTCHA_INVALID' }));
+    expect(() => checkCaptcha(c.pending, c.pending.id, 'zzzzzz', now)).toThrow(
+      expect.objectContaining({ code: 'CAPTCHA_INVALID' }),
+    );
+    expect(() => checkCaptcha(c.pending, 'another', c.answer, now)).toThrow(
+      expect.objectContaining({ code: 'CAPTCHA_INVALID' }),
+    );
     expect(() => checkCaptcha(c.pending, c.pending.id, c.answer, now + 6 * 60_000)).toThrow(
       expect.objectContaining({ code: 'CAPTCHA_INVALID' }),
     );
-    expect(() => checkCaptcha(undefined, c.pending.id, c.answer, now)).toThrow(expect.objectContaining({ code: 'CAPTCHA_INVALID' }));
+    expect(() => checkCaptcha(undefined, c.pending.id, c.answer, now)).toThrow(
+      expect.objectContaining({ code: 'CAPTCHA_INVALID' }),
+    );
   });
 
   it('the development answer book is bounded', () => {

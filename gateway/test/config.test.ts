@@ -30,12 +30,16 @@ describe('gateway configuration', () => {
   it('reads the reverse-proxy setting as a hop count or as addresses', () => {
     expect(loadGatewayConfig(base, net).trustProxy).toBe(false);
     expect(loadGatewayConfig({ ...base, EHR_TRUST_PROXY: '1' }, net).trustProxy).toBe(1);
-    expect(loadGatewayConfig({ ...base, EHR_TRUST_PROXY: 'loopback' }, net).trustProxy).toBe('loopback');
+    expect(loadGatewayConfig({ ...base, EHR_TRUST_PROXY: 'loopback' }, net).trustProxy).toBe(
+      'loopback',
+    );
   });
 
   it('refuses an unknown hospital, half a Twilio configuration and a weak bcrypt cost', () => {
     expect(() => loadGatewayConfig({ ...base, EHR_HOSPITAL: 'Nowhere' }, net)).toThrow(ConfigError);
-    expect(() => loadGatewayConfig({ ...base, TWILIO_AUTH_TOKEN: 'x'.repeat(32) }, net)).toThrow(/together/);
+    expect(() => loadGatewayConfig({ ...base, TWILIO_AUTH_TOKEN: 'x'.repeat(32) }, net)).toThrow(
+      /together/,
+    );
     expect(() => loadGatewayConfig({ ...base, EHR_BCRYPT_COST: '10' }, net)).toThrow(ConfigError);
   });
 
@@ -55,8 +59,22 @@ describe('gateway configuration', () => {
     expect(c.production).toBe(true);
     expect(c.devEndpoints).toBe(false);
     expect(c.twilio?.fromNumber).toBe('+14155550100');
-    expect(() => loadGatewayConfig({ ...prod, EHR_KEY_CUSTODY_PEPPER: undefined }, net)).toThrow(/EHR_KEY_CUSTODY_PEPPER/);
-    expect(() => loadGatewayConfig({ ...prod, TWILIO_ACCOUNT_SID: undefined, TWILIO_AUTH_TOKEN: undefined, TWILIO_FROM_NUMBER: undefined }, net)).toThrow(/Twilio/);
-    expect(() => loadGatewayConfig({ ...prod, EHR_DEV_ENDPOINTS: 'true' }, net)).toThrow(/EHR_DEV_ENDPOINTS/);
+    expect(() => loadGatewayConfig({ ...prod, EHR_KEY_CUSTODY_PEPPER: undefined }, net)).toThrow(
+      /EHR_KEY_CUSTODY_PEPPER/,
+    );
+    expect(() =>
+      loadGatewayConfig(
+        {
+          ...prod,
+          TWILIO_ACCOUNT_SID: undefined,
+          TWILIO_AUTH_TOKEN: undefined,
+          TWILIO_FROM_NUMBER: undefined,
+        },
+        net,
+      ),
+    ).toThrow(/Twilio/);
+    expect(() => loadGatewayConfig({ ...prod, EHR_DEV_ENDPOINTS: 'true' }, net)).toThrow(
+      /EHR_DEV_ENDPOINTS/,
+    );
   });
 });

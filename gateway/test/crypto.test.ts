@@ -46,14 +46,17 @@ const decrypt = (key: Buffer, data: Buffer) => collect(chunked(data, 4099), new 
 describe('segmented AES-256-GCM stream', () => {
   const key = newDataKey();
 
-  it.each([0, 1, SEG - 1, SEG, SEG + 1, 2 * SEG, 5 * 1024 * KiB + 3])('round trip of %i bytes', async (n) => {
-    const plain = randomBytes(n);
-    const sealed = await encrypt(key, plain);
-    expect(sealed.length).toBe(ciphertextSize(n));
-    expect(sealed.subarray(0, 4).toString()).toBe('EHRS');
-    const opened = await decrypt(key, sealed);
-    expect(opened.equals(plain)).toBe(true);
-  });
+  it.each([0, 1, SEG - 1, SEG, SEG + 1, 2 * SEG, 5 * 1024 * KiB + 3])(
+    'round trip of %i bytes',
+    async (n) => {
+      const plain = randomBytes(n);
+      const sealed = await encrypt(key, plain);
+      expect(sealed.length).toBe(ciphertextSize(n));
+      expect(sealed.subarray(0, 4).toString()).toBe('EHRS');
+      const opened = await decrypt(key, sealed);
+      expect(opened.equals(plain)).toBe(true);
+    },
+  );
 
   it('never repeats a nonce prefix between two encryptions under one key', async () => {
     const a = await encrypt(key, Buffer.alloc(10));
@@ -68,7 +71,8 @@ describe('segmented AES-256-GCM stream', () => {
       sealed = await encrypt(key, plain);
     });
     const sealedSeg = SEG + TAG_LENGTH;
-    const segment = (i: number) => sealed.subarray(HEADER_LENGTH + i * sealedSeg, HEADER_LENGTH + (i + 1) * sealedSeg);
+    const segment = (i: number) =>
+      sealed.subarray(HEADER_LENGTH + i * sealedSeg, HEADER_LENGTH + (i + 1) * sealedSeg);
 
     it('one flipped byte in a segment', async () => {
       const bad = Buffer.from(sealed);
@@ -83,7 +87,9 @@ describe('segmented AES-256-GCM stream', () => {
     });
 
     it('a stream truncated at a segment boundary', async () => {
-      await expect(decrypt(key, sealed.subarray(0, HEADER_LENGTH + 2 * sealedSeg))).rejects.toThrow(/segment 1 failed/);
+      await expect(decrypt(key, sealed.subarray(0, HEADER_LENGTH + 2 * sealedSeg))).rejects.toThrow(
+        /segment 1 failed/,
+      );
     });
 
     it('a stream truncated inside a segment, or inside the header', async () => {
@@ -97,7 +103,12 @@ describe('segmented AES-256-GCM stream', () => {
     });
 
     it('two swapped segments', async () => {
-      const swapped = Buffer.concat([sealed.subarray(0, HEADER_LENGTH), segment(1), segment(0), sealed.subarray(HEADER_LENGTH + 2 * sealedSeg)]);
+      const swapped = Buffer.concat([
+        sealed.subarray(0, HEADER_LENGTH),
+        segment(1),
+        segment(0),
+        sealed.subarray(HEADER_LENGTH + 2 * sealedSeg),
+      ]);
       await expect(decrypt(key, swapped)).rejects.toThrow(/segment 0 failed/);
     });
 
@@ -107,7 +118,9 @@ describe('segmented AES-256-GCM stream', () => {
 
     it('an empty file whose last segment was removed', async () => {
       const empty = await encrypt(key, Buffer.alloc(0));
-      await expect(decrypt(key, empty.subarray(0, HEADER_LENGTH))).rejects.toThrow(/final segment missing/);
+      await expect(decrypt(key, empty.subarray(0, HEADER_LENGTH))).rejects.toThrow(
+        /final segment missing/,
+      );
     });
 
     it('releases no plaintext of a segment that fails (only earlier, authenticated ones)', async () => {
@@ -158,10 +171,11 @@ describe('data key wrapping (RSA-OAEP-3072)', () => {
   });
 
   it('refuses a public key that is not RSA-3072', () => {
-    const small = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const small = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     expect(() => wrapDataKey(newDataKey(), small, 'rec-1')).toThrow(/RSA-OAEP-3072/);
   });
-
 });
 
 describe('the remark hash on the ledger', () => {
@@ -179,7 +193,9 @@ describe('the remark hash on the ledger', () => {
   it('matches its own remark only, and the plain SHA-256 of records written before it', () => {
     expect(remarkMatches('ok', remarkHashOf('ok', key), key)).toBe(true);
     expect(remarkMatches('ok.', remarkHashOf('ok', key), key)).toBe(false);
-    expect(remarkMatches('ok', remarkHashOf('ok', remarkKeyOf(newDataKey(), 'rec-1')), key)).toBe(false);
+    expect(remarkMatches('ok', remarkHashOf('ok', remarkKeyOf(newDataKey(), 'rec-1')), key)).toBe(
+      false,
+    );
     expect(remarkMatches('ok', sha256('ok'), key)).toBe(true);
     expect(remarkMatches('ok', 'not hex', key)).toBe(false);
   });

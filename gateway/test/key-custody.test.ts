@@ -3,7 +3,9 @@ import { sealPrivateKey, unsealPrivateKey } from '../src/custody/key-custody';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 }; // unit tests only; production uses DEFAULT_KDF
 const pem = () =>
-  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 
 describe('key custody', () => {
   const pepper = 'p'.repeat(43);
@@ -32,7 +34,9 @@ describe('key custody', () => {
     ['a key moved to another account', 'correct horse battery', pepper, 'user-2'],
   ])('refuses %s', async (_name, password, pep, userId) => {
     const sealed = await sealPrivateKey(pem(), 'correct horse battery', pepper, 'user-1', FAST);
-    await expect(unsealPrivateKey(sealed, password, pep, userId)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(unsealPrivateKey(sealed, password, pep, userId)).rejects.toMatchObject({
+      code: 'INTERNAL',
+    });
   });
 
   it('refuses a tampered ciphertext', async () => {
@@ -40,7 +44,12 @@ describe('key custody', () => {
     const ct = Buffer.from(sealed.ct, 'base64');
     ct[5] ^= 1;
     await expect(
-      unsealPrivateKey({ ...sealed, ct: ct.toString('base64') }, 'correct horse battery', pepper, 'user-1'),
+      unsealPrivateKey(
+        { ...sealed, ct: ct.toString('base64') },
+        'correct horse battery',
+        pepper,
+        'user-1',
+      ),
     ).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 });

@@ -32,17 +32,33 @@ describe('ledger connection', () => {
     try {
       expect(await conn.ready(500)).toBe(false);
       const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-      const user = conn.as({ mspId: 'Hospital1MSP', certificate: 'not used before the connection', privateKey });
-      await expect(user.evaluate('assignments:ListMyPatients', [])).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503 });
+      const user = conn.as({
+        mspId: 'Hospital1MSP',
+        certificate: 'not used before the connection',
+        privateKey,
+      });
+      await expect(user.evaluate('assignments:ListMyPatients', [])).rejects.toMatchObject({
+        code: 'LEDGER_UNAVAILABLE',
+        status: 503,
+      });
     } finally {
       conn.close();
     }
   });
 
   it('is not ready (and says LEDGER_UNAVAILABLE) before the ledger’s TLS root exists', async () => {
-    const conn = new LedgerConnection({ endpoint: '127.0.0.1:1', tlsCaFile: '/nonexistent/ca.pem', tlsServerName: 'x', channel: 'c', chaincode: 'c', timeoutMs: 1000 });
+    const conn = new LedgerConnection({
+      endpoint: '127.0.0.1:1',
+      tlsCaFile: '/nonexistent/ca.pem',
+      tlsServerName: 'x',
+      channel: 'c',
+      chaincode: 'c',
+      timeoutMs: 1000,
+    });
     expect(await conn.ready(100)).toBe(false);
     const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    await expect(conn.as({ mspId: 'M', certificate: 'c', privateKey }).evaluate('f', [])).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    await expect(
+      conn.as({ mspId: 'M', certificate: 'c', privateKey }).evaluate('f', []),
+    ).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
   });
 });

@@ -11,7 +11,11 @@ describe('ledger errors in catalogue terms', () => {
       code: status.ABORTED,
       message: '10 ABORTED: failed to endorse transaction',
       details: [
-        { address: 'peer0:7151', mspId: 'Hospital1MSP', message: 'chaincode response 500, FORBIDDEN_ROLE: role admin may not do this' },
+        {
+          address: 'peer0:7151',
+          mspId: 'Hospital1MSP',
+          message: 'chaincode response 500, FORBIDDEN_ROLE: role admin may not do this',
+        },
       ],
       cause: grpcError(status.ABORTED, 'failed to endorse transaction'),
     });

@@ -43,7 +43,16 @@ describe('OpenAPI document', () => {
       }
     }
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['login', 'signUpPatient', 'sendDoctorSignupCode', 'signUpDoctor', 'uploadRecord', 'createConsent']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'login',
+        'signUpPatient',
+        'sendDoctorSignupCode',
+        'signUpDoctor',
+        'uploadRecord',
+        'createConsent',
+      ]),
+    );
   });
 
   it('lets every operation answer an error with the Error body (a default response)', () => {
@@ -124,7 +133,11 @@ describe('the auditor routes', () => {
   });
 
   it('refuse a malformed hash, address or block number before anything else', async () => {
-    for (const path of ['/audit/ethereum/tx/0x12', '/audit/ethereum/address/nope', '/audit/ethereum/block/-1']) {
+    for (const path of [
+      '/audit/ethereum/tx/0x12',
+      '/audit/ethereum/address/nope',
+      '/audit/ethereum/block/-1',
+    ]) {
       const r = await request(app).get(path);
       expect([path, r.status, r.body.code]).toEqual([path, 400, 'VALIDATION_FAILED']);
     }

@@ -42,14 +42,19 @@ const networkSchema = z.object({
   channel: z.string().regex(/^[a-z][a-z0-9.-]*$/),
   chaincode: z.object({ name: z.string(), version: z.string(), endorsementPolicy: z.string() }),
   /** The conformance suite's contract (test/ledger), served on chaincodeServer.testPort. */
-  testChaincode: z.object({ name: z.string(), version: z.string(), endorsementPolicy: z.string() }).optional(),
+  testChaincode: z
+    .object({ name: z.string(), version: z.string(), endorsementPolicy: z.string() })
+    .optional(),
   ordering: z.object({
     batchTimeout: duration,
     maxMessageCount: z.number().int().positive(),
     absoluteMaxBytes: z.number().int().positive(),
     preferredMaxBytes: z.number().int().positive(),
   }),
-  ipfs: z.object({ replicationFactorMin: z.number().int(), replicationFactorMax: z.number().int() }),
+  ipfs: z.object({
+    replicationFactorMin: z.number().int(),
+    replicationFactorMax: z.number().int(),
+  }),
   postgres: z.object({ port }),
   ethereum: z.object({ anvil: z.object({ port, chainId: z.number().int() }) }),
   devnet: z.object({ operationsPort: port }),
@@ -131,7 +136,8 @@ export function loadNetwork(opts: LoadOptions = {}): Network {
   };
   const hospitals = cfg.organizations.filter(isHospital);
   const candidateHospitals = cfg.candidates.filter(isHospital);
-  if (candidateHospitals.length !== cfg.candidates.length) throw new Error(`${file}: every candidate must be a hospital`);
+  if (candidateHospitals.length !== cfg.candidates.length)
+    throw new Error(`${file}: every candidate must be a hospital`);
   const cacheDir =
     process.env.EHR_CACHE_DIR ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ehr-ledger');

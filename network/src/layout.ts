@@ -65,7 +65,9 @@ export function orgPaths(net: Network, org: Organization): OrgPaths {
     admin: identity(join(root, 'users', 'admin')),
     peer: org.type === 'hospital' ? identity(join(root, 'peers', 'peer0')) : undefined,
     orderer: org.type === 'orderer' ? identity(join(root, 'orderers', 'orderer0')) : undefined,
-    extraOrderers: (org.extraOrderers ?? []).map((_, i) => identity(join(root, 'orderers', `orderer${i + 1}`))),
+    extraOrderers: (org.extraOrderers ?? []).map((_, i) =>
+      identity(join(root, 'orderers', `orderer${i + 1}`)),
+    ),
     chaincodeServer: org.type === 'hospital' ? identity(join(root, 'chaincode')) : undefined,
     gatewayService: org.type === 'hospital' ? identity(join(root, 'users', 'gateway')) : undefined,
   };

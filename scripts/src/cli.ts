@@ -33,7 +33,9 @@ const commands: Record<string, Command> = {
     orgCommand(args, {
       supervisedEnv: SUPERVISED_ENV,
       launch: async (net, def, env) =>
-        (await import('@ehr/fabric')).launchOutsideSupervisor(net, def, env, (l) => console.error(l)),
+        (await import('@ehr/fabric')).launchOutsideSupervisor(net, def, env, (l) =>
+          console.error(l),
+        ),
     }),
 };
 

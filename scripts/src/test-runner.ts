@@ -30,9 +30,15 @@ const typeCheckWebTests = () =>
     "the portal's unit tests do not type-check (tsc -p web/tsconfig.spec.json)",
   );
 
-/** A full run lints the repository first (a few seconds): what lands is lint-clean. */
-const lint = () =>
-  runTool(['eslint', 'bin', 'eslint.js'], ['.'], 'eslint found problems (npm run lint)');
+/** A full run lints the repository first (about 15 s): what lands is lint-clean and formatted. */
+async function lint(): Promise<void> {
+  await runTool(['eslint', 'bin', 'eslint.js'], ['.'], 'eslint found problems (npm run lint)');
+  await runTool(
+    ['prettier', 'bin', 'prettier.cjs'],
+    ['--check', '.', '--log-level', 'warn'],
+    'prettier: these files are not formatted (npm run format)',
+  );
+}
 
 /**
  * The portal must build against today's gateway/openapi.yaml: a full run (or the e2e or web

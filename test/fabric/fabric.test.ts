@@ -3,7 +3,12 @@
 // a channel configuration update that a majority of the members' admins must sign.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Contract, Gateway } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, msp, peer as peerProtos } from '@hyperledger/fabric-protos';
+import {
+  common,
+  gateway as gatewayProtos,
+  msp,
+  peer as peerProtos,
+} from '@hyperledger/fabric-protos';
 import { loadIdentity, orgPaths, type Hospital, type Network } from '@ehr/network';
 import {
   addOrganization,
@@ -49,7 +54,12 @@ async function pidOf(service: string): Promise<number> {
 }
 
 /** Submits `count` Puts from `workers` concurrent clients; returns the keys reported VALID. */
-async function load(h: Hospital, prefix: string, count: number, workers = 4): Promise<{ ok: string[]; failed: string[] }> {
+async function load(
+  h: Hospital,
+  prefix: string,
+  count: number,
+  workers = 4,
+): Promise<{ ok: string[]; failed: string[] }> {
   const ok: string[] = [];
   const failed: string[] = [];
   await Promise.all(
@@ -94,11 +104,17 @@ describe('real Fabric', () => {
     expect(ok).toHaveLength(60);
     // The supervisor restarts it; it rejoins as a consenter at the others' height.
     const bins = await rt.binaries();
-    await waitFor('the killed orderer to catch up', async () => {
-      const infos = await Promise.all(rt.topo.orderers.map((o) => ordererChannelInfo(rt.topo, bins, o)));
-      const heights = infos.map((i) => i.height);
-      return infos.every((i) => i.status === 'active') && new Set(heights).size === 1;
-    }, 90_000);
+    await waitFor(
+      'the killed orderer to catch up',
+      async () => {
+        const infos = await Promise.all(
+          rt.topo.orderers.map((o) => ordererChannelInfo(rt.topo, bins, o)),
+        );
+        const heights = infos.map((i) => i.height);
+        return infos.every((i) => i.status === 'active') && new Set(heights).size === 1;
+      },
+      90_000,
+    );
   });
 
   it('a peer killed and restarted catches up and serves every acknowledged write', async () => {
@@ -107,12 +123,22 @@ describe('real Fabric', () => {
     expect(failed).toEqual([]);
     const p2 = rt.topo.peers.find((p) => p.org.name === h2.name)!;
     process.kill(await pidOf(peerServiceName(p2)), 'SIGKILL');
-    await waitFor('the supervisor to restart the peer', async () => (await testStackStatus())?.services.find((s) => s.name === peerServiceName(p2))?.state === 'running', 60_000);
+    await waitFor(
+      'the supervisor to restart the peer',
+      async () =>
+        (await testStackStatus())?.services.find((s) => s.name === peerServiceName(p2))?.state ===
+        'running',
+      60_000,
+    );
     await waitForFabricReady(rt.topo);
-    const [m1, m2] = await Promise.all(rt.topo.peers.slice(0, 2).map((p) => peerChannelMetrics(p.operationsPort, net.channel)));
+    const [m1, m2] = await Promise.all(
+      rt.topo.peers.slice(0, 2).map((p) => peerChannelMetrics(p.operationsPort, net.channel)),
+    );
     expect(m2!.height).toBe(m1!.height);
     for (const key of ok) {
-      expect(Buffer.from(await contract(h2).evaluateTransaction('Get', key)).toString()).toBe(`v${key.split('-')[1]}`);
+      expect(Buffer.from(await contract(h2).evaluateTransaction('Get', key)).toString()).toBe(
+        `v${key.split('-')[1]}`,
+      );
     }
   });
 
@@ -122,12 +148,17 @@ describe('real Fabric', () => {
     const bins = await rt.binaries();
     const first = rt.topo.peers[0]!;
 
-    const refused = await addOrganization(rt, 'Hospital3', { start, signers: [first.org.mspId] }).catch((e: Error) => e);
+    const refused = await addOrganization(rt, 'Hospital3', {
+      start,
+      signers: [first.org.mspId],
+    }).catch((e: Error) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toContain(
       "policy for [Group]  /Channel/Application not satisfied: implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 2 of the 'Admins' sub-policies to be satisfied",
     );
-    expect(memberMspIds(await fetchChannelConfig(rt.topo, bins, first))).not.toContain('Hospital3MSP');
+    expect(memberMspIds(await fetchChannelConfig(rt.topo, bins, first))).not.toContain(
+      'Hospital3MSP',
+    );
 
     await addOrganization(rt, 'Hospital3', { start });
     expect(memberMspIds(await fetchChannelConfig(rt.topo, bins, first))).toContain('Hospital3MSP');
@@ -136,14 +167,21 @@ describe('real Fabric', () => {
     await waitForFabricReady(rt.topo);
 
     const tx = await contract(h3)
-      .newProposal('Put', { arguments: ['h3-key', 'from Hospital3'], endorsingOrganizations: ['Hospital3MSP', ...net.hospitals.map((h) => h.mspId)] })
+      .newProposal('Put', {
+        arguments: ['h3-key', 'from Hospital3'],
+        endorsingOrganizations: ['Hospital3MSP', ...net.hospitals.map((h) => h.mspId)],
+      })
       .endorse();
     const status = await (await tx.submit()).getStatus();
     expect(status.code).toBe(peerProtos.TxValidationCode.VALID);
     // The endorsements in the committed transaction include Hospital3's peer.
-    const envelope = gatewayProtos.PreparedTransaction.deserializeBinary(tx.getBytes()).getEnvelope()!;
+    const envelope = gatewayProtos.PreparedTransaction.deserializeBinary(
+      tx.getBytes(),
+    ).getEnvelope()!;
     const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-    const action = peerProtos.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!;
+    const action = peerProtos.Transaction.deserializeBinary(
+      payload.getData_asU8(),
+    ).getActionsList()[0]!;
     const endorsers = peerProtos.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8())
       .getAction()!
       .getEndorsementsList()

@@ -4,7 +4,14 @@
 import { certificateAttributes } from '@ehr/network';
 import { SmsSink } from '@ehr/gateway';
 import { testNetwork } from '../support';
-import { Browser, accountCount, caIdentityCount, startTestGateway, uniqueName, type TestGateway } from './harness';
+import {
+  Browser,
+  accountCount,
+  caIdentityCount,
+  startTestGateway,
+  uniqueName,
+  type TestGateway,
+} from './harness';
 
 const net = testNetwork();
 const h1 = net.hospitals[0]!;
@@ -24,7 +31,11 @@ let phoneSeq = 100;
 async function registerDoctor(): Promise<{ govId: string; phone: string }> {
   const govId = `MD-${uniqueName('').toUpperCase()}`;
   const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;
-  const r = await admin.post('/admin/registry', `govId,name,phone,specialty\n${govId},Dr. Grace Hopper,${phone},Cardiology\n`, 'text/csv');
+  const r = await admin.post(
+    '/admin/registry',
+    `govId,name,phone,specialty\n${govId},Dr. Grace Hopper,${phone},Cardiology\n`,
+    'text/csv',
+  );
   expect(r.status).toBe(200);
   return { govId, phone };
 }
@@ -68,13 +79,25 @@ describe('doctor signup with a code sent to the registered phone', () => {
     expect(JSON.stringify(r.body)).not.toContain(phone);
     const code = await lastCodeSentTo(phone);
     // The message went to the registry's number only.
-    expect((await sink().messages()).filter((m) => m.body.includes(code)).map((m) => m.to)).toEqual([phone]);
+    expect((await sink().messages()).filter((m) => m.body.includes(code)).map((m) => m.to)).toEqual(
+      [phone],
+    );
 
     const created = await b.post('/signup/doctor', account(r.body.challengeId, code));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ role: 'doctor', govId, phone, fullName: 'Dr. Grace Hopper', specialty: 'Cardiology' });
+    expect(created.body).toMatchObject({
+      role: 'doctor',
+      govId,
+      phone,
+      fullName: 'Dr. Grace Hopper',
+      specialty: 'Cardiology',
+    });
     const stored = await g.gw.ctx.accounts.findById(created.body.id);
-    expect(certificateAttributes(stored!.certificate)).toMatchObject({ role: 'doctor', uid: created.body.id, govId });
+    expect(certificateAttributes(stored!.certificate)).toMatchObject({
+      role: 'doctor',
+      uid: created.body.id,
+      govId,
+    });
     expect((await b.login('doctor', created.body.username, PASSWORD)).status).toBe(200);
 
     // A code works once; the ID now has an account.
@@ -111,8 +134,15 @@ describe('doctor signup with a code sent to the registered phone', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     await nothingCreated(async () => {
       const codes: string[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await b.post('/signup/doctor', account(r.body.challengeId, wrong))).body.code);
-      expect(codes).toEqual(['OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_ATTEMPTS_EXCEEDED']);
+      for (let i = 0; i < 5; i++)
+        codes.push((await b.post('/signup/doctor', account(r.body.challengeId, wrong))).body.code);
+      expect(codes).toEqual([
+        'OTP_INVALID',
+        'OTP_INVALID',
+        'OTP_INVALID',
+        'OTP_INVALID',
+        'OTP_ATTEMPTS_EXCEEDED',
+      ]);
       const right = await b.post('/signup/doctor', account(r.body.challengeId, code));
       expect(right.status).toBe(429);
       expect(right.body.code).toBe('OTP_ATTEMPTS_EXCEEDED');
@@ -124,9 +154,12 @@ describe('doctor signup with a code sent to the registered phone', () => {
     const { b, r } = await requestCode(govId);
     const code = await lastCodeSentTo(phone);
     // Five minutes pass (moved in the database: tests never sleep through real validity periods).
-    await g.gw.ctx.db.sequelize.query("UPDATE otp_challenges SET expires_at = now() - interval '1 second' WHERE id = $1", {
-      bind: [r.body.challengeId],
-    });
+    await g.gw.ctx.db.sequelize.query(
+      "UPDATE otp_challenges SET expires_at = now() - interval '1 second' WHERE id = $1",
+      {
+        bind: [r.body.challengeId],
+      },
+    );
     await nothingCreated(async () => {
       const res = await b.post('/signup/doctor', account(r.body.challengeId, code));
       expect(res.status).toBe(410);
@@ -159,11 +192,14 @@ describe('doctor signup with a code sent to the registered phone', () => {
 describe('registry import', () => {
   it('refuses a file with bad lines as a whole, naming each line', async () => {
     const before = await g.gw.ctx.db.models.GovRegistryEntry.count();
-    const csv = 'govId,name,phone,specialty\nMD-OK-1,Dr. A,+14155550111,Cardiology\nMD BAD,Dr. B,+14155550112,Cardiology\nMD-OK-2,Dr. C,12345,Oncology\n';
+    const csv =
+      'govId,name,phone,specialty\nMD-OK-1,Dr. A,+14155550111,Cardiology\nMD BAD,Dr. B,+14155550112,Cardiology\nMD-OK-2,Dr. C,12345,Oncology\n';
     const r = await admin.post('/admin/registry', csv, 'text/csv');
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('REGISTRY_CSV_INVALID');
-    expect(r.body.details.lines.map((l: { line: number; field: string }) => [l.line, l.field])).toEqual([
+    expect(
+      r.body.details.lines.map((l: { line: number; field: string }) => [l.line, l.field]),
+    ).toEqual([
       [3, 'govId'],
       [4, 'phone'],
     ]);

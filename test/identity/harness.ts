@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { caDatabase, databaseUrl, ensureDatabase, type Hospital, type Network } from '@ehr/network';
-import { createGateway, loadGatewayConfig, type RunningGateway, type SignedProposalEvent } from '@ehr/gateway';
+import {
+  createGateway,
+  loadGatewayConfig,
+  type RunningGateway,
+  type SignedProposalEvent,
+} from '@ehr/gateway';
 
 export interface TestGateway {
   gw: RunningGateway;
@@ -19,7 +24,11 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(net: Network, h: Hospital, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  net: Network,
+  h: Hospital,
+  env: Record<string, string> = {},
+): Promise<TestGateway> {
   const dbName = `ehr_identity_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const url = await ensureDatabase(net, dbName);
   const config = loadGatewayConfig(
@@ -67,30 +76,40 @@ export class Browser {
     readonly localAddress = '127.0.0.1',
   ) {}
 
-  request<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Reply<T>> {
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<Reply<T>> {
     const url = new URL(path, this.base);
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const payload =
+      body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = contentType;
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { method, headers, localAddress: this.localAddress, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const setCookie = res.headers['set-cookie']?.find((c) => c.startsWith('ehr.sid='));
-          if (setCookie) this.cookie = setCookie.split(';')[0];
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as T });
-        });
-      });
+      const req = httpRequest(
+        url,
+        { method, headers, localAddress: this.localAddress, agent: false },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const setCookie = res.headers['set-cookie']?.find((c) => c.startsWith('ehr.sid='));
+            if (setCookie) this.cookie = setCookie.split(';')[0];
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              /* not JSON */
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as T });
+          });
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -119,7 +138,12 @@ export class Browser {
   }
 
   async login(role: string, username: string, password: string): Promise<Reply> {
-    const r = await this.post('/auth/login', { role, username, password, ...(await this.captcha()) });
+    const r = await this.post('/auth/login', {
+      role,
+      username,
+      password,
+      ...(await this.captcha()),
+    });
     if (r.status === 200) this.csrf = r.body.csrfToken;
     return r;
   }

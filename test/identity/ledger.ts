@@ -17,7 +17,13 @@ export async function ensureHospitalRegistered(net: Network, h: Hospital): Promi
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
-    const request = { mspId: h.mspId, displayName: h.displayName ?? h.name, keyId: `test-${randomUUID()}`, algorithm: 'ECIES-P256', publicKeyPem: publicKey };
+    const request = {
+      mspId: h.mspId,
+      displayName: h.displayName ?? h.name,
+      keyId: `test-${randomUUID()}`,
+      algorithm: 'ECIES-P256',
+      publicKeyPem: publicKey,
+    };
     const r = await call(contract, 'hospitals:RegisterHospital', [JSON.stringify(request)]);
     if (!r.ok && r.code !== 'ALREADY_EXISTS') throw new Error(`RegisterHospital: ${r.code}`);
   } finally {

@@ -3,7 +3,14 @@
 // counts its verifications); the owner logs in once the back-off has passed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testNetwork } from '../support';
-import { Browser, patientForm, startTestGateway, uniqueName, type Reply, type TestGateway } from './harness';
+import {
+  Browser,
+  patientForm,
+  startTestGateway,
+  uniqueName,
+  type Reply,
+  type TestGateway,
+} from './harness';
 
 const net = testNetwork();
 const h1 = net.hospitals[0]!;
@@ -30,14 +37,25 @@ describe('login throttling', () => {
     const username = uniqueName('victim');
     const password = 'the owner’s real password';
     const owner = await new Browser(g.url, '127.0.0.9').start();
-    expect((await owner.post('/signup/patient', { ...patientForm(username, password), ...(await owner.captcha()) })).status).toBe(201);
+    expect(
+      (
+        await owner.post('/signup/patient', {
+          ...patientForm(username, password),
+          ...(await owner.captcha()),
+        })
+      ).status,
+    ).toBe(201);
 
     const bcryptBefore = g.gw.ctx.hasher.verifications;
     const attackers = await Promise.all(ATTACKERS.map((ip) => new Browser(g.url, ip).start()));
     const replies: Reply[] = [];
     // 250 rounds, the four addresses at once in each: 1,000 attempts.
     for (let round = 0; round < 250; round++) {
-      replies.push(...(await Promise.all(attackers.map((a) => a.login('patient', username, `guess-${round}-${a.localAddress}`)))));
+      replies.push(
+        ...(await Promise.all(
+          attackers.map((a) => a.login('patient', username, `guess-${round}-${a.localAddress}`)),
+        )),
+      );
     }
     const bcryptCalls = g.gw.ctx.hasher.verifications - bcryptBefore;
 
@@ -50,7 +68,11 @@ describe('login throttling', () => {
     expect(replies).toHaveLength(1000);
     expect(wrong.length + throttled.length).toBe(1000);
     expect(wrong.every((r) => r.body.code === 'INVALID_CREDENTIALS')).toBe(true);
-    expect(throttled.every((r) => r.body.code === 'RATE_LIMITED' && Number(r.headers['retry-after']) >= 1)).toBe(true);
+    expect(
+      throttled.every(
+        (r) => r.body.code === 'RATE_LIMITED' && Number(r.headers['retry-after']) >= 1,
+      ),
+    ).toBe(true);
     // Only attempts within the account's budget were checked (5 per lockout, lockouts doubling
     // 2 s, 4 s, 8 s … while the attack lasts); none of the 429s reached bcrypt.
     expect(bcryptCalls).toBe(wrong.length);
@@ -74,19 +96,26 @@ describe('login throttling', () => {
     expect(ok!.status).toBe(200);
     expect(ok!.body.user.username).toBe(username);
 
-    const audit = await g.gw.ctx.db.models.LoginAudit.count({ where: { username, outcome: 'throttled' } });
+    const audit = await g.gw.ctx.db.models.LoginAudit.count({
+      where: { username, outcome: 'throttled' },
+    });
     expect(audit).toBe(throttled.length + refusedOwner);
   }, 300_000);
 
   it('throttles one address trying many accounts (429 for that address only)', async () => {
     const attacker = await new Browser(g.url, '127.0.0.20').start();
     const statuses: number[] = [];
-    for (let i = 0; i < 45; i++) statuses.push((await attacker.login('patient', uniqueName('nobody'), 'whatever password')).status);
+    for (let i = 0; i < 45; i++)
+      statuses.push(
+        (await attacker.login('patient', uniqueName('nobody'), 'whatever password')).status,
+      );
     expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(40).every((s) => s === 429)).toBe(true);
     // Another address is not affected.
     const other = await new Browser(g.url, '127.0.0.21').start();
-    expect((await other.login('patient', uniqueName('nobody'), 'whatever password')).status).toBe(401);
+    expect((await other.login('patient', uniqueName('nobody'), 'whatever password')).status).toBe(
+      401,
+    );
   });
 
   it('a wrong captcha never reaches bcrypt and does not lock the account', async () => {
@@ -96,7 +125,13 @@ describe('login throttling', () => {
     const before = g.gw.ctx.hasher.verifications;
     for (let i = 0; i < MAX_FAILURES + 2; i++) {
       const c = await b.captcha();
-      const r = await b.post('/auth/login', { role: 'patient', username, password: 'wrong', captchaId: c.captchaId, captchaAnswer: 'wrong!' });
+      const r = await b.post('/auth/login', {
+        role: 'patient',
+        username,
+        password: 'wrong',
+        captchaId: c.captchaId,
+        captchaAnswer: 'wrong!',
+      });
       expect(r.body.code).toBe('CAPTCHA_INVALID');
     }
     expect(g.gw.ctx.hasher.verifications).toBe(before);
@@ -108,11 +143,20 @@ describe('login throttling', () => {
     const before = [await g.gw.ctx.db.models.User.count(), g.gw.ctx.hasher.verifications];
     const codes: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const r = await b.post('/signup/patient', { ...patientForm(uniqueName('many')), captchaId: '00000000-0000-4000-8000-000000000000', captchaAnswer: 'x' });
+      const r = await b.post('/signup/patient', {
+        ...patientForm(uniqueName('many')),
+        captchaId: '00000000-0000-4000-8000-000000000000',
+        captchaAnswer: 'x',
+      });
       codes.push(r.body.code);
       if (i === 3) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
     }
-    expect(codes).toEqual(['CAPTCHA_INVALID', 'CAPTCHA_INVALID', 'CAPTCHA_INVALID', 'RATE_LIMITED']);
+    expect(codes).toEqual([
+      'CAPTCHA_INVALID',
+      'CAPTCHA_INVALID',
+      'CAPTCHA_INVALID',
+      'RATE_LIMITED',
+    ]);
     expect([await g.gw.ctx.db.models.User.count(), g.gw.ctx.hasher.verifications]).toEqual(before);
   });
 });

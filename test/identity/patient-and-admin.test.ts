@@ -7,7 +7,15 @@ import { certificateAttributes as signedByCert, orgPaths } from '@ehr/network';
 import { bootstrapAdminLedger } from '@ehr/gateway';
 import { testNetwork } from '../support';
 import { signedBy } from './proposals';
-import { Browser, accountCount, caIdentityCount, patientForm, startTestGateway, uniqueName, type TestGateway } from './harness';
+import {
+  Browser,
+  accountCount,
+  caIdentityCount,
+  patientForm,
+  startTestGateway,
+  uniqueName,
+  type TestGateway,
+} from './harness';
 import { ensureHospitalRegistered } from './ledger';
 
 const net = testNetwork();
@@ -30,7 +38,11 @@ describe('patient signup and login', () => {
   it('signs up, logs in, and a chaincode call is signed by that patient with role and uid in the certificate', async () => {
     const { b, r, username } = await signUpPatient();
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ role: 'patient', username, personId: `${h1.mspId}/${r.body.id}` });
+    expect(r.body).toMatchObject({
+      role: 'patient',
+      username,
+      personId: `${h1.mspId}/${r.body.id}`,
+    });
     expect(JSON.stringify(r.body)).not.toMatch(/PRIVATE KEY|passwordHash|sealedKey|certificate/);
 
     const login = await b.login('patient', username, 'correct horse battery staple');
@@ -83,15 +95,43 @@ describe('patient signup and login', () => {
   });
 
   it.each([
-    ['a wrong captcha', (f: Record<string, string>) => ({ ...f, captchaAnswer: 'nope!!' }), 400, 'CAPTCHA_INVALID'],
-    ['a different confirmation', (f: Record<string, string>) => ({ ...f, passwordConfirmation: 'something else entirely' }), 400, 'PASSWORDS_DO_NOT_MATCH'],
-    ['an invalid e-mail', (f: Record<string, string>) => ({ ...f, email: 'not-an-email' }), 400, 'VALIDATION_FAILED'],
-    ['a phone not in international form', (f: Record<string, string>) => ({ ...f, phone: '555-1234' }), 400, 'VALIDATION_FAILED'],
-    ['a short password', (f: Record<string, string>) => ({ ...f, password: 'short', passwordConfirmation: 'short' }), 400, 'VALIDATION_FAILED'],
+    [
+      'a wrong captcha',
+      (f: Record<string, string>) => ({ ...f, captchaAnswer: 'nope!!' }),
+      400,
+      'CAPTCHA_INVALID',
+    ],
+    [
+      'a different confirmation',
+      (f: Record<string, string>) => ({ ...f, passwordConfirmation: 'something else entirely' }),
+      400,
+      'PASSWORDS_DO_NOT_MATCH',
+    ],
+    [
+      'an invalid e-mail',
+      (f: Record<string, string>) => ({ ...f, email: 'not-an-email' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a phone not in international form',
+      (f: Record<string, string>) => ({ ...f, phone: '555-1234' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a short password',
+      (f: Record<string, string>) => ({ ...f, password: 'short', passwordConfirmation: 'short' }),
+      400,
+      'VALIDATION_FAILED',
+    ],
   ])('%s is refused with its own code, nothing created', async (_what, change, status, code) => {
     const [accounts, identities] = [await accountCount(g), await caIdentityCount(net, h1)];
     const b = await new Browser(g.url).start();
-    const r = await b.post('/signup/patient', change({ ...patientForm(uniqueName('bad')), ...(await b.captcha()) }));
+    const r = await b.post(
+      '/signup/patient',
+      change({ ...patientForm(uniqueName('bad')), ...(await b.captcha()) }),
+    );
     expect(r.status).toBe(status);
     expect(r.body.code).toBe(code);
     expect(await accountCount(g)).toBe(accounts);
@@ -103,7 +143,11 @@ describe('patient signup and login', () => {
     const other = await new Browser(g.url).start();
     await other.login('patient', username, 'correct horse battery staple');
     await b.login('patient', username, 'correct horse battery staple');
-    const wrong = await b.post('/auth/password', { currentPassword: 'not it', newPassword: 'a brand new password', newPasswordConfirmation: 'a brand new password' });
+    const wrong = await b.post('/auth/password', {
+      currentPassword: 'not it',
+      newPassword: 'a brand new password',
+      newPasswordConfirmation: 'a brand new password',
+    });
     expect(wrong.status).toBe(401);
     const changed = await b.post('/auth/password', {
       currentPassword: 'correct horse battery staple',
@@ -115,7 +159,9 @@ describe('patient signup and login', () => {
     expect((await b.get(doctors)).status).toBe(200);
     expect((await other.get(doctors)).body.code).toBe('SESSION_EXPIRED');
     const fresh = await new Browser(g.url).start();
-    expect((await fresh.login('patient', username, 'correct horse battery staple')).status).toBe(401);
+    expect((await fresh.login('patient', username, 'correct horse battery staple')).status).toBe(
+      401,
+    );
     expect((await fresh.login('patient', username, 'a brand new password')).status).toBe(200);
     expect((await fresh.get(doctors)).status).toBe(200);
   });
@@ -156,13 +202,19 @@ describe('hospital admin', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((u: { id: string }) => u.id)).toEqual([patient.r.body.id]);
 
-    const off = await admin.request('PATCH', `/admin/users/${patient.r.body.id}`, { disabled: true });
+    const off = await admin.request('PATCH', `/admin/users/${patient.r.body.id}`, {
+      disabled: true,
+    });
     expect(off.status).toBe(200);
     expect(off.body.disabled).toBe(true);
-    const denied = await patient.b.get(`/patients/${encodeURIComponent(patient.r.body.personId)}/doctors`);
+    const denied = await patient.b.get(
+      `/patients/${encodeURIComponent(patient.r.body.personId)}/doctors`,
+    );
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('ACCOUNT_DISABLED');
-    const again = await new Browser(g.url).start().then((b) => b.login('patient', patient.username, 'correct horse battery staple'));
+    const again = await new Browser(g.url)
+      .start()
+      .then((b) => b.login('patient', patient.username, 'correct horse battery staple'));
     expect(again.status).toBe(403);
     expect(again.body.code).toBe('ACCOUNT_DISABLED');
   });
@@ -182,9 +234,16 @@ describe('hospital admin', () => {
     const admin = await new Browser(g.url).start();
     await admin.login('admin', 'admin', g.adminPassword);
     const before = g.proposals.length;
-    const r = await admin.post('/admin/assignments', { patientId: patient.r.body.personId, doctorId });
+    const r = await admin.post('/admin/assignments', {
+      patientId: patient.r.body.personId,
+      doctorId,
+    });
     expect(r.status).toBe(201);
-    expect(r.body.assignment).toMatchObject({ patientId: patient.r.body.personId, doctorId, active: true });
+    expect(r.body.assignment).toMatchObject({
+      patientId: patient.r.body.personId,
+      doctorId,
+      active: true,
+    });
     expect(r.body.transactionId).toMatch(/^[0-9a-f]{64}$/);
     const sent = g.proposals.slice(before).find((p) => p.fn === 'assignments:AssignDoctor');
     const who = signedBy(sent!.proposedTransaction);
@@ -193,14 +252,19 @@ describe('hospital admin', () => {
     expect(who.signatureValid).toBe(true);
 
     await patient.b.login('patient', patient.username, 'correct horse battery staple');
-    const history = await patient.b.get(`/patients/${encodeURIComponent(patient.r.body.personId)}/doctors`);
+    const history = await patient.b.get(
+      `/patients/${encodeURIComponent(patient.r.body.personId)}/doctors`,
+    );
     expect(history.body).toEqual([expect.objectContaining({ doctorId, active: true })]);
     const d = await new Browser(g.url).start();
     await d.login('doctor', doctorName, 'a doctor password that is long');
     expect((await d.get('/doctors/me/patients')).body.items).toContain(patient.r.body.personId);
 
     // Assigning twice is the chaincode's ALREADY_EXISTS (409); ending it works once.
-    const again = await admin.post('/admin/assignments', { patientId: patient.r.body.personId, doctorId });
+    const again = await admin.post('/admin/assignments', {
+      patientId: patient.r.body.personId,
+      doctorId,
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ALREADY_EXISTS');
     const query = new URLSearchParams({ patientId: patient.r.body.personId, doctorId });
@@ -214,17 +278,28 @@ describe('hospital admin', () => {
     await admin.login('admin', 'admin', g.adminPassword);
     const username = uniqueName('aud');
     const pw = 'an auditor password 123';
-    const r = await admin.post('/admin/users', { role: 'auditor', fullName: 'Ann Auditor', email: `${username}@example.org`, username, password: pw, passwordConfirmation: pw });
+    const r = await admin.post('/admin/users', {
+      role: 'auditor',
+      fullName: 'Ann Auditor',
+      email: `${username}@example.org`,
+      username,
+      password: pw,
+      passwordConfirmation: pw,
+    });
     expect(r.status).toBe(201);
     expect(r.body.role).toBe('auditor');
     const stored = await g.gw.ctx.accounts.findById(r.body.id);
     expect(signedByCert(stored!.certificate)).toMatchObject({ role: 'auditor', uid: r.body.id });
-    expect((await new Browser(g.url).start().then((b) => b.login('auditor', username, pw))).status).toBe(200);
+    expect(
+      (await new Browser(g.url).start().then((b) => b.login('auditor', username, pw))).status,
+    ).toBe(200);
   });
 
   it('the gateway can act as its bootstrap admin at start (e.g. to register the hospital)', async () => {
     const before = g.proposals.length;
-    const hospital = await (await bootstrapAdminLedger(g.gw.ctx)).evaluate<{ mspId: string }>('hospitals:GetHospital', [h1.mspId]);
+    const hospital = await (
+      await bootstrapAdminLedger(g.gw.ctx)
+    ).evaluate<{ mspId: string }>('hospitals:GetHospital', [h1.mspId]);
     expect(hospital.mspId).toBe(h1.mspId);
     expect(signedBy(g.proposals[before]!.proposedTransaction).attributes.role).toBe('admin');
   });

@@ -18,7 +18,9 @@ export function signedBy(proposedTransaction: Uint8Array): SignedBy {
   const proposal = peer.Proposal.deserializeBinary(signed.getProposalBytes_asU8());
   const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
   const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+  const signatureHeader = common.SignatureHeader.deserializeBinary(
+    header.getSignatureHeader_asU8(),
+  );
   const creator = msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8());
   const certificate = Buffer.from(creator.getIdBytes_asU8()).toString('utf8');
   const signatureValid = verify(

@@ -16,7 +16,10 @@ describe('automatic logoff', () => {
   it('ends a session after a minute without requests and drops its signing key', async () => {
     const username = uniqueName('idle');
     const b = await new Browser(g.url).start();
-    expect((await b.post('/signup/patient', { ...patientForm(username), ...(await b.captcha()) })).status).toBe(201);
+    expect(
+      (await b.post('/signup/patient', { ...patientForm(username), ...(await b.captcha()) }))
+        .status,
+    ).toBe(201);
     const login = await b.login('patient', username, 'correct horse battery staple');
     expect(login.status).toBe(200);
     expect(login.body.idleTimeoutSeconds).toBe(60);

@@ -14,7 +14,13 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { enrollTestUser, testNetwork, waitFor, type EnrolledUser } from '../support';
-import { expiredIdentity, LEDGER, LedgerClients, privateKeySigner, startTestContractServers } from './support';
+import {
+  expiredIdentity,
+  LEDGER,
+  LedgerClients,
+  privateKeySigner,
+  startTestContractServers,
+} from './support';
 
 const Code = peer.TxValidationCode;
 const net = testNetwork();
@@ -61,15 +67,27 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     // The commit status came from Hospital1's peer; on Fabric, Hospital2's commits the same
     // block on its own a moment later (devnet's peers share one ledger).
     const read = async () => text(await clients.testContract(gwB).evaluateTransaction('Get', key));
-    expect(await waitFor('the value at the other hospital', async () => (await read()) === 'hello' || undefined, 10_000)).toBe(true);
+    expect(
+      await waitFor(
+        'the value at the other hospital',
+        async () => (await read()) === 'hello' || undefined,
+        10_000,
+      ),
+    ).toBe(true);
   });
 
   it('submitAsync returns the result at once and getStatus the commit', async () => {
     const key = unique('counter');
-    const submitted = await clients.testContract(gwA).submitAsync('Increment', { arguments: [key] });
+    const submitted = await clients
+      .testContract(gwA)
+      .submitAsync('Increment', { arguments: [key] });
     expect(text(submitted.getResult())).toBe('1');
     const status = await submitted.getStatus();
-    expect(status).toMatchObject({ successful: true, code: Code.VALID, transactionId: submitted.getTransactionId() });
+    expect(status).toMatchObject({
+      successful: true,
+      code: Code.VALID,
+      transactionId: submitted.getTransactionId(),
+    });
     expect(status.blockNumber).toBeGreaterThan(0n);
   });
 
@@ -82,7 +100,10 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     await contract.submitTransaction('Emit', name, 'two');
 
     const checkpointer = checkpointers.inMemory();
-    const events = await network.getChaincodeEvents(contract.getChaincodeName(), { startBlock: start, checkpoint: checkpointer });
+    const events = await network.getChaincodeEvents(contract.getChaincodeName(), {
+      startBlock: start,
+      checkpoint: checkpointer,
+    });
     const seen: string[] = [];
     try {
       for await (const event of events) {
@@ -97,7 +118,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     expect(seen).toEqual(['one', 'two']);
 
     await contract.submitTransaction('Emit', name, 'three');
-    const resumed = await network.getChaincodeEvents(contract.getChaincodeName(), { checkpoint: checkpointer });
+    const resumed = await network.getChaincodeEvents(contract.getChaincodeName(), {
+      checkpoint: checkpointer,
+    });
     try {
       for await (const event of resumed) {
         if (event.eventName !== name) continue;
@@ -111,14 +134,19 @@ describe(`ledger conformance on ${LEDGER}`, () => {
 
   it('a chaincode error comes back with Fabric’s message and one detail per endorser', async () => {
     const contract = clients.testContract(gwA);
-    const endorse = await contract.submitTransaction('Fail', 'NOT_FOUND: no such thing').catch((e: unknown) => e);
+    const endorse = await contract
+      .submitTransaction('Fail', 'NOT_FOUND: no such thing')
+      .catch((e: unknown) => e);
     expect(endorse).toBeInstanceOf(EndorseError);
     expect((endorse as EndorseError).code).toBe(grpc.status.ABORTED);
     expect((endorse as EndorseError).message).toBe(
       '10 ABORTED: failed to endorse transaction, see attached details for more info',
     );
     expect((endorse as EndorseError).details).toEqual([
-      expect.objectContaining({ mspId: A.mspId, message: 'chaincode response 500, NOT_FOUND: no such thing' }),
+      expect.objectContaining({
+        mspId: A.mspId,
+        message: 'chaincode response 500, NOT_FOUND: no such thing',
+      }),
     ]);
     const evaluate = await contract.evaluateTransaction('Fail', 'nope').catch((e: unknown) => e);
     expect(evaluate).toBeInstanceOf(GatewayError);
@@ -134,21 +162,30 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       const both = [A.mspId, B.mspId];
       expect((await endorsedBy(gwA, both, 'Put', key, 'v0')).code).toBe(Code.VALID);
       // Set under the chaincode's policy (both hospitals), which the key has until then.
-      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(
+        Code.VALID,
+      );
       // Hospital1's peer alone now suffices for this key, not for any other.
       expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.VALID);
       expect(text(await clients.testContract(gwA).evaluateTransaction('Get', key))).toBe('v1');
-      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
-      expect((await endorsedBy(gwA, [A.mspId], 'Put', unique('other'), 'v')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(
+        Code.ENDORSEMENT_POLICY_FAILURE,
+      );
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', unique('other'), 'v')).code).toBe(
+        Code.ENDORSEMENT_POLICY_FAILURE,
+      );
 
       // A policy no endorsement can meet (an organisation without peers here) refuses even
       // a write both hospitals endorsed.
       const locked = unique('sbe-locked');
       expect((await endorsedBy(gwA, both, 'Put', locked, 'v0')).code).toBe(Code.VALID);
-      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', locked, policyOf(A.mspId, 'NoSuchOrgMSP'))).code).toBe(
-        Code.VALID,
+      expect(
+        (await endorsedBy(gwA, both, 'SetKeyEndorsers', locked, policyOf(A.mspId, 'NoSuchOrgMSP')))
+          .code,
+      ).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'Put', locked, 'v1')).code).toBe(
+        Code.ENDORSEMENT_POLICY_FAILURE,
       );
-      expect((await endorsedBy(gwA, both, 'Put', locked, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
       expect(text(await clients.testContract(gwA).evaluateTransaction('Get', locked))).toBe('v0');
     });
 
@@ -156,13 +193,19 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       const key = unique('sbe-change');
       const both = [A.mspId, B.mspId];
       await endorsedBy(gwA, both, 'Put', key, 'v0');
-      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(A.mspId))).code).toBe(
+        Code.VALID,
+      );
       // Hospital2 alone may not hand the key to itself; Hospital1 alone may.
-      expect((await endorsedBy(gwA, [B.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(
+      expect(
+        (await endorsedBy(gwA, [B.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code,
+      ).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+      expect(
+        (await endorsedBy(gwA, [A.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code,
+      ).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(
         Code.ENDORSEMENT_POLICY_FAILURE,
       );
-      expect((await endorsedBy(gwA, [A.mspId], 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
-      expect((await endorsedBy(gwA, [A.mspId], 'Put', key, 'v1')).code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
       expect((await endorsedBy(gwA, [B.mspId], 'Put', key, 'v2')).code).toBe(Code.VALID);
     });
 
@@ -171,7 +214,10 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       const committed = async (key: string) => {
         const submitted = await contract.submitAsync('Put', { arguments: [key, 'v1'] });
         const status = await submitted.getStatus();
-        return { code: status.code, orgs: await endorsingOrgs(gwA, submitted.getTransactionId(), status.blockNumber) };
+        return {
+          code: status.code,
+          orgs: await endorsingOrgs(gwA, submitted.getTransactionId(), status.blockNumber),
+        };
       };
       const withPolicy = async (orgs: string[]) => {
         const key = unique('sbe-plan');
@@ -180,10 +226,19 @@ describe(`ledger conformance on ${LEDGER}`, () => {
         return key;
       };
       // No endorsing organisations given: the chaincode's policy, both hospitals.
-      expect(await committed(unique('plain'))).toEqual({ code: Code.VALID, orgs: [A.mspId, B.mspId].sort() });
+      expect(await committed(unique('plain'))).toEqual({
+        code: Code.VALID,
+        orgs: [A.mspId, B.mspId].sort(),
+      });
       // The key's own policy alone decides which peers endorse, even without the gateway's own.
-      expect(await committed(await withPolicy([A.mspId]))).toEqual({ code: Code.VALID, orgs: [A.mspId] });
-      expect(await committed(await withPolicy([B.mspId]))).toEqual({ code: Code.VALID, orgs: [B.mspId] });
+      expect(await committed(await withPolicy([A.mspId]))).toEqual({
+        code: Code.VALID,
+        orgs: [A.mspId],
+      });
+      expect(await committed(await withPolicy([B.mspId]))).toEqual({
+        code: Code.VALID,
+        orgs: [B.mspId],
+      });
       const locked = await withPolicy([A.mspId, 'NoSuchOrgMSP']);
       const err = await contract.submitTransaction('Put', locked, 'v1').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EndorseError);
@@ -198,12 +253,19 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       const both = [A.mspId, B.mspId];
       const contract = clients.testContract(gwA);
       await endorsedBy(gwA, both, 'Put', key, 'v0');
-      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(Code.VALID);
+      expect((await endorsedBy(gwA, both, 'SetKeyEndorsers', key, policyOf(B.mspId))).code).toBe(
+        Code.VALID,
+      );
       // Endorsed by both hospitals: the write satisfies the old policy and the new one.
       const change = await contract
-        .newProposal('SetKeyEndorsers', { arguments: [key, policyOf(A.mspId)], endorsingOrganizations: [B.mspId] })
+        .newProposal('SetKeyEndorsers', {
+          arguments: [key, policyOf(A.mspId)],
+          endorsingOrganizations: [B.mspId],
+        })
         .endorse();
-      const write = await contract.newProposal('Put', { arguments: [key, 'v1'], endorsingOrganizations: both }).endorse();
+      const write = await contract
+        .newProposal('Put', { arguments: [key, 'v1'], endorsingOrganizations: both })
+        .endorse();
       const changed = await change.submit();
       const written = await write.submit();
       const [c, w] = await Promise.all([changed.getStatus(), written.getStatus()]);
@@ -218,21 +280,30 @@ describe(`ledger conformance on ${LEDGER}`, () => {
 
   describe('refused', () => {
     const refusal = async (gw: Gateway) =>
-      (await clients.testContract(gw).submitTransaction('Put', unique('x'), 'y').catch((e: unknown) => e)) as EndorseError;
+      (await clients
+        .testContract(gw)
+        .submitTransaction('Put', unique('x'), 'y')
+        .catch((e: unknown) => e)) as EndorseError;
 
     it('a forged signature (high-S twin of a valid one): access denied', async () => {
       const valid = privateKeySigner(alice.privateKey);
       const forged: Signer = async (digest) => highS(await valid(digest));
       const err = await refusal(clients.raw(A, A.mspId, alice.certificate, forged));
       expect(err).toBeInstanceOf(EndorseError);
-      expect(err.details[0]!.message).toBe(`error validating proposal: access denied: channel [${net.channel}] creator org [${A.mspId}]`);
+      expect(err.details[0]!.message).toBe(
+        `error validating proposal: access denied: channel [${net.channel}] creator org [${A.mspId}]`,
+      );
       const garbage: Signer = async () => Buffer.from('30060201010201ff', 'hex');
       const err2 = await refusal(clients.raw(A, A.mspId, alice.certificate, garbage));
-      expect(err2.details[0]!.message).toBe(`error validating proposal: access denied: channel [${net.channel}] creator org [${A.mspId}]`);
+      expect(err2.details[0]!.message).toBe(
+        `error validating proposal: access denied: channel [${net.channel}] creator org [${A.mspId}]`,
+      );
     });
 
     it('an MSP that is not on the channel: creator org unknown', async () => {
-      const err = await refusal(clients.raw(A, 'UnknownMSP', alice.certificate, privateKeySigner(alice.privateKey)));
+      const err = await refusal(
+        clients.raw(A, 'UnknownMSP', alice.certificate, privateKeySigner(alice.privateKey)),
+      );
       expect(err.code).toBe(grpc.status.ABORTED);
       expect(err.details[0]!.message).toBe(
         `error validating proposal: access denied: channel [${net.channel}] creator org unknown, creator is malformed`,
@@ -240,7 +311,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
     });
 
     it('a certificate of another organisation’s CA presented as ours (foreign certificate)', async () => {
-      const err = await refusal(clients.raw(A, A.mspId, bob.certificate, privateKeySigner(bob.privateKey)));
+      const err = await refusal(
+        clients.raw(A, A.mspId, bob.certificate, privateKeySigner(bob.privateKey)),
+      );
       // As Fabric 3.1.5 answers: the MSP does not even deserialize a certificate that does not
       // chain to its CA, so the creator's organisation is "unknown".
       expect(err.details[0]!.message).toBe(
@@ -250,7 +323,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
 
     it('an expired certificate of our own CA', async () => {
       const expired = await expiredIdentity(net, A);
-      const err = await refusal(clients.raw(A, A.mspId, expired.certificate, privateKeySigner(expired.privateKey)));
+      const err = await refusal(
+        clients.raw(A, A.mspId, expired.certificate, privateKeySigner(expired.privateKey)),
+      );
       expect(err).toBeInstanceOf(EndorseError);
       expect(err.details[0]!.message).toBe('proposal client identity expired');
     });
@@ -277,7 +352,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       let code: number | undefined;
       try {
         for await (const block of blocks) {
-          const tx = block.getFilteredTransactionsList().find((t) => t.getTxid() === proposal.getTransactionId());
+          const tx = block
+            .getFilteredTransactionsList()
+            .find((t) => t.getTxid() === proposal.getTransactionId());
           if (tx) {
             code = tx.getTxValidationCode();
             break;
@@ -291,7 +368,10 @@ describe(`ledger conformance on ${LEDGER}`, () => {
 
     it('a missing endorsement: ENDORSEMENT_POLICY_FAILURE at commit', async () => {
       const contract = clients.testContract(gwA);
-      const proposal = contract.newProposal('Put', { arguments: [unique('one-org'), 'v'], endorsingOrganizations: [A.mspId] });
+      const proposal = contract.newProposal('Put', {
+        arguments: [unique('one-org'), 'v'],
+        endorsingOrganizations: [A.mspId],
+      });
       const transaction = await proposal.endorse();
       const status = await (await transaction.submit()).getStatus();
       expect(status.code).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
@@ -304,10 +384,13 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       const contract = clients.testContract(gwA);
       const key = unique('hot');
       const n = 16;
-      const submitted = await Promise.all(Array.from({ length: n }, () => contract.submitAsync('Increment', { arguments: [key] })));
+      const submitted = await Promise.all(
+        Array.from({ length: n }, () => contract.submitAsync('Increment', { arguments: [key] })),
+      );
       const statuses = await Promise.all(submitted.map((s) => s.getStatus()));
       const byBlock = new Map<bigint, number[]>();
-      for (const s of statuses) byBlock.set(s.blockNumber, [...(byBlock.get(s.blockNumber) ?? []), s.code]);
+      for (const s of statuses)
+        byBlock.set(s.blockNumber, [...(byBlock.get(s.blockNumber) ?? []), s.code]);
       for (const codes of byBlock.values()) {
         expect(codes.filter((c) => c === Code.VALID).length).toBeLessThanOrEqual(1);
         for (const c of codes) expect([Code.VALID, Code.MVCC_READ_CONFLICT]).toContain(c);
@@ -319,7 +402,9 @@ describe(`ledger conformance on ${LEDGER}`, () => {
       expect(text(await contract.evaluateTransaction('Get', key))).toBe(String(valid));
       // submitTransaction surfaces a conflict as a CommitError with the code
       const errors = await Promise.all(
-        Array.from({ length: 4 }, () => contract.submitTransaction('Increment', key).catch((e: unknown) => e)),
+        Array.from({ length: 4 }, () =>
+          contract.submitTransaction('Increment', key).catch((e: unknown) => e),
+        ),
       );
       for (const e of errors.filter((x) => x instanceof Error)) {
         expect(e).toBeInstanceOf(CommitError);
@@ -344,14 +429,22 @@ async function endorsingOrgs(gw: Gateway, txId: string, blockNumber: bigint): Pr
   try {
     for await (const block of blocks) {
       for (const raw of block.getData()!.getDataList_asU8()) {
-        const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(raw).getPayload_asU8());
-        const header = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+        const payload = common.Payload.deserializeBinary(
+          common.Envelope.deserializeBinary(raw).getPayload_asU8(),
+        );
+        const header = common.ChannelHeader.deserializeBinary(
+          payload.getHeader()!.getChannelHeader_asU8(),
+        );
         if (header.getTxId() !== txId) continue;
-        const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0]!;
+        const action = peer.Transaction.deserializeBinary(
+          payload.getData_asU8(),
+        ).getActionsList()[0]!;
         const endorsements = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8())
           .getAction()!
           .getEndorsementsList();
-        return endorsements.map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid()).sort();
+        return endorsements
+          .map((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid())
+          .sort();
       }
       throw new Error(`transaction ${txId} is not in block ${blockNumber}`);
     }
@@ -370,7 +463,8 @@ function highS(der: Uint8Array): Uint8Array {
   const sLen = b[5 + rLen]!;
   const s = BigInt('0x' + b.subarray(6 + rLen, 6 + rLen + sLen).toString('hex'));
   const int = (v: Buffer | bigint) => {
-    let bytes = typeof v === 'bigint' ? Buffer.from(v.toString(16).padStart(64, '0'), 'hex') : Buffer.from(v);
+    let bytes =
+      typeof v === 'bigint' ? Buffer.from(v.toString(16).padStart(64, '0'), 'hex') : Buffer.from(v);
     while (bytes.length > 1 && bytes[0] === 0 && !(bytes[1]! & 0x80)) bytes = bytes.subarray(1);
     if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
     return Buffer.concat([Buffer.from([2, bytes.length]), bytes]);

@@ -2,14 +2,27 @@
 // ports, or real Fabric's with LEDGER=fabric), the test contract's chaincode servers, and
 // identities the CAs will not issue (an expired certificate from an organisation's own CA).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createPrivateKey, createPublicKey, KeyObject, webcrypto, X509Certificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  webcrypto,
+  X509Certificate,
+} from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway, type Signer } from '@hyperledger/fabric-gateway';
+import {
+  connect,
+  hash,
+  signers,
+  type Contract,
+  type Gateway,
+  type Signer,
+} from '@hyperledger/fabric-gateway';
 import { orgPaths, type CaIdentity, type Hospital, type Network } from '@ehr/network';
 
 // Nothing here loads fabric-shim or fabric-contract-api: they bring an older
@@ -131,7 +144,8 @@ export async function startTestContractServers(net: Network): Promise<{ stop(): 
     children.push(child);
     const deadline = Date.now() + 30_000;
     while (!(await answersTls(port))) {
-      if (child.exitCode !== null) throw new Error(`test contract server of ${h.name} exited (${child.exitCode})`);
+      if (child.exitCode !== null)
+        throw new Error(`test contract server of ${h.name} exited (${child.exitCode})`);
       if (Date.now() > deadline) throw new Error(`test contract server of ${h.name} did not start`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -165,7 +179,8 @@ function caSigningKey(net: Network, h: Hospital): { cert: X509Certificate; key: 
     } catch {
       continue; // not a key file
     }
-    if (createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(pub)) return { cert, key };
+    if (createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(pub))
+      return { cert, key };
   }
   throw new Error(`no signing key of ${h.name}'s CA in ${keystore}`);
 }
@@ -174,10 +189,16 @@ function caSigningKey(net: Network, h: Hospital): { cert: X509Certificate; key: 
  * A client certificate issued by the organisation's own CA key but already expired (a CA will
  * not issue one, so the suite signs it with the CA's key as the CA would have).
  */
-export async function expiredIdentity(net: Network, h: Hospital): Promise<{ certificate: string; privateKey: KeyObject }> {
+export async function expiredIdentity(
+  net: Network,
+  h: Hospital,
+): Promise<{ certificate: string; privateKey: KeyObject }> {
   const ca = caSigningKey(net, h);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const caKey = await webcrypto.subtle.importKey(
     'pkcs8',
     ca.key.export({ format: 'der', type: 'pkcs8' }),
@@ -189,7 +210,8 @@ export async function expiredIdentity(net: Network, h: Hospital): Promise<{ cert
   // Valid from just after the CA's own start (chains are checked at the leaf's NotBefore), expired now.
   const notBefore = new Date(caCert.notBefore.getTime() + 1000);
   const notAfter = new Date(Date.now() - 1000);
-  if (notAfter <= notBefore) throw new Error('the CA is too young to have issued an expired certificate');
+  if (notAfter <= notBefore)
+    throw new Error('the CA is too young to have issued an expired certificate');
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Date.now().toString(16),
     subject: `CN=expired-client,OU=client`,

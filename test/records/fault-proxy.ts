@@ -11,19 +11,33 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function faultProxy(targetPort: number, refuse: (req: IncomingMessage) => boolean): Promise<FaultProxy> {
+export async function faultProxy(
+  targetPort: number,
+  refuse: (req: IncomingMessage) => boolean,
+): Promise<FaultProxy> {
   const refused: string[] = [];
   const server = createServer((req, res) => {
     if (refuse(req)) {
       refused.push(`${req.method} ${req.url}`);
       req.resume();
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"fault injected by the test"}');
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"message":"fault injected by the test"}');
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: targetPort,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -31,9 +45,10 @@ export async function faultProxy(targetPort: number, refuse: (req: IncomingMessa
   return {
     port: (server.address() as AddressInfo).port,
     refused,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

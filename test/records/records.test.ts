@@ -30,10 +30,18 @@ let doctor1b: Session; // Hospital1, not assigned
 let doctor2: Session; // Hospital2
 let doctor2Id: string;
 
-const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), randomBytes(bytes)]);
+const pdf = (bytes: number) =>
+  Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), randomBytes(bytes)]);
 const cluster1 = () => new IpfsClusterClient(net, h1);
 
-async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; session: Session; user: Awaited<ReturnType<TestGateway['gw']['ctx']['accounts']['create']>> }> {
+async function doctorAt(
+  g: TestGateway,
+  h: typeof h1,
+): Promise<{
+  id: string;
+  session: Session;
+  user: Awaited<ReturnType<TestGateway['gw']['ctx']['accounts']['create']>>;
+}> {
   const username = uniqueName('doc');
   const user = await g.gw.ctx.accounts.create({
     role: 'doctor',
@@ -43,12 +51,19 @@ async function doctorAt(g: TestGateway, h: typeof h1): Promise<{ id: string; ses
     govId: `MD-${username.toUpperCase()}`,
     password: DOCTOR_PASSWORD,
   });
-  return { id: `${h.mspId}/${user.id}`, user, session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD) };
+  return {
+    id: `${h.mspId}/${user.id}`,
+    user,
+    session: await new Session(g.url).login('doctor', username, DOCTOR_PASSWORD),
+  };
 }
 
 /** Settles within `ms` whatever happens, so a frozen peer is always thawed in `finally`. */
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  return Promise.race([work, sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`)))]);
+  return Promise.race([
+    work,
+    sleep(ms).then(() => Promise.reject(new Error(`no answer within ${ms} ms`))),
+  ]);
 }
 
 async function recordCount(): Promise<number> {
@@ -70,10 +85,14 @@ beforeAll(async () => {
 
   const username = uniqueName('pat');
   const signup = new Session(g1.url);
-  await signup.get('/auth/csrf').then((r) => (signup as unknown as { csrf: string }).csrf = r.json.csrfToken);
+  await signup
+    .get('/auth/csrf')
+    .then((r) => ((signup as unknown as { csrf: string }).csrf = r.json.csrfToken));
   const captcha = (await signup.get('/auth/captcha')).json;
   const answer = (await signup.get(`/dev/captcha/${captcha.captchaId}`)).json.answer;
-  const r = await signup.request('POST', '/signup/patient', { json: { ...patientForm(username), captchaId: captcha.captchaId, captchaAnswer: answer } });
+  const r = await signup.request('POST', '/signup/patient', {
+    json: { ...patientForm(username), captchaId: captcha.captchaId, captchaAnswer: answer },
+  });
   expect(r.status).toBe(201);
   patientId = r.json.personId;
   patient = await new Session(g1.url).login('patient', username, 'correct horse battery staple');
@@ -86,7 +105,9 @@ beforeAll(async () => {
   doctor2 = d2.session;
   doctor2Id = d2.id;
   const admin = await new Session(g1.url).login('admin', 'admin', g1.adminPassword);
-  const assigned = await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: d1.id } });
+  const assigned = await admin.request('POST', '/admin/assignments', {
+    json: { patientId, doctorId: d1.id },
+  });
   expect(assigned.status).toBe(201);
 });
 
@@ -104,11 +125,23 @@ describe('upload and download', () => {
   it('stores the file encrypted on both IPFS peers and records it on the ledger', async () => {
     const r = await doctor1.upload(patientId, file, { remark: 'follow-up in 2 weeks' });
     expect(r.status).toBe(201);
-    expect(r.json).toEqual({ recordId: expect.any(String), cid: expect.stringMatching(/^baf/), transactionId: expect.stringMatching(/^[0-9a-f]{64}$/), replicas: 2 });
+    expect(r.json).toEqual({
+      recordId: expect.any(String),
+      cid: expect.stringMatching(/^baf/),
+      transactionId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      replicas: 2,
+    });
     ({ recordId, cid } = r.json);
     const meta = await doctor1.get(`/records/${recordId}`);
     expect(meta.status).toBe(200);
-    expect(meta.json).toMatchObject({ recordId, patientId, cid, mediaType: 'application/pdf', category: 'report', txId: r.json.transactionId });
+    expect(meta.json).toMatchObject({
+      recordId,
+      patientId,
+      cid,
+      mediaType: 'application/pdf',
+      category: 'report',
+      txId: r.json.transactionId,
+    });
     expect(r.headers.get('server-timing')).toMatch(/committed;dur=\d+/);
     // What IPFS holds is ciphertext whose hash the ledger carries.
     const stored = await kuboCat(h2, cid);
@@ -135,17 +168,32 @@ describe('upload and download', () => {
     const log = await patient.get(`/patients/${encodeURIComponent(patientId)}/access-events`);
     expect(log.status).toBe(200);
     const reads = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
-    expect(reads.map((e: { readerRole: string; purpose: string }) => `${e.readerRole}:${e.purpose}`).sort()).toEqual(['doctor:treatment', 'patient:patient-access']);
+    expect(
+      reads
+        .map((e: { readerRole: string; purpose: string }) => `${e.readerRole}:${e.purpose}`)
+        .sort(),
+    ).toEqual(['doctor:treatment', 'patient:patient-access']);
   });
 
   it("shows a Hospital1 auditor its staff's reads across patients", async () => {
     const username = uniqueName('aud');
-    await g1.gw.ctx.accounts.create({ role: 'auditor', username, email: `${username}@example.org`, fullName: 'Ann Auditor', password: DOCTOR_PASSWORD });
+    await g1.gw.ctx.accounts.create({
+      role: 'auditor',
+      username,
+      email: `${username}@example.org`,
+      fullName: 'Ann Auditor',
+      password: DOCTOR_PASSWORD,
+    });
     const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
     // This run's reads only (the stack's log may hold many pages from earlier runs).
     const log = await auditor.get(`/audit/access-events?from=${encodeURIComponent(suiteStart)}`);
     expect(log.status).toBe(200);
-    expect(log.json.items.filter((e: { recordId: string; readerRole: string }) => e.recordId === recordId && e.readerRole === 'doctor')).toHaveLength(1);
+    expect(
+      log.json.items.filter(
+        (e: { recordId: string; readerRole: string }) =>
+          e.recordId === recordId && e.readerRole === 'doctor',
+      ),
+    ).toHaveLength(1);
   });
 
   it('answers a retry with the same Idempotency-Key with the first record, storing nothing new', async () => {
@@ -157,20 +205,52 @@ describe('upload and download', () => {
     const again = await doctor1.upload(patientId, pdf(5000), { idempotencyKey: key });
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(again.json).toMatchObject({ recordId: first.json.recordId, cid: first.json.cid, transactionId: first.json.transactionId });
+    expect(again.json).toMatchObject({
+      recordId: first.json.recordId,
+      cid: first.json.cid,
+      transactionId: first.json.transactionId,
+    });
     expect(await recordCount()).toBe(records);
     expect(await pinCount()).toBe(pins);
   });
 
   describe('refuses bad input with a stable code, writing nothing', () => {
-    const exe = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), randomBytes(4000)]);
+    const exe = Buffer.concat([
+      Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'),
+      randomBytes(4000),
+    ]);
     it.each([
-      ['an oversized file', () => doctor1.upload(patientId, pdf(MAX_BYTES + 1)), 413, 'PAYLOAD_TOO_LARGE'],
-      ['a program disguised as a PDF', () => doctor1.upload(patientId, exe, { name: 'scan.pdf' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'an oversized file',
+        () => doctor1.upload(patientId, pdf(MAX_BYTES + 1)),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'a program disguised as a PDF',
+        () => doctor1.upload(patientId, exe, { name: 'scan.pdf' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['an empty file', () => doctor1.upload(patientId, Buffer.alloc(0)), 400, 'FILE_EMPTY'],
-      ['an unknown patient', () => doctor1.upload(`${h1.mspId}/no-such-patient`, pdf(100)), 403, 'NOT_ASSIGNED'],
-      ['a doctor not assigned to the patient', () => doctor1b.upload(patientId, pdf(100)), 403, 'NOT_ASSIGNED'],
-      ['an unknown category', () => doctor1.upload(patientId, pdf(100), { category: 'gossip' }), 400, 'VALIDATION_FAILED'],
+      [
+        'an unknown patient',
+        () => doctor1.upload(`${h1.mspId}/no-such-patient`, pdf(100)),
+        403,
+        'NOT_ASSIGNED',
+      ],
+      [
+        'a doctor not assigned to the patient',
+        () => doctor1b.upload(patientId, pdf(100)),
+        403,
+        'NOT_ASSIGNED',
+      ],
+      [
+        'an unknown category',
+        () => doctor1.upload(patientId, pdf(100), { category: 'gossip' }),
+        400,
+        'VALIDATION_FAILED',
+      ],
     ])('%s', async (_what, send, status, code) => {
       const records = await recordCount();
       const pins = await pinCount();
@@ -196,11 +276,22 @@ describe("the doctor's remark", () => {
     for (const who of [patient, doctor1]) {
       expect((await who.get(`/records/${recordId}`)).json.remark).toBe(remark);
       const list = await who.get(`/patients/${encodeURIComponent(patientId)}/records`);
-      expect(list.json.items.find((i: { recordId: string }) => i.recordId === recordId).remark).toBe(remark);
+      expect(
+        list.json.items.find((i: { recordId: string }) => i.recordId === recordId).remark,
+      ).toBe(remark);
     }
     // What the ledger holds for the record (as the author's own signed read returns it).
-    const privateKey = await unsealPrivateKey(doctor1User.sealedKey as never, DOCTOR_PASSWORD, g1.gw.ctx.config.keyPepper, doctor1User.id);
-    const ledger = g1.gw.ctx.ledger.as({ mspId: h1.mspId, certificate: doctor1User.certificate, privateKey });
+    const privateKey = await unsealPrivateKey(
+      doctor1User.sealedKey as never,
+      DOCTOR_PASSWORD,
+      g1.gw.ctx.config.keyPepper,
+      doctor1User.id,
+    );
+    const ledger = g1.gw.ctx.ledger.as({
+      mspId: h1.mspId,
+      certificate: doctor1User.certificate,
+      privateKey,
+    });
     const onLedger = JSON.stringify(await ledger.evaluate('records:GetRecordMetadata', [recordId]));
     expect(onLedger).toContain('"remark":');
     expect(onLedger).not.toContain('fracture');
@@ -209,19 +300,32 @@ describe("the doctor's remark", () => {
 
   it('is not shown to an auditor (metadata only), nor to a doctor without consent', async () => {
     const username = uniqueName('aud');
-    await g1.gw.ctx.accounts.create({ role: 'auditor', username, email: `${username}@example.org`, fullName: 'Ann Auditor', password: DOCTOR_PASSWORD });
+    await g1.gw.ctx.accounts.create({
+      role: 'auditor',
+      username,
+      email: `${username}@example.org`,
+      fullName: 'Ann Auditor',
+      password: DOCTOR_PASSWORD,
+    });
     const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
     const seen = await auditor.get(`/records/${recordId}`);
     expect(seen.status).toBe(200);
     expect(seen.json.remark).toBeUndefined();
     expect(seen.json.remarkKeys).toBeUndefined();
     const other = await doctor2.get(`/records/${recordId}`);
-    expect({ status: other.status, code: other.json?.code, remark: other.json?.remark }).toEqual({ status: 403, code: 'ACCESS_DENIED', remark: undefined });
+    expect({ status: other.status, code: other.json?.code, remark: other.json?.remark }).toEqual({
+      status: 403,
+      code: 'ACCESS_DENIED',
+      remark: undefined,
+    });
   });
 
   it('is readable at another hospital once the patient shares the record', async () => {
     const grant = await patient.request('POST', '/consents', {
-      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] } },
+      json: {
+        grantee: { type: 'doctor', doctorId: doctor2Id },
+        scope: { type: 'records', recordIds: [recordId] },
+      },
     });
     expect(grant.status).toBe(201);
     expect((await doctor2.get(`/records/${recordId}`)).json.remark).toBe(remark);
@@ -237,10 +341,17 @@ describe('break-glass and the access log', () => {
     const { recordId } = up.json;
     // Before break-glass, the unassigned doctor is refused: no trace in the log.
     const refused = await doctor1b.get(`/records/${recordId}/content`);
-    expect({ status: refused.status, code: refused.json?.code }).toEqual({ status: 403, code: 'ACCESS_DENIED' });
+    expect({ status: refused.status, code: refused.json?.code }).toEqual({
+      status: 403,
+      code: 'ACCESS_DENIED',
+    });
 
     const reason = 'Patient unconscious in the emergency room, allergy history needed now';
-    const declared = await doctor1b.request('POST', `/patients/${encodeURIComponent(patientId)}/break-glass`, { json: { reason } });
+    const declared = await doctor1b.request(
+      'POST',
+      `/patients/${encodeURIComponent(patientId)}/break-glass`,
+      { json: { reason } },
+    );
     expect(declared.status).toBe(201);
     const reads = [
       await doctor1.get(`/records/${recordId}/content`),
@@ -257,18 +368,35 @@ describe('break-glass and the access log', () => {
     expect(log.status).toBe(200);
     const events = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
     const doctor1bId = declared.json.doctorId;
-    expect(events.map((e: { readerRole: string; purpose: string; basis: { type: string } }) => `${e.readerRole}:${e.purpose}:${e.basis.type}`).sort()).toEqual([
+    expect(
+      events
+        .map(
+          (e: { readerRole: string; purpose: string; basis: { type: string } }) =>
+            `${e.readerRole}:${e.purpose}:${e.basis.type}`,
+        )
+        .sort(),
+    ).toEqual([
       'doctor:emergency:break-glass',
       'doctor:treatment:author',
       'doctor:treatment:author',
       'patient:patient-access:self',
     ]);
-    expect(events.find((e: { basis: { type: string } }) => e.basis.type === 'break-glass')).toMatchObject({
+    expect(
+      events.find((e: { basis: { type: string } }) => e.basis.type === 'break-glass'),
+    ).toMatchObject({
       readerId: doctor1bId,
       basis: { type: 'break-glass', breakGlassId: declared.json.breakGlassId, reason },
     });
-    const declarations = await patient.get(`/patients/${encodeURIComponent(patientId)}/break-glass`);
-    expect(declarations.json.items).toContainEqual(expect.objectContaining({ breakGlassId: declared.json.breakGlassId, doctorId: doctor1bId, reason }));
+    const declarations = await patient.get(
+      `/patients/${encodeURIComponent(patientId)}/break-glass`,
+    );
+    expect(declarations.json.items).toContainEqual(
+      expect.objectContaining({
+        breakGlassId: declared.json.breakGlassId,
+        doctorId: doctor1bId,
+        reason,
+      }),
+    );
   });
 });
 
@@ -278,18 +406,32 @@ describe('the ledger refuses the record after the file was added', () => {
     // passed, so the file goes to IPFS; AddRecord is then refused by the chaincode (NOT_ASSIGNED).
     const doc = await doctorAt(g1, h1);
     const admin = await new Session(g1.url).login('admin', 'admin', g1.adminPassword);
-    expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+    expect(
+      (await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } }))
+        .status,
+    ).toBe(201);
     const records = await recordCount();
     const pins = await pinCount();
     const file = pdf(1536 * 1024);
     const signedBefore = g1.proposals.length;
-    const checked = waitFor('the upload to pass its key-holder check', async () => g1.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'), 60_000);
+    const checked = waitFor(
+      'the upload to pass its key-holder check',
+      async () => g1.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'),
+      60_000,
+    );
     const ended = checked.then(async () => {
-      const r = await admin.request('DELETE', `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`);
+      const r = await admin.request(
+        'DELETE',
+        `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`,
+      );
       expect(r.status).toBeLessThan(300);
     });
     const r = await doc.session.uploadInTwoParts(patientId, file, 256 * 1024, ended);
-    expect({ status: r.status, code: r.json?.code, cleanup: r.json?.details?.storedFile?.cleanup }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'unpinned' });
+    expect({
+      status: r.status,
+      code: r.json?.code,
+      cleanup: r.json?.details?.storedFile?.cleanup,
+    }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'unpinned' });
     const cid = r.json.details.storedFile.cid;
     expect((await cluster1().pins()).map((p) => p.cid)).not.toContain(cid);
     expect(await pinCount()).toBe(pins);
@@ -300,21 +442,41 @@ describe('the ledger refuses the record after the file was added', () => {
     // Hospital1's real cluster behind a proxy that refuses every unpin (DELETE /pins/…).
     const proxy = await faultProxy(h1.ipfs.clusterApiPort, (req) => req.method === 'DELETE');
     const h1ViaProxy = { ...h1, ipfs: { ...h1.ipfs, clusterApiPort: proxy.port } };
-    const g = await startTestGateway({ ...net, hospitals: net.hospitals.map((h) => (h.name === h1.name ? h1ViaProxy : h)) }, h1ViaProxy);
+    const g = await startTestGateway(
+      { ...net, hospitals: net.hospitals.map((h) => (h.name === h1.name ? h1ViaProxy : h)) },
+      h1ViaProxy,
+    );
     let cid: string | undefined;
     try {
       const doc = await doctorAt(g, h1);
       const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
-      expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+      expect(
+        (
+          await admin.request('POST', '/admin/assignments', {
+            json: { patientId, doctorId: doc.id },
+          })
+        ).status,
+      ).toBe(201);
       const records = await recordCount();
       const signedBefore = g.proposals.length;
-      const checked = waitFor('the upload to pass its key-holder check', async () => g.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'), 60_000);
+      const checked = waitFor(
+        'the upload to pass its key-holder check',
+        async () => g.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'),
+        60_000,
+      );
       const ended = checked.then(async () => {
-        const r = await admin.request('DELETE', `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`);
+        const r = await admin.request(
+          'DELETE',
+          `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`,
+        );
         expect(r.status).toBeLessThan(300);
       });
       const r = await doc.session.uploadInTwoParts(patientId, pdf(1536 * 1024), 256 * 1024, ended);
-      expect({ status: r.status, code: r.json?.code, cleanup: r.json?.details?.storedFile?.cleanup }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'recorded-for-cleanup' });
+      expect({
+        status: r.status,
+        code: r.json?.code,
+        cleanup: r.json?.details?.storedFile?.cleanup,
+      }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'recorded-for-cleanup' });
       cid = r.json.details.storedFile.cid as string;
       expect(proxy.refused).toContain(`DELETE /pins/${cid}`);
       // Reported, not lost: the pin is still in the cluster, and the gateway's cleanup list names it.
@@ -323,10 +485,15 @@ describe('the ledger refuses the record after the file was added', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, string>);
-      expect(orphans).toEqual([expect.objectContaining({ cid, reason: 'NOT_ASSIGNED', unpinError: expect.any(String) })]);
+      expect(orphans).toEqual([
+        expect.objectContaining({ cid, reason: 'NOT_ASSIGNED', unpinError: expect.any(String) }),
+      ]);
       expect(await recordCount()).toBe(records);
     } finally {
-      if (cid) await cluster1().unpin(cid).catch(() => undefined);
+      if (cid)
+        await cluster1()
+          .unpin(cid)
+          .catch(() => undefined);
       await g.close();
       await proxy.close();
     }
@@ -344,8 +511,17 @@ describe('integrity on the way out', () => {
     const meta = (await doctor1.get(`/records/${up.json.recordId}`)).json;
     // A record whose CID serves bytes that do not match its hash, as a substituted file would;
     // written with the doctor's own identity (the chaincode cannot see the file's bytes).
-    const privateKey = await unsealPrivateKey(doctor1User.sealedKey as never, DOCTOR_PASSWORD, g1.gw.ctx.config.keyPepper, doctor1User.id);
-    const ledger = g1.gw.ctx.ledger.as({ mspId: h1.mspId, certificate: doctor1User.certificate, privateKey });
+    const privateKey = await unsealPrivateKey(
+      doctor1User.sealedKey as never,
+      DOCTOR_PASSWORD,
+      g1.gw.ctx.config.keyPepper,
+      doctor1User.id,
+    );
+    const ledger = g1.gw.ctx.ledger.as({
+      mspId: h1.mspId,
+      certificate: doctor1User.certificate,
+      privateKey,
+    });
     const holders = await ledger.evaluate<KeyHolder[]>('records:GetKeyHolders', [patientId]);
     forged = `forged-${Date.now()}`;
     const add = {
@@ -357,7 +533,11 @@ describe('integrity on the way out', () => {
       mediaType: meta.mediaType,
       category: meta.category,
       remarkHash: meta.remarkHash,
-      wrappedKeys: holders.map((h) => ({ mspId: h.mspId, keyId: h.keyId, wrappedKey: randomBytes(384).toString('base64') })),
+      wrappedKeys: holders.map((h) => ({
+        mspId: h.mspId,
+        keyId: h.keyId,
+        wrappedKey: randomBytes(384).toString('base64'),
+      })),
     };
     await ledger.submit('records:AddRecord', [JSON.stringify(add)]);
 
@@ -372,16 +552,24 @@ describe('integrity on the way out', () => {
     // "all" takes the same path; a revoked all-records grant would then answer CONSENT_REVOKED
     // instead of ACCESS_DENIED for the records the later tests add.)
     const grant = await patient.request('POST', '/consents', {
-      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [genuine, forged] } },
+      json: {
+        grantee: { type: 'doctor', doctorId: doctor2Id },
+        scope: { type: 'records', recordIds: [genuine, forged] },
+      },
     });
     try {
       expect(grant.status).toBe(201);
       expect(grant.json.keysUnavailable).toEqual([forged]);
       const listed = await patient.get(`/patients/${encodeURIComponent(patientId)}/consents`);
-      expect(listed.json.items.find((g: { grantId: string }) => g.grantId === grant.json.grantId)).toMatchObject({ keysUnavailable: [forged] });
+      expect(
+        listed.json.items.find((g: { grantId: string }) => g.grantId === grant.json.grantId),
+      ).toMatchObject({ keysUnavailable: [forged] });
       expect((await doctor2.get(`/records/${genuine}/content`)).status).toBe(200);
       const unreadable = await doctor2.get(`/records/${forged}/content`);
-      expect({ status: unreadable.status, code: unreadable.json?.code }).toEqual({ status: 409, code: 'KEY_NOT_AVAILABLE' });
+      expect({ status: unreadable.status, code: unreadable.json?.code }).toEqual({
+        status: 409,
+        code: 'KEY_NOT_AVAILABLE',
+      });
     } finally {
       // Revoked, so the next tests start from no grant in force.
       if (grant.json?.grantId) await patient.request('DELETE', `/consents/${grant.json.grantId}`);
@@ -392,12 +580,18 @@ describe('integrity on the way out', () => {
 describe('one IPFS peer down', () => {
   it("accepts an upload with Hospital2's cluster peer frozen (1 replica), serves it, and has 2 copies once it returns", async () => {
     const c1 = cluster1();
-    const peer2 = (await waitFor('the stack status', () => testStackStatus(), 30_000)).services.find((s) => s.name === `cluster-${h2.name.toLowerCase()}`)!;
+    const peer2 = (
+      await waitFor('the stack status', () => testStackStatus(), 30_000)
+    ).services.find((s) => s.name === `cluster-${h2.name.toLowerCase()}`)!;
     const file = pdf(150 * 1024);
     process.kill(peer2.pid!, 'SIGSTOP');
     let cid: string;
     try {
-      await waitFor('Hospital1 to see Hospital2 as gone', async () => (await c1.livePeers()).length === 1, 30_000);
+      await waitFor(
+        'Hospital1 to see Hospital2 as gone',
+        async () => (await c1.livePeers()).length === 1,
+        30_000,
+      );
       const up = await within(60_000, doctor1.upload(patientId, file));
       expect(up.status).toBe(201);
       expect(up.json.replicas).toBe(1);
@@ -424,29 +618,50 @@ describe('sharing across hospitals', () => {
 
   it('a Hospital2 doctor reads through Hospital2 after the grant, and is refused before and after revocation', async () => {
     const before = await doctor2.get(`/records/${recordId}/content`);
-    expect({ status: before.status, code: before.json?.code }).toEqual({ status: 403, code: 'ACCESS_DENIED' });
+    expect({ status: before.status, code: before.json?.code }).toEqual({
+      status: 403,
+      code: 'ACCESS_DENIED',
+    });
 
     const grant = await patient.request('POST', '/consents', {
-      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] } },
+      json: {
+        grantee: { type: 'doctor', doctorId: doctor2Id },
+        scope: { type: 'records', recordIds: [recordId] },
+      },
     });
     expect(grant.status).toBe(201);
-    expect(grant.json).toMatchObject({ patientId, grantee: { type: 'doctor', doctorId: doctor2Id }, access: 'read' });
+    expect(grant.json).toMatchObject({
+      patientId,
+      grantee: { type: 'doctor', doctorId: doctor2Id },
+      access: 'read',
+    });
 
     const read = await doctor2.get(`/records/${recordId}/content`);
     expect(read.status).toBe(200);
     expect(read.bytes.equals(file)).toBe(true);
 
     const grants = await patient.get(`/patients/${encodeURIComponent(patientId)}/consents`);
-    expect(grants.json.items.map((g: { grantId: string }) => g.grantId)).toContain(grant.json.grantId);
+    expect(grants.json.items.map((g: { grantId: string }) => g.grantId)).toContain(
+      grant.json.grantId,
+    );
 
     const revoke = await patient.request('DELETE', `/consents/${grant.json.grantId}`);
     expect(revoke.status).toBe(204);
     const after = await doctor2.get(`/records/${recordId}/content`);
-    expect({ status: after.status, code: after.json?.code }).toEqual({ status: 403, code: 'CONSENT_REVOKED' });
+    expect({ status: after.status, code: after.json?.code }).toEqual({
+      status: 403,
+      code: 'CONSENT_REVOKED',
+    });
 
     const log = await patient.get(`/patients/${encodeURIComponent(patientId)}/access-events`);
     const reads = log.json.items.filter((e: { recordId: string }) => e.recordId === recordId);
-    expect(reads).toEqual([expect.objectContaining({ readerId: doctor2Id, readerMsp: h2.mspId, basis: { type: 'grant', grantId: grant.json.grantId } })]);
+    expect(reads).toEqual([
+      expect.objectContaining({
+        readerId: doctor2Id,
+        readerMsp: h2.mspId,
+        basis: { type: 'grant', grantId: grant.json.grantId },
+      }),
+    ]);
   });
 
   it('lists the grants in force for the Hospital2 doctor through Hospital2 ("shared with me"), and not once revoked', async () => {
@@ -476,11 +691,17 @@ describe('sharing across hospitals', () => {
         scope,
         notAfter: direct.notAfter,
       });
-      expect(listed.find((g) => g.grantId === hospital.grantId)).toMatchObject({ patientId, grantee: { type: 'hospital', mspId: h2.mspId }, scope });
+      expect(listed.find((g) => g.grantId === hospital.grantId)).toMatchObject({
+        patientId,
+        grantee: { type: 'hospital', mspId: h2.mspId },
+        scope,
+      });
       // Hospital2's gateway holds no account of this patient: no name, only the neutral label.
       const label = await doctor2.get(`/directory/people?ids=${encodeURIComponent(patientId)}`);
       expect(label.status).toBe(200);
-      expect(label.json.items).toEqual([expect.objectContaining({ personId: patientId, mspId: h1.mspId })]);
+      expect(label.json.items).toEqual([
+        expect.objectContaining({ personId: patientId, mspId: h1.mspId }),
+      ]);
       expect(label.json.items[0].name).toBeUndefined();
       // A Hospital1 doctor is named by neither grant.
       const other = await doctor1b.get('/doctors/me/consents');
@@ -489,7 +710,8 @@ describe('sharing across hospitals', () => {
       expect(otherIds).not.toContain(direct.grantId);
       expect(otherIds).not.toContain(hospital.grantId);
 
-      for (const id of given) expect((await patient.request('DELETE', `/consents/${id}`)).status).toBe(204);
+      for (const id of given)
+        expect((await patient.request('DELETE', `/consents/${id}`)).status).toBe(204);
       const ids = (await toMe()).map((g) => g.grantId);
       expect(ids).not.toContain(direct.grantId);
       expect(ids).not.toContain(hospital.grantId);
@@ -503,19 +725,29 @@ describe('sharing across hospitals', () => {
     const admin = await new Session(g2.url).login('admin', 'admin', g2.adminPassword);
     for (const who of [patient, admin]) {
       const r = await who.get('/doctors/me/consents');
-      expect({ status: r.status, code: r.json?.code }).toEqual({ status: 403, code: 'FORBIDDEN_ROLE' });
+      expect({ status: r.status, code: r.json?.code }).toEqual({
+        status: 403,
+        code: 'FORBIDDEN_ROLE',
+      });
     }
   });
 
   it('refuses the grantee once the grant expired', async () => {
     const notAfter = new Date(Date.now() + 4000).toISOString();
     const grant = await patient.request('POST', '/consents', {
-      json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [recordId] }, notAfter },
+      json: {
+        grantee: { type: 'doctor', doctorId: doctor2Id },
+        scope: { type: 'records', recordIds: [recordId] },
+        notAfter,
+      },
     });
     expect(grant.status).toBe(201);
     await sleep(Math.max(0, Date.parse(notAfter) - Date.now()) + 1000);
     const r = await doctor2.get(`/records/${recordId}/content`);
-    expect({ status: r.status, code: r.json?.code }).toEqual({ status: 403, code: 'CONSENT_EXPIRED' });
+    expect({ status: r.status, code: r.json?.code }).toEqual({
+      status: 403,
+      code: 'CONSENT_EXPIRED',
+    });
   });
 });
 
@@ -531,11 +763,20 @@ describe('when IPFS is down', () => {
     delete process.env.EHR_IPFS_ADD_TIMEOUT_MS;
     const assignedDoctor = await doctorAt(g, h1);
     const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
-    expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: assignedDoctor.id } })).status).toBe(201);
+    expect(
+      (
+        await admin.request('POST', '/admin/assignments', {
+          json: { patientId, doctorId: assignedDoctor.id },
+        })
+      ).status,
+    ).toBe(201);
     process.kill(peer.pid!, 'SIGSTOP');
     try {
       const r = await within(60_000, assignedDoctor.session.upload(patientId, pdf(1000)));
-      expect({ status: r.status, code: r.json?.code }).toEqual({ status: 503, code: 'STORAGE_UNAVAILABLE' });
+      expect({ status: r.status, code: r.json?.code }).toEqual({
+        status: 503,
+        code: 'STORAGE_UNAVAILABLE',
+      });
     } finally {
       process.kill(peer.pid!, 'SIGCONT');
       await g.close();
@@ -549,7 +790,9 @@ describe('when IPFS is down', () => {
 describe('hospital key rotation', () => {
   it('keeps records wrapped under the retired key readable (download, remark, grant); a gateway without the retired key cannot open them', async () => {
     const oldFile = pdf(7000);
-    const before = await doctor1.upload(patientId, oldFile, { remark: 'written before the rotation' });
+    const before = await doctor1.upload(patientId, oldFile, {
+      remark: 'written before the rotation',
+    });
     expect(before.status).toBe(201);
     const { keyFile, retiredKeysDir } = g1.gw.ctx.records!.config;
     const k0 = g1.gw.ctx.records!.hospitalKey.key.keyId;
@@ -559,7 +802,9 @@ describe('hospital key rotation', () => {
     mkdirSync(retiredKeysDir, { recursive: true, mode: 0o700 });
     renameSync(keyFile, join(retiredKeysDir, `${k0}.pem`));
     process.env.EHR_RECORD_RETIRED_KEYS_DIR = mkdtempSync(join(tmpdir(), 'ehr-no-retired-keys-'));
-    const bare = await startTestGateway(net, h1).finally(() => delete process.env.EHR_RECORD_RETIRED_KEYS_DIR);
+    const bare = await startTestGateway(net, h1).finally(
+      () => delete process.env.EHR_RECORD_RETIRED_KEYS_DIR,
+    );
     try {
       await bare.gw.ctx.records!.hospitalKey.ensure();
       const k1 = bare.gw.ctx.records!.hospitalKey.key.keyId;
@@ -567,11 +812,16 @@ describe('hospital key rotation', () => {
 
       // g1 still holds k0 in memory: it picks k1 up from the files when the ledger names it.
       const newFile = pdf(8000);
-      const after = await doctor1.upload(patientId, newFile, { remark: 'written after the rotation' });
+      const after = await doctor1.upload(patientId, newFile, {
+        remark: 'written after the rotation',
+      });
       expect(after.status).toBe(201);
       expect(g1.gw.ctx.records!.hospitalKey.keyIds()).toEqual([k1, k0]);
 
-      for (const [id, bytes, remark] of [[before.json.recordId, oldFile, 'written before the rotation'], [after.json.recordId, newFile, 'written after the rotation']] as const) {
+      for (const [id, bytes, remark] of [
+        [before.json.recordId, oldFile, 'written before the rotation'],
+        [after.json.recordId, newFile, 'written after the rotation'],
+      ] as const) {
         const read = await patient.get(`/records/${id}/content`);
         expect(read.status).toBe(200);
         expect(read.bytes.equals(bytes)).toBe(true);
@@ -580,7 +830,10 @@ describe('hospital key rotation', () => {
 
       // Sharing an old record re-wraps its key from the retired key for the grantee's hospital.
       const grant = await patient.request('POST', '/consents', {
-        json: { grantee: { type: 'doctor', doctorId: doctor2Id }, scope: { type: 'records', recordIds: [before.json.recordId] } },
+        json: {
+          grantee: { type: 'doctor', doctorId: doctor2Id },
+          scope: { type: 'records', recordIds: [before.json.recordId] },
+        },
       });
       expect(grant.status).toBe(201);
       const shared = await doctor2.get(`/records/${before.json.recordId}/content`);
@@ -590,9 +843,18 @@ describe('hospital key rotation', () => {
       // Without the retired key the old record does not open; the new one does.
       const doc = await doctorAt(bare, h1);
       const admin = await new Session(bare.url).login('admin', 'admin', bare.adminPassword);
-      expect((await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } })).status).toBe(201);
+      expect(
+        (
+          await admin.request('POST', '/admin/assignments', {
+            json: { patientId, doctorId: doc.id },
+          })
+        ).status,
+      ).toBe(201);
       const old = await doc.session.get(`/records/${before.json.recordId}/content`);
-      expect({ status: old.status, code: old.json?.code }).toEqual({ status: 409, code: 'KEY_NOT_AVAILABLE' });
+      expect({ status: old.status, code: old.json?.code }).toEqual({
+        status: 409,
+        code: 'KEY_NOT_AVAILABLE',
+      });
       const fresh = await doc.session.get(`/records/${after.json.recordId}/content`);
       expect(fresh.status).toBe(200);
       expect(fresh.bytes.equals(newFile)).toBe(true);

@@ -17,7 +17,12 @@ export class Session {
   async request(
     method: string,
     path: string,
-    opts: { json?: unknown; form?: FormData; stream?: AsyncIterable<Uint8Array>; headers?: Record<string, string> } = {},
+    opts: {
+      json?: unknown;
+      form?: FormData;
+      stream?: AsyncIterable<Uint8Array>;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Answer> {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
@@ -28,7 +33,12 @@ export class Session {
       body = JSON.stringify(opts.json);
     } else if (opts.form) body = opts.form;
     else if (opts.stream) body = ReadableStream.from(opts.stream);
-    const res = await fetch(new URL(path, this.base), { method, headers, body, ...(opts.stream ? { duplex: 'half' } : {}) } as RequestInit);
+    const res = await fetch(new URL(path, this.base), {
+      method,
+      headers,
+      body,
+      ...(opts.stream ? { duplex: 'half' } : {}),
+    } as RequestInit);
     const set = res.headers.getSetCookie().find((c) => c.startsWith('ehr.sid='));
     if (set) this.cookie = set.split(';')[0]!;
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -49,8 +59,11 @@ export class Session {
     this.csrf = (await this.get('/auth/csrf')).json.csrfToken;
     const captcha = (await this.get('/auth/captcha')).json;
     const answer = (await this.get(`/dev/captcha/${captcha.captchaId}`)).json.answer;
-    const r = await this.request('POST', '/auth/login', { json: { role, username, password, captchaId: captcha.captchaId, captchaAnswer: answer } });
-    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+    const r = await this.request('POST', '/auth/login', {
+      json: { role, username, password, captchaId: captcha.captchaId, captchaAnswer: answer },
+    });
+    if (r.status !== 200)
+      throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
     this.csrf = r.json.csrfToken;
     return this;
   }
@@ -62,8 +75,12 @@ export class Session {
   uploadInTwoParts(patientId: string, file: Buffer, split: number, resume: Promise<unknown>) {
     const boundary = `test-${Date.now()}`;
     async function* body(): AsyncGenerator<Uint8Array> {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`);
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="report.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`,
+      );
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="report.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      );
       yield file.subarray(0, split);
       await resume;
       yield file.subarray(split);
@@ -76,11 +93,25 @@ export class Session {
   }
 
   /** POST /patients/{id}/records with a file and fields (fields first, as the API asks). */
-  upload(patientId: string, file: Buffer, opts: { type?: string; name?: string; category?: string; remark?: string; idempotencyKey?: string } = {}) {
+  upload(
+    patientId: string,
+    file: Buffer,
+    opts: {
+      type?: string;
+      name?: string;
+      category?: string;
+      remark?: string;
+      idempotencyKey?: string;
+    } = {},
+  ) {
     const form = new FormData();
     form.append('category', opts.category ?? 'report');
     if (opts.remark) form.append('remark', opts.remark);
-    form.append('file', new Blob([new Uint8Array(file)], { type: opts.type ?? 'application/pdf' }), opts.name ?? 'report.pdf');
+    form.append(
+      'file',
+      new Blob([new Uint8Array(file)], { type: opts.type ?? 'application/pdf' }),
+      opts.name ?? 'report.pdf',
+    );
     return this.request('POST', `/patients/${encodeURIComponent(patientId)}/records`, {
       form,
       headers: opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {},

@@ -96,11 +96,19 @@ async function run(
   );
   const seconds = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
-  const median = (xs: number[]) => percentile(xs.sort((a, b) => a - b), 50);
+  const median = (xs: number[]) =>
+    percentile(
+      xs.sort((a, b) => a - b),
+      50,
+    );
   return {
     label,
     stages: stages.endorse.length
-      ? { endorse: median(stages.endorse), submit: median(stages.submit), commit: median(stages.commit) }
+      ? {
+          endorse: median(stages.endorse),
+          submit: median(stages.submit),
+          commit: median(stages.commit),
+        }
       : undefined,
     ops: latencies.length,
     seconds,
@@ -121,7 +129,12 @@ function rssMiB(pid: number): number {
  * submitTransaction's own steps (endorse, submit to the orderer, wait for the commit status),
  * each timed: where a submit waits shows in the figures of both ledgers.
  */
-async function submitTimed(contract: Contract, stages: Stages, name: string, ...args: string[]): Promise<void> {
+async function submitTimed(
+  contract: Contract,
+  stages: Stages,
+  name: string,
+  ...args: string[]
+): Promise<void> {
   const t0 = performance.now();
   const transaction = await contract.newProposal(name, { arguments: args }).endorse();
   const t1 = performance.now();
@@ -129,7 +142,8 @@ async function submitTimed(contract: Contract, stages: Stages, name: string, ...
   const t2 = performance.now();
   const status = await commit.getStatus();
   const t3 = performance.now();
-  if (!status.successful) throw new Error(`transaction ${status.transactionId} committed with code ${status.code}`);
+  if (!status.successful)
+    throw new Error(`transaction ${status.transactionId} committed with code ${status.code}`);
   stages.endorse.push(t1 - t0);
   stages.submit.push(t2 - t1);
   stages.commit.push(t3 - t2);
@@ -144,7 +158,12 @@ interface LedgerUnderTest {
   close(): void;
 }
 
-function connectLedger(name: string, net: Network, peerPort: number, pids: number[]): LedgerUnderTest {
+function connectLedger(
+  name: string,
+  net: Network,
+  peerPort: number,
+  pids: number[],
+): LedgerUnderTest {
   const h1 = net.hospitals[0];
   const idPaths = orgPaths(net, h1).gatewayService!;
   const client = new grpc.Client(
@@ -174,14 +193,17 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  ...[1, 8, 64].map(
-    (clients): Row => ({
-      label: `submit, ${clients} client${clients > 1 ? 's' : ''}`,
-      clients,
-      op: (contract, w, i, stages) => submitTimed(contract, stages, 'Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
-    }),
-  ),
-  { label: 'evaluate, 8 clients', clients: 8, op: (contract) => contract.evaluateTransaction('Get', 'bench-read') },
+  ...[1, 8, 64].map((clients): Row => ({
+    label: `submit, ${clients} client${clients > 1 ? 's' : ''}`,
+    clients,
+    op: (contract, w, i, stages) =>
+      submitTimed(contract, stages, 'Put', `bench-${clients}-${w}-${i}`, `value-${i}`),
+  })),
+  {
+    label: 'evaluate, 8 clients',
+    clients: 8,
+    op: (contract) => contract.evaluateTransaction('Get', 'bench-read'),
+  },
 ];
 
 /**
@@ -192,10 +214,13 @@ async function measureAll(ledgers: LedgerUnderTest[]): Promise<Result[][]> {
   for (const l of ledgers) await l.contract.submitTransaction('Put', 'bench-read', 'x');
   const results: Result[][] = ledgers.map(() => []);
   for (const [r, row] of ROWS.entries()) {
-    const order = r % 2 === 0 ? ledgers.map((_, i) => i) : ledgers.map((_, i) => ledgers.length - 1 - i);
+    const order =
+      r % 2 === 0 ? ledgers.map((_, i) => i) : ledgers.map((_, i) => ledgers.length - 1 - i);
     for (const i of order) {
       const { contract, pids } = ledgers[i]!;
-      results[i]![r] = await run(row.label, row.clients, pids, (w, n, stages) => row.op(contract, w, n, stages));
+      results[i]![r] = await run(row.label, row.clients, pids, (w, n, stages) =>
+        row.op(contract, w, n, stages),
+      );
     }
   }
   return results;
@@ -213,7 +238,10 @@ async function startFabric(): Promise<PrivateFabric | string> {
     return 'Fabric: not measured (set FABRIC_BIN to the Fabric 3.1.5 binaries, see README "Running on real Fabric")';
   }
   // PrivateFabric adds EHR_PORT_OFFSET to the shift: ask for the offset a private devnet would use.
-  return PrivateFabric.create(privatePortOffset(27000) - Number(process.env.EHR_PORT_OFFSET ?? 0), FABRIC_ORDERERS);
+  return PrivateFabric.create(
+    privatePortOffset(27000) - Number(process.env.EHR_PORT_OFFSET ?? 0),
+    FABRIC_ORDERERS,
+  );
 }
 
 export async function benchLedger(): Promise<number> {
@@ -230,7 +258,9 @@ export async function benchLedger(): Promise<number> {
     ledgers.push(connectLedger('devnet', net, net.hospitals[0].peer.port, [devnet.pid!]));
     fabric = await startFabric();
     if (typeof fabric !== 'string') {
-      ledgers.push(connectLedger('Fabric', fabric.net, fabric.net.hospitals[0].peer.fabricPort, fabric.pids));
+      ledgers.push(
+        connectLedger('Fabric', fabric.net, fabric.net.hospitals[0].peer.fabricPort, fabric.pids),
+      );
     }
     results = await measureAll(ledgers);
     mem = ledgers.map((l) => l.pids.reduce((sum, pid) => sum + rssMiB(pid), 0));
@@ -250,7 +280,9 @@ export async function benchLedger(): Promise<number> {
     `baseline (this run): disk fdatasync rate ${Math.round(fsyncs)} /s (4 KiB appends) — the ceiling for blocks committed durably one by one\n`,
   );
   const [d, f] = results;
-  console.log('| run | devnet tx/s | p50 ms | p95 ms | errors | CPU ms/tx | Fabric tx/s | p50 ms | p95 ms | errors | CPU ms/tx |');
+  console.log(
+    '| run | devnet tx/s | p50 ms | p95 ms | errors | CPU ms/tx | Fabric tx/s | p50 ms | p95 ms | errors | CPU ms/tx |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const cells = (r?: Result) =>
     r
@@ -260,13 +292,19 @@ export async function benchLedger(): Promise<number> {
   console.log(
     `\nmemory: devnet RSS ${mem[0]!.toFixed(0)} MiB${f ? `; Fabric orderer + peers RSS ${mem[1]!.toFixed(0)} MiB` : ''}; benchmark client RSS ${(self.rss / 2 ** 20).toFixed(0)} MiB, heap ${(self.heapUsed / 2 ** 20).toFixed(0)} MiB`,
   );
-  console.log('CPU ms/tx: CPU time of the ledger processes (devnet; Fabric orderer and peers) per completed operation');
+  console.log(
+    'CPU ms/tx: CPU time of the ledger processes (devnet; Fabric orderer and peers) per completed operation',
+  );
   const stagesOf = (r?: Result) =>
-    r?.stages ? `${r.stages.endorse.toFixed(0)} / ${r.stages.submit.toFixed(0)} / ${r.stages.commit.toFixed(0)}` : '-';
+    r?.stages
+      ? `${r.stages.endorse.toFixed(0)} / ${r.stages.submit.toFixed(0)} / ${r.stages.commit.toFixed(0)}`
+      : '-';
   console.log('\nsubmit steps, p50 ms of endorse / submit (to the orderer) / commit status wait:');
   console.log('| run | devnet | Fabric |');
   console.log('| --- | ---: | ---: |');
-  d!.forEach((r, i) => r.stages && console.log(`| ${r.label} | ${stagesOf(r)} | ${stagesOf(f?.[i])} |`));
+  d!.forEach(
+    (r, i) => r.stages && console.log(`| ${r.label} | ${stagesOf(r)} | ${stagesOf(f?.[i])} |`),
+  );
   if (typeof fabric === 'string') console.log(fabric);
   return results.some((rows) => rows.some((r) => r.ops === 0)) ? 1 : 0;
 }

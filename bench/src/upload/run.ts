@@ -21,12 +21,16 @@ import { EncryptStream } from '@ehr/gateway/crypto';
 import type { ChildReady, ChildReply, ChildRequest } from './gateway-child';
 
 const MiB = 1024 * 1024;
-const ITERATIONS: Record<number, number> = { [MiB]: Number(process.env.BENCH_ITERATIONS_1MIB ?? 12), [20 * MiB]: Number(process.env.BENCH_ITERATIONS_20MIB ?? 6) };
+const ITERATIONS: Record<number, number> = {
+  [MiB]: Number(process.env.BENCH_ITERATIONS_1MIB ?? 12),
+  [20 * MiB]: Number(process.env.BENCH_ITERATIONS_20MIB ?? 6),
+};
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 1024) * MiB;
 /** Uploads (and raw adds) side by side in the concurrent rounds: several doctors at once. */
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface Row {
   label: string;
@@ -45,7 +49,8 @@ function rssMiB(pid: number): number {
 function* pdfChunks(size: number): Generator<Buffer> {
   const block = randomBytes(MiB);
   Buffer.from('%PDF-1.7\n').copy(block);
-  for (let sent = 0; sent < size; sent += MiB) yield sent === 0 ? block : block.subarray(0, Math.min(MiB, size - sent));
+  for (let sent = 0; sent < size; sent += MiB)
+    yield sent === 0 ? block : block.subarray(0, Math.min(MiB, size - sent));
 }
 
 class Client {
@@ -56,7 +61,11 @@ class Client {
   async json<T = Record<string, string>>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { cookie: this.cookie, 'x-csrf-token': this.csrf };
     if (body) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.base}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const set = res.headers.getSetCookie().find((c) => c.startsWith('ehr.sid='));
     if (set) this.cookie = set.split(';')[0]!;
     const out = (await res.json()) as T;
@@ -68,34 +77,56 @@ class Client {
     this.csrf = (await this.json('GET', '/auth/csrf')).csrfToken;
     const c = await this.json('GET', '/auth/captcha');
     const a = await this.json('GET', `/dev/captcha/${c.captchaId}`);
-    this.csrf = (await this.json('POST', '/auth/login', { role, username, password, captchaId: c.captchaId, captchaAnswer: a.answer })).csrfToken;
+    this.csrf = (
+      await this.json('POST', '/auth/login', {
+        role,
+        username,
+        password,
+        captchaId: c.captchaId,
+        captchaAnswer: a.answer,
+      })
+    ).csrfToken;
   }
 
   /** Streams a multipart upload; returns the record id and the gateway's Server-Timing steps. */
-  async upload(patientId: string, chunks: Iterable<Buffer>): Promise<{ recordId: string; cid: string; steps: Record<string, number> }> {
+  async upload(
+    patientId: string,
+    chunks: Iterable<Buffer>,
+  ): Promise<{ recordId: string; cid: string; steps: Record<string, number> }> {
     const boundary = `bench${randomBytes(8).toString('hex')}`;
     async function* body() {
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`);
-      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="category"\r\n\r\nreport\r\n`,
+      );
+      yield Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      );
       yield* chunks;
       yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
     const res = await fetch(`${this.base}/patients/${encodeURIComponent(patientId)}/records`, {
       method: 'POST',
-      headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: {
+        cookie: this.cookie,
+        'x-csrf-token': this.csrf,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
       body: ReadableStream.from(body()),
       duplex: 'half',
     } as RequestInit);
     const out = (await res.json()) as { recordId: string; cid: string };
     if (res.status !== 201) throw new Error(`upload: ${res.status} ${JSON.stringify(out)}`);
     const steps: Record<string, number> = {};
-    for (const m of (res.headers.get('server-timing') ?? '').matchAll(/([a-z]+);dur=(\d+)/g)) steps[m[1]!] = Number(m[2]);
+    for (const m of (res.headers.get('server-timing') ?? '').matchAll(/([a-z]+);dur=(\d+)/g))
+      steps[m[1]!] = Number(m[2]);
     return { ...out, steps };
   }
 
   /** Downloads and hashes the content (never held whole). */
   async download(recordId: string): Promise<{ bytes: number; sha256: string }> {
-    const res = await fetch(`${this.base}/records/${recordId}/content`, { headers: { cookie: this.cookie } });
+    const res = await fetch(`${this.base}/records/${recordId}/content`, {
+      headers: { cookie: this.cookie },
+    });
     if (res.status !== 200) throw new Error(`download: ${res.status} ${await res.text()}`);
     const hash = createHash('sha256');
     let bytes = 0;
@@ -125,9 +156,11 @@ function encryptionOnly(): { rawMBs: number; streamMBs: Promise<number> } {
     const t1 = performance.now();
     const big = randomBytes(MiB);
     await pipeline(
-      Readable.from((function* () {
-        for (let done = 0; done < total; done += MiB) yield big;
-      })()),
+      Readable.from(
+        (function* () {
+          for (let done = 0; done < total; done += MiB) yield big;
+        })(),
+      ),
       new EncryptStream(key),
       new Writable({ write: (_c, _e, cb) => cb() }),
     );
@@ -152,11 +185,27 @@ function startChild(): Promise<{ child: ChildProcess; ready: ChildReady }> {
 
 /** Median of each upload step (ms from the start of the upload, as the gateway reports them). */
 function stepMedians(all: Record<string, number>[]): string {
-  const names = ['keyholders', 'sealed', 'endorsed', 'added', 'replicas', 'committed'].filter((n) => all.some((s) => n in s));
-  return names.map((n) => `${n} ${percentile(all.map((s) => s[n] ?? NaN).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 50).toFixed(0)}`).join(', ');
+  const names = ['keyholders', 'sealed', 'endorsed', 'added', 'replicas', 'committed'].filter((n) =>
+    all.some((s) => n in s),
+  );
+  return names
+    .map(
+      (n) =>
+        `${n} ${percentile(
+          all
+            .map((s) => s[n] ?? NaN)
+            .filter((v) => !Number.isNaN(v))
+            .sort((a, b) => a - b),
+          50,
+        ).toFixed(0)}`,
+    )
+    .join(', ');
 }
 
-function childUsage(child: ChildProcess, id: number): Promise<{ memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }> {
+function childUsage(
+  child: ChildProcess,
+  id: number,
+): Promise<{ memory: NodeJS.MemoryUsage; cpu: NodeJS.CpuUsage }> {
   return new Promise((resolve) => {
     const onMessage = (m: ChildReply) => {
       if (m.id !== id || !('memory' in m)) return;
@@ -207,7 +256,11 @@ export async function benchUpload(): Promise<number> {
       const add: Row = { label: 'raw IPFS Cluster add', bytes: size, ms: [] };
       // What the upload's 201 waits for on the IPFS side: the add, then the pin reported on every
       // peer it is replicated to (polled every 5 ms, as the gateway does for its first ten asks).
-      const replicated: Row = { label: `raw add, until pinned on ${want} peers`, bytes: size, ms: [] };
+      const replicated: Row = {
+        label: `raw add, until pinned on ${want} peers`,
+        bytes: size,
+        ms: [],
+      };
       const submit: Row = { label: 'raw Fabric submit (AddRecord)', bytes: size, ms: [] };
       const up: Row = { label: 'gateway upload', bytes: size, ms: [] };
       const down: Row = { label: 'gateway download', bytes: size, ms: [] };
@@ -235,7 +288,8 @@ export async function benchUpload(): Promise<number> {
         t = performance.now();
         const got = await doctor.download(recordId);
         down.ms.push(performance.now() - t);
-        if (got.bytes !== size || got.sha256 !== createHash('sha256').update(data).digest('hex')) throw new Error('download differs from upload');
+        if (got.bytes !== size || got.sha256 !== createHash('sha256').update(data).digest('hex'))
+          throw new Error('download differs from upload');
       }
       rows.push(add, replicated, submit, up, down);
     }
@@ -268,8 +322,18 @@ export async function benchUpload(): Promise<number> {
     // one upload at a time): rounds of CONCURRENT uploads against rounds of as many raw adds of the
     // same sizes; a round's time is until its last transfer finished.
     for (const size of [MiB, 20 * MiB]) {
-      const add: Row = { label: `raw IPFS Cluster add, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
-      const up: Row = { label: `gateway upload, ${CONCURRENT} at once`, bytes: size, parallel: CONCURRENT, ms: [] };
+      const add: Row = {
+        label: `raw IPFS Cluster add, ${CONCURRENT} at once`,
+        bytes: size,
+        parallel: CONCURRENT,
+        ms: [],
+      };
+      const up: Row = {
+        label: `gateway upload, ${CONCURRENT} at once`,
+        bytes: size,
+        parallel: CONCURRENT,
+        ms: [],
+      };
       for (let i = 0; i < Math.ceil(ITERATIONS[size]! / 2); i++) {
         const files = Array.from({ length: CONCURRENT }, (_, k) => {
           const data = Buffer.concat([...pdfChunks(size)]);
@@ -277,13 +341,16 @@ export async function benchUpload(): Promise<number> {
           return data;
         });
         let t = performance.now();
-        const raw = await Promise.all(files.map((data) => cluster.addStream(Readable.from([data]), 'bench-raw.bin')));
+        const raw = await Promise.all(
+          files.map((data) => cluster.addStream(Readable.from([data]), 'bench-raw.bin')),
+        );
         add.ms.push(performance.now() - t);
         for (const data of files) data.writeUInt32BE(3_000_000 + i, 104);
         t = performance.now();
         const ups = await Promise.all(files.map((data) => doctor.upload(ready.patientId, [data])));
         up.ms.push(performance.now() - t);
-        for (const cid of [...raw, ...ups.map((u) => u.cid)]) await cluster.unpin(cid).catch(() => undefined);
+        for (const cid of [...raw, ...ups.map((u) => u.cid)])
+          await cluster.unpin(cid).catch(() => undefined);
       }
       rows.push(add, up);
     }
@@ -292,23 +359,43 @@ export async function benchUpload(): Promise<number> {
     // filled the repositories (10 GB) and the cluster then refused every add (no peer to allocate).
     for (const h of net.hospitals) await kuboRepoGc(h).catch(() => undefined);
 
-    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-    console.log(`\nrecords upload/download benchmark: Hospital1 gateway (own process) → IPFS Cluster (replication ${net.ipfs.replicationFactorMin}-${net.ipfs.replicationFactorMax}, 2 peers) + ledger; load average ${load}`);
-    console.log(`\nencryption only (CPU limit, one core): AES-256-GCM ${rawMBs(enc.rawMBs)} MB/s (64 KiB per cipher); segmented stream ${rawMBs(streamMBs)} MB/s\n`);
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(
+      `\nrecords upload/download benchmark: Hospital1 gateway (own process) → IPFS Cluster (replication ${net.ipfs.replicationFactorMin}-${net.ipfs.replicationFactorMax}, 2 peers) + ledger; load average ${load}`,
+    );
+    console.log(
+      `\nencryption only (CPU limit, one core): AES-256-GCM ${rawMBs(enc.rawMBs)} MB/s (64 KiB per cipher); segmented stream ${rawMBs(streamMBs)} MB/s\n`,
+    );
     console.log('| size | run | n | MB/s (median) | p50 ms | p95 ms |');
     console.log('| ---: | --- | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
       const s = [...r.ms].sort((a, b) => a - b);
       const p50 = percentile(s, 50);
       const mbs = ((r.parallel ?? 1) * r.bytes) / MiB / (p50 / 1000);
-      console.log(`| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : mbs.toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`);
+      console.log(
+        `| ${r.bytes / MiB} MiB | ${r.label} | ${s.length} | ${r.label.includes('submit') ? '-' : mbs.toFixed(1)} | ${p50.toFixed(0)} | ${percentile(s, 95).toFixed(0)} |`,
+      );
     }
     for (const size of [MiB, 20 * MiB]) {
-      const med = (label: string) => percentile([...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b), 50);
-      const speed = (suffix: string, raw = `raw IPFS Cluster add${suffix}`) => ((100 * med(raw)) / med(`gateway upload${suffix}`)).toFixed(0);
-      console.log(`${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %; ${speed('', `raw add, until pinned on ${want} peers`)} % of the raw add until pinned on ${want} peers); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile([...cpuMs[size]!].sort((a, b) => a - b), 50).toFixed(0)} ms per upload (median)`);
+      const med = (label: string) =>
+        percentile(
+          [...rows.find((r) => r.bytes === size && r.label === label)!.ms].sort((a, b) => a - b),
+          50,
+        );
+      const speed = (suffix: string, raw = `raw IPFS Cluster add${suffix}`) =>
+        ((100 * med(raw)) / med(`gateway upload${suffix}`)).toFixed(0);
+      console.log(
+        `${size / MiB} MiB: upload speed = ${speed('')} % of the raw cluster add (median times; ${CONCURRENT} at once: ${speed(`, ${CONCURRENT} at once`)} %; ${speed('', `raw add, until pinned on ${want} peers`)} % of the raw add until pinned on ${want} peers); upload steps, ms from its start (median): ${stepMedians(steps[size]!)}; gateway CPU ${percentile(
+          [...cpuMs[size]!].sort((a, b) => a - b),
+          50,
+        ).toFixed(0)} ms per upload (median)`,
+      );
     }
-    console.log(`\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`);
+    console.log(
+      `\nmemory: gateway RSS ${rssAtStart.toFixed(0)} MiB after start, ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB while uploading ${BIG / MiB} MiB (${bigMBs.toFixed(1)} MB/s); in it, peak JS heap ${peakHeap.toFixed(0)} MiB and Buffers ${peakBuffers.toFixed(0)} MiB`,
+    );
     return 0;
   } finally {
     child.disconnect();

@@ -83,14 +83,21 @@ export class Accounts {
     const clash = await User.findOne({
       where: {
         [Op.or]: [
-          this.db.sequelize.where(this.db.sequelize.fn('lower', this.db.sequelize.col('username')), username.toLowerCase()),
-          this.db.sequelize.where(this.db.sequelize.fn('lower', this.db.sequelize.col('email')), email.toLowerCase()),
+          this.db.sequelize.where(
+            this.db.sequelize.fn('lower', this.db.sequelize.col('username')),
+            username.toLowerCase(),
+          ),
+          this.db.sequelize.where(
+            this.db.sequelize.fn('lower', this.db.sequelize.col('email')),
+            email.toLowerCase(),
+          ),
         ],
       },
       transaction: t,
     });
     if (!clash) return;
-    if (clash.username.toLowerCase() === username.toLowerCase()) throw new CodedError('USERNAME_TAKEN');
+    if (clash.username.toLowerCase() === username.toLowerCase())
+      throw new CodedError('USERNAME_TAKEN');
     throw new CodedError('EMAIL_TAKEN');
   }
 
@@ -153,7 +160,10 @@ export class Accounts {
   async findLogin(role: Role, username: string): Promise<User | null> {
     const s = this.db.sequelize;
     return this.db.models.User.findOne({
-      where: { role, [Op.and]: [s.where(s.fn('lower', s.col('username')), username.trim().toLowerCase())] },
+      where: {
+        role,
+        [Op.and]: [s.where(s.fn('lower', s.col('username')), username.trim().toLowerCase())],
+      },
     });
   }
 }

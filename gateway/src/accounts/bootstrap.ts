@@ -26,7 +26,17 @@ export async function ensureBootstrapAdmin(ctx: GatewayContext): Promise<void> {
 export async function bootstrapAdminLedger(ctx: GatewayContext): Promise<UserLedger> {
   const a = ctx.config.bootstrapAdmin;
   const user = await ctx.accounts.findLogin('admin', a.username);
-  if (!user || !(await ctx.hasher.verify(a.password, user.passwordHash))) throw new CodedError('INVALID_CREDENTIALS');
-  const privateKey = await unsealPrivateKey(user.sealedKey, a.password, ctx.config.keyPepper, user.id);
-  return ctx.ledger.as({ mspId: ctx.config.hospital.mspId, certificate: user.certificate, privateKey });
+  if (!user || !(await ctx.hasher.verify(a.password, user.passwordHash)))
+    throw new CodedError('INVALID_CREDENTIALS');
+  const privateKey = await unsealPrivateKey(
+    user.sealedKey,
+    a.password,
+    ctx.config.keyPepper,
+    user.id,
+  );
+  return ctx.ledger.as({
+    mspId: ctx.config.hospital.mspId,
+    certificate: user.certificate,
+    privateKey,
+  });
 }

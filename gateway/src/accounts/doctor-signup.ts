@@ -106,11 +106,16 @@ export class DoctorSignup {
     checkPasswordPair(req.password, req.passwordConfirmation);
     const { OtpChallenge, GovRegistryEntry } = this.db.models;
     const challenge = await OtpChallenge.findByPk(req.challengeId);
-    if (!challenge) throw new CodedError('OTP_INVALID', 'This code request is unknown. Please ask for a new code.');
+    if (!challenge)
+      throw new CodedError(
+        'OTP_INVALID',
+        'This code request is unknown. Please ask for a new code.',
+      );
     if (challenge.consumedAt || challenge.expiresAt.getTime() < this.now().getTime()) {
       throw new CodedError('OTP_EXPIRED');
     }
-    if (challenge.attempts >= this.settings.maxAttempts) throw new CodedError('OTP_ATTEMPTS_EXCEEDED');
+    if (challenge.attempts >= this.settings.maxAttempts)
+      throw new CodedError('OTP_ATTEMPTS_EXCEEDED');
 
     const expected = Buffer.from(challenge.codeHash, 'hex');
     const given = Buffer.from(this.codeHash(challenge.id, req.code), 'hex');

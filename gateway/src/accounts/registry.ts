@@ -32,15 +32,29 @@ interface Row {
 export function parseRegistryCsv(text: string): { rows: Row[]; errors: RegistryLineError[] } {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true });
+    records = parse(text, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    });
   } catch (e) {
     const line = (e as { lines?: number }).lines;
-    return { rows: [], errors: [{ line: line ?? 0, message: `not valid CSV: ${(e as Error).message}` }] };
+    return {
+      rows: [],
+      errors: [{ line: line ?? 0, message: `not valid CSV: ${(e as Error).message}` }],
+    };
   }
   const errors: RegistryLineError[] = [];
   const [header, ...body] = records;
-  if (!header || header.map((h) => h.toLowerCase()).join(',') !== HEADER.map((h) => h.toLowerCase()).join(',')) {
-    return { rows: [], errors: [{ line: 1, message: `the first line must be: ${HEADER.join(',')}` }] };
+  if (
+    !header ||
+    header.map((h) => h.toLowerCase()).join(',') !== HEADER.map((h) => h.toLowerCase()).join(',')
+  ) {
+    return {
+      rows: [],
+      errors: [{ line: 1, message: `the first line must be: ${HEADER.join(',')}` }],
+    };
   }
   if (body.length === 0) errors.push({ line: 2, message: 'the file has no entries' });
   const rows: Row[] = [];
@@ -53,33 +67,58 @@ export function parseRegistryCsv(text: string): { rows: Row[]; errors: RegistryL
     }
     const [govId, name, phone, specialty] = cols as [string, string, string, string];
     const before = errors.length;
-    if (!GOV_ID.test(govId)) errors.push({ line, field: 'govId', message: 'must be 1–64 letters, digits or dashes' });
-    else if (seen.has(govId)) errors.push({ line, field: 'govId', message: `duplicate of line ${seen.get(govId)}` });
-    if (!name || name.length > 200) errors.push({ line, field: 'name', message: 'must be 1–200 characters' });
+    if (!GOV_ID.test(govId))
+      errors.push({ line, field: 'govId', message: 'must be 1–64 letters, digits or dashes' });
+    else if (seen.has(govId))
+      errors.push({ line, field: 'govId', message: `duplicate of line ${seen.get(govId)}` });
+    if (!name || name.length > 200)
+      errors.push({ line, field: 'name', message: 'must be 1–200 characters' });
     if (!isMobilePhone(phone, 'any', { strictMode: true })) {
-      errors.push({ line, field: 'phone', message: 'must be a mobile number in international form, e.g. +14155550123' });
+      errors.push({
+        line,
+        field: 'phone',
+        message: 'must be a mobile number in international form, e.g. +14155550123',
+      });
     }
-    if (!specialty || specialty.length > 100) errors.push({ line, field: 'specialty', message: 'must be 1–100 characters' });
+    if (!specialty || specialty.length > 100)
+      errors.push({ line, field: 'specialty', message: 'must be 1–100 characters' });
     seen.set(govId, line);
     if (errors.length === before) rows.push({ govId, name, phone, specialty });
   });
   return { rows, errors };
 }
 
-export async function importRegistry(db: Database, csv: string, adminId: string): Promise<RegistryImportResult> {
+export async function importRegistry(
+  db: Database,
+  csv: string,
+  adminId: string,
+): Promise<RegistryImportResult> {
   const { rows, errors } = parseRegistryCsv(csv);
   if (errors.length) {
-    throw new CodedError('REGISTRY_CSV_INVALID', undefined, { lines: errors.slice(0, 1000), errorCount: errors.length });
+    throw new CodedError('REGISTRY_CSV_INVALID', undefined, {
+      lines: errors.slice(0, 1000),
+      errorCount: errors.length,
+    });
   }
   const { GovRegistryEntry } = db.models;
   return db.sequelize.transaction(async (t) => {
     const existing = new Set(
-      (await GovRegistryEntry.findAll({ attributes: ['govId'], where: { govId: rows.map((r) => r.govId) }, transaction: t })).map(
-        (e) => e.govId,
-      ),
+      (
+        await GovRegistryEntry.findAll({
+          attributes: ['govId'],
+          where: { govId: rows.map((r) => r.govId) },
+          transaction: t,
+        })
+      ).map((e) => e.govId),
     );
     await GovRegistryEntry.bulkCreate(
-      rows.map((r) => ({ govId: r.govId, fullName: r.name, phone: r.phone, specialty: r.specialty, importedBy: adminId })),
+      rows.map((r) => ({
+        govId: r.govId,
+        fullName: r.name,
+        phone: r.phone,
+        specialty: r.specialty,
+        importedBy: adminId,
+      })),
       { updateOnDuplicate: ['fullName', 'phone', 'specialty', 'importedBy'], transaction: t },
     );
     const updated = rows.filter((r) => existing.has(r.govId)).length;

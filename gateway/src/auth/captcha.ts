@@ -22,15 +22,33 @@ const hashAnswer = (id: string, text: string) =>
   createHash('sha256').update(`${id}:${text.trim().toLowerCase()}`).digest('hex');
 
 export function issueCaptcha(now = Date.now()): IssuedCaptcha {
-  const c = svgCaptcha.create({ size: 6, noise: 3, ignoreChars: '0oO1lIi', color: false, background: '#ffffff' });
+  const c = svgCaptcha.create({
+    size: 6,
+    noise: 3,
+    ignoreChars: '0oO1lIi',
+    color: false,
+    background: '#ffffff',
+  });
   const id = randomUUID();
-  return { pending: { id, answerHash: hashAnswer(id, c.text), expiresAt: now + TTL_MS }, svg: c.data, answer: c.text };
+  return {
+    pending: { id, answerHash: hashAnswer(id, c.text), expiresAt: now + TTL_MS },
+    svg: c.data,
+    answer: c.text,
+  };
 }
 
 /** Throws CAPTCHA_INVALID unless `answer` solves the pending captcha `id`. The caller discards it either way. */
-export function checkCaptcha(pending: PendingCaptcha | undefined, id: string, answer: string, now = Date.now()): void {
+export function checkCaptcha(
+  pending: PendingCaptcha | undefined,
+  id: string,
+  answer: string,
+  now = Date.now(),
+): void {
   if (!pending || pending.id !== id || pending.expiresAt < now) {
-    throw new CodedError('CAPTCHA_INVALID', 'The picture expired or was already used. Please try a new picture.');
+    throw new CodedError(
+      'CAPTCHA_INVALID',
+      'The picture expired or was already used. Please try a new picture.',
+    );
   }
   const a = Buffer.from(pending.answerHash, 'hex');
   const b = Buffer.from(hashAnswer(id, answer), 'hex');

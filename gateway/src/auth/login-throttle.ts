@@ -96,7 +96,10 @@ export class LoginThrottle {
       failed: async () => {
         if (!lastAllowed) return;
         const n = (await this.lockouts.consume(key)).consumedPoints;
-        const seconds = Math.min(this.s.backoffBaseSeconds * 2 ** (n - 1), this.s.backoffMaxSeconds);
+        const seconds = Math.min(
+          this.s.backoffBaseSeconds * 2 ** (n - 1),
+          this.s.backoffMaxSeconds,
+        );
         await this.account.block(key, seconds);
       },
     };
@@ -110,7 +113,8 @@ export class LoginThrottle {
     } catch {
       throw new CodedError('DATABASE_UNAVAILABLE');
     }
-    if (res && res.remainingPoints <= 0 && res.consumedPoints >= this.s.ipMaxFailures) throw throttled(res);
+    if (res && res.remainingPoints <= 0 && res.consumedPoints >= this.s.ipMaxFailures)
+      throw throttled(res);
   }
 
   /** A failure that never reached a password check (e.g. a wrong captcha): costs the address only. */

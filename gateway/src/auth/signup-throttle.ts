@@ -24,7 +24,9 @@ export class SignupThrottle {
       await this.limiter.consume(ip);
     } catch (e) {
       if (e instanceof RateLimiterRes) {
-        throw new CodedError('RATE_LIMITED', undefined, { retryAfterSeconds: Math.ceil(e.msBeforeNext / 1000) });
+        throw new CodedError('RATE_LIMITED', undefined, {
+          retryAfterSeconds: Math.ceil(e.msBeforeNext / 1000),
+        });
       }
       throw new CodedError('DATABASE_UNAVAILABLE');
     }

@@ -40,7 +40,10 @@ export class FabricCaAuthority implements IdentityAuthority {
     return this.registrarIdentity;
   }
 
-  async registerAndEnroll(enrollmentId: string, attrs: IdentityAttributes): Promise<EnrolledIdentity> {
+  async registerAndEnroll(
+    enrollmentId: string,
+    attrs: IdentityAttributes,
+  ): Promise<EnrolledIdentity> {
     const attributes = Object.entries(attrs)
       .filter(([, v]) => v !== undefined)
       .map(([name, value]) => ({ name, value: String(value), ecert: true }));

@@ -1,7 +1,16 @@
 // Wrapping a record's data key for a hospital: RSA-OAEP (SHA-256, MGF1-SHA-256) to the hospital's
 // 3072-bit encryption key registered on the ledger (SPKI PEM). The OAEP label binds the wrapped
 // key to its record id, so a wrapped key copied onto another record does not unwrap.
-import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, privateDecrypt, publicEncrypt } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  privateDecrypt,
+  publicEncrypt,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -31,18 +40,38 @@ function rsa3072Public(spkiPem: string): KeyObject {
 }
 
 /** Base64 of the data key (or remark key) encrypted to `spkiPem` for `recordId`. */
-export function wrapDataKey(dataKey: Buffer, spkiPem: string, recordId: string, purpose?: WrappedKeyPurpose): string {
+export function wrapDataKey(
+  dataKey: Buffer,
+  spkiPem: string,
+  recordId: string,
+  purpose?: WrappedKeyPurpose,
+): string {
   return publicEncrypt(
-    { key: rsa3072Public(spkiPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId, purpose) },
+    {
+      key: rsa3072Public(spkiPem),
+      padding: constants.RSA_PKCS1_OAEP_PADDING,
+      oaepHash: 'sha256',
+      oaepLabel: label(recordId, purpose),
+    },
     dataKey,
   ).toString('base64');
 }
 
 /** The data key (or remark key) back from a wrapped key made for this hospital and record. */
-export function unwrapDataKey(wrapped: string, privateKey: KeyObject, recordId: string, purpose?: WrappedKeyPurpose): Buffer {
+export function unwrapDataKey(
+  wrapped: string,
+  privateKey: KeyObject,
+  recordId: string,
+  purpose?: WrappedKeyPurpose,
+): Buffer {
   try {
     const key = privateDecrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label(recordId, purpose) },
+      {
+        key: privateKey,
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+        oaepLabel: label(recordId, purpose),
+      },
       Buffer.from(wrapped, 'base64'),
     );
     if (key.length !== 32) throw new KeyWrapError('unwrapped key has the wrong length');
@@ -72,11 +101,17 @@ export function keyIdOf(spkiPem: string): string {
  */
 export function loadOrCreateHospitalKey(file: string): HospitalKeyPair {
   if (!existsSync(file)) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: MODULUS_BITS, publicExponent: 0x10001 });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: MODULUS_BITS,
+      publicExponent: 0x10001,
+    });
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // 'wx': never overwrite a key another process wrote meanwhile.
     try {
-      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -95,7 +130,9 @@ export function loadHospitalKey(file: string): HospitalKeyPair {
       throw new KeyWrapError(`${file} is not a PEM private key`);
     }
   })();
-  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKeyPem = createPublicKey(privateKey)
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   rsa3072Public(publicKeyPem);
   return { keyId: keyIdOf(publicKeyPem), publicKeyPem, privateKey };
 }

@@ -9,7 +9,13 @@
 //   nonce_i = prefix (7) | i (uint32 BE) | last flag (1 byte: 1 for the final segment, else 0)
 // Every segment but the last carries exactly `segment size` plaintext bytes; the last 0..size.
 // The header is bound as associated data, so changing it fails every segment.
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export const AEAD_MAGIC = Buffer.from('EHRS', 'ascii');
@@ -165,7 +171,8 @@ export class DecryptStream extends Transform {
   }
 
   private readHeader(all: Buffer): void {
-    if (!all.subarray(0, 4).equals(AEAD_MAGIC)) throw new AeadError('not an encrypted record (bad magic)');
+    if (!all.subarray(0, 4).equals(AEAD_MAGIC))
+      throw new AeadError('not an encrypted record (bad magic)');
     if (all[4] !== AEAD_VERSION) throw new AeadError(`unsupported format version ${all[4]}`);
     const size = all.readUInt32BE(5);
     if (size < 1 || size > MAX_SEGMENT_SIZE) throw new AeadError('invalid segment size in header');
@@ -184,7 +191,7 @@ export class DecryptStream extends Transform {
       else this.pending[0] = first.subarray(n);
     } else {
       out = Buffer.allocUnsafe(n);
-      for (let o = 0; o < n; ) {
+      for (let o = 0; o < n;) {
         const p = this.pending[0]!;
         const k = Math.min(p.length, n - o);
         p.copy(out, o, 0, k);
@@ -207,7 +214,8 @@ export class DecryptStream extends Transform {
       }
       const sealedSize = this.segmentSize + TAG_LENGTH;
       // A full segment followed by at least one more byte cannot be the last one.
-      while (this.pendingLength > sealedSize) this.push(this.open(this.takePending(sealedSize), false));
+      while (this.pendingLength > sealedSize)
+        this.push(this.open(this.takePending(sealedSize), false));
       done();
     } catch (e) {
       done(e as Error);

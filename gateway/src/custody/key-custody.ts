@@ -39,7 +39,12 @@ export interface KdfParams {
 /** OWASP's scrypt minimum (N=2^17, r=8, p=1) costs ~128 MiB and ~0.3 s; 2^15 keeps login snappy on 2 cores. */
 export const DEFAULT_KDF: KdfParams = { N: 2 ** 15, r: 8, p: 1 };
 
-function deriveKek(password: string, pepper: string, salt: Buffer, kdf: KdfParams): Promise<Buffer> {
+function deriveKek(
+  password: string,
+  pepper: string,
+  salt: Buffer,
+  kdf: KdfParams,
+): Promise<Buffer> {
   const peppered = createHmac('sha256', pepper).update(password, 'utf8').digest();
   return new Promise((resolve, reject) => {
     scrypt(peppered, salt, 32, { ...kdf, maxmem: 256 * kdf.N * kdf.r }, (err, key) =>
@@ -85,7 +90,8 @@ export async function unsealPrivateKey(
   pepper: string,
   userId: string,
 ): Promise<KeyObject> {
-  if (sealed.v !== 1 || sealed.kdf !== 'scrypt') throw new Error(`unknown sealed key format ${sealed.v}`);
+  if (sealed.v !== 1 || sealed.kdf !== 'scrypt')
+    throw new Error(`unknown sealed key format ${sealed.v}`);
   const kek = await deriveKek(password, pepper, Buffer.from(sealed.salt, 'base64'), sealed);
   let pem: Buffer | undefined;
   try {

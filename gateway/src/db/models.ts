@@ -44,7 +44,10 @@ export class GovRegistryEntry extends Model<
   declare importedBy: string | null;
 }
 
-export class OtpChallenge extends Model<InferAttributes<OtpChallenge>, InferCreationAttributes<OtpChallenge>> {
+export class OtpChallenge extends Model<
+  InferAttributes<OtpChallenge>,
+  InferCreationAttributes<OtpChallenge>
+> {
   declare id: string;
   declare govId: string;
   declare codeHash: string;
@@ -54,9 +57,13 @@ export class OtpChallenge extends Model<InferAttributes<OtpChallenge>, InferCrea
   declare createdAt: CreationOptional<Date>;
 }
 
-export type LoginOutcome = 'success' | 'bad_password' | 'unknown_user' | 'disabled' | 'captcha_failed' | 'throttled';
+export type LoginOutcome =
+  'success' | 'bad_password' | 'unknown_user' | 'disabled' | 'captcha_failed' | 'throttled';
 
-export class LoginAudit extends Model<InferAttributes<LoginAudit>, InferCreationAttributes<LoginAudit>> {
+export class LoginAudit extends Model<
+  InferAttributes<LoginAudit>,
+  InferCreationAttributes<LoginAudit>
+> {
   declare id: CreationOptional<number>;
   declare userId: string | null;
   declare username: string;
@@ -67,7 +74,10 @@ export class LoginAudit extends Model<InferAttributes<LoginAudit>, InferCreation
 }
 
 /** One auditor's verify run of the ledger against its Ethereum anchors. */
-export class AnchorVerification extends Model<InferAttributes<AnchorVerification>, InferCreationAttributes<AnchorVerification>> {
+export class AnchorVerification extends Model<
+  InferAttributes<AnchorVerification>,
+  InferCreationAttributes<AnchorVerification>
+> {
   declare id: CreationOptional<string>;
   declare channel: string;
   declare ok: boolean;

@@ -32,7 +32,8 @@ export function buildApp(ctx: GatewayContext): Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
-    if (config.production) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (config.production)
+      res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
 
@@ -41,10 +42,15 @@ export function buildApp(ctx: GatewayContext): Express {
       logger: ctx.log,
       // Paths only: query strings and bodies may hold personal data; cookies and tokens never logged.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res) => (res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 ? 'info' : 'debug'),
+      customLogLevel: (_req, res) =>
+        res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 ? 'info' : 'debug',
     }),
   );
 
@@ -55,11 +61,22 @@ export function buildApp(ctx: GatewayContext): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: `${config.hospital.displayName ?? config.hospital.name} API` }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(doc, {
+      customSiteTitle: `${config.hospital.displayName ?? config.hospital.name} API`,
+    }),
+  );
 
   app.use(express.json({ limit: '100kb' }));
   app.use(express.text({ type: 'text/csv', limit: '10mb' }));
-  const sessions = sessionMiddleware({ pool: ctx.pool, secret: config.sessionSecret, idleMs: config.sessionIdleMs, secure: config.production });
+  const sessions = sessionMiddleware({
+    pool: ctx.pool,
+    secret: config.sessionSecret,
+    idleMs: config.sessionIdleMs,
+    secure: config.production,
+  });
   app.locals.closeSessions = sessions.close;
   app.use(sessions.middleware);
   const csrf = csrfTokens();
@@ -94,7 +111,8 @@ export function buildApp(ctx: GatewayContext): Express {
   app.locals.closeAudit = audit.close;
   app.use(audit.routes);
   app.use(devRoutes(ctx));
-  for (const op of notImplementedOperations(doc)) app[op.method](expressPath(op.path), notImplemented);
+  for (const op of notImplementedOperations(doc))
+    app[op.method](expressPath(op.path), notImplemented);
 
   app.use(errorHandler);
   return app;

@@ -41,7 +41,11 @@ export function requireUser(ctx: GatewayContext, ...roles: Role[]): RequestHandl
     if (roles.length && !roles.includes(user.role)) return next(new CodedError('FORBIDDEN_ROLE'));
     (req as WithCaller)[CALLER] = {
       user,
-      ledger: ctx.ledger.as({ mspId: ctx.config.hospital.mspId, certificate: user.certificate, privateKey: key.privateKey }),
+      ledger: ctx.ledger.as({
+        mspId: ctx.config.hospital.mspId,
+        certificate: user.certificate,
+        privateKey: key.privateKey,
+      }),
     };
     next();
   };

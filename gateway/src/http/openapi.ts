@@ -22,7 +22,13 @@ function documentPath(): string {
 
 export interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { operationId?: string; description?: string; responses?: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { operationId?: string; description?: string; responses?: Record<string, unknown> }
+    >
+  >;
   components: { schemas: Record<string, Record<string, unknown>> };
   [k: string]: unknown;
 }
@@ -34,12 +40,16 @@ let cached: OpenApiDocument | undefined;
 export function openApiDocument(): OpenApiDocument {
   if (cached) return structuredClone(cached);
   const doc = parse(readFileSync(documentPath(), 'utf8')) as OpenApiDocument;
-  doc.components.schemas.ErrorCode = { ...doc.components.schemas.ErrorCode, enum: Object.keys(ERRORS) };
+  doc.components.schemas.ErrorCode = {
+    ...doc.components.schemas.ErrorCode,
+    enum: Object.keys(ERRORS),
+  };
   // Any operation may fail with any catalogue error (e.g. 503 when the database is down).
   for (const item of Object.values(doc.paths)) {
     for (const method of METHODS) {
       const op = item[method] as { responses?: Record<string, unknown> } | undefined;
-      if (op?.responses && !op.responses.default) op.responses.default = { $ref: '#/components/responses/Error' };
+      if (op?.responses && !op.responses.default)
+        op.responses.default = { $ref: '#/components/responses/Error' };
     }
   }
   cached = doc;
@@ -47,7 +57,9 @@ export function openApiDocument(): OpenApiDocument {
 }
 
 /** Operations the document marks "NOT YET IMPLEMENTED": the gateway answers them 501. */
-export function notImplementedOperations(doc: OpenApiDocument): { method: (typeof METHODS)[number]; path: string }[] {
+export function notImplementedOperations(
+  doc: OpenApiDocument,
+): { method: (typeof METHODS)[number]; path: string }[] {
   const out: { method: (typeof METHODS)[number]; path: string }[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {

@@ -31,7 +31,12 @@ export function sessionMiddleware(opts: {
   secure: boolean;
 }): Sessions {
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({ pool: opts.pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 60 });
+  const store = new PgStore({
+    pool: opts.pool,
+    tableName: 'session',
+    createTableIfMissing: false,
+    pruneSessionInterval: 60,
+  });
   const middleware = session({
     name: SESSION_COOKIE,
     secret: opts.secret,
@@ -40,7 +45,13 @@ export function sessionMiddleware(opts: {
     saveUninitialized: false,
     rolling: true,
     unset: 'destroy',
-    cookie: { httpOnly: true, sameSite: 'strict', secure: opts.secure, maxAge: opts.idleMs, path: '/' },
+    cookie: {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.secure,
+      maxAge: opts.idleMs,
+      path: '/',
+    },
   });
   return { middleware, close: () => store.close() };
 }

@@ -83,14 +83,21 @@ export class LedgerConnection {
       try {
         tlsRoot = readFileSync(this.cfg.tlsCaFile);
       } catch {
-        throw new CodedError('LEDGER_UNAVAILABLE', 'The ledger is not set up yet (no TLS root certificate).');
+        throw new CodedError(
+          'LEDGER_UNAVAILABLE',
+          'The ledger is not set up yet (no TLS root certificate).',
+        );
       }
-      this.clientInstance = new grpc.Client(this.cfg.endpoint, grpc.credentials.createSsl(tlsRoot), {
-        'grpc.ssl_target_name_override': this.cfg.tlsServerName,
-        // Fabric's default message limit is 100 MiB each way.
-        'grpc.max_receive_message_length': 100 * 1024 * 1024,
-        'grpc.max_send_message_length': 100 * 1024 * 1024,
-      });
+      this.clientInstance = new grpc.Client(
+        this.cfg.endpoint,
+        grpc.credentials.createSsl(tlsRoot),
+        {
+          'grpc.ssl_target_name_override': this.cfg.tlsServerName,
+          // Fabric's default message limit is 100 MiB each way.
+          'grpc.max_receive_message_length': 100 * 1024 * 1024,
+          'grpc.max_send_message_length': 100 * 1024 * 1024,
+        },
+      );
     }
     return this.clientInstance;
   }
@@ -133,19 +140,32 @@ export class LedgerConnection {
             return decode(await proposal.evaluate());
           } finally {
             // Reported whether the ledger accepted it or not: refusals are signed proposals too.
-            this.onSigned?.({ fn, kind: 'evaluate', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+            this.onSigned?.({
+              fn,
+              kind: 'evaluate',
+              transactionId: proposal.getTransactionId(),
+              proposedTransaction: proposal.getBytes(),
+            });
           }
         }),
       submit: <T>(fn: string, args: string[], options: SubmitOptions<T> = {}) =>
         this.withGateway(user, async (g) => {
           const contract = g.getNetwork(channel).getContract(chaincode);
-          const proposal = contract.newProposal(fn, { arguments: args, transientData: options.transient });
+          const proposal = contract.newProposal(fn, {
+            arguments: args,
+            transientData: options.transient,
+          });
           const t0 = performance.now();
           let transaction;
           try {
             transaction = await proposal.endorse();
           } finally {
-            this.onSigned?.({ fn, kind: 'submit', transactionId: proposal.getTransactionId(), proposedTransaction: proposal.getBytes() });
+            this.onSigned?.({
+              fn,
+              kind: 'submit',
+              transactionId: proposal.getTransactionId(),
+              proposedTransaction: proposal.getBytes(),
+            });
           }
           const t1 = performance.now();
           if (options.ready) {

@@ -6,7 +6,11 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { CodedError, codeInMessage } from '@ehr/common';
 
-const UNAVAILABLE = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
+const UNAVAILABLE = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.CANCELLED,
+]);
 
 /** The chaincode's own words after its code, e.g. "no grant for this record". */
 function messageAfterCode(text: string, code: string): string | undefined {
@@ -25,14 +29,23 @@ export function mapLedgerError(err: unknown): CodedError {
       if (code) return new CodedError(code, messageAfterCode(text, code));
     }
     if (UNAVAILABLE.has(err.code)) return new CodedError('LEDGER_UNAVAILABLE');
-    const refused = new CodedError('INTERNAL', 'The ledger refused the transaction.', { grpcStatus: err.code });
+    const refused = new CodedError('INTERNAL', 'The ledger refused the transaction.', {
+      grpcStatus: err.code,
+    });
     refused.cause = err; // the peers' own words, for the logs; the answer keeps to the catalogue's
     return refused;
   }
   if (err instanceof CommitError) {
-    return new CodedError('CONFLICT', 'The ledger changed meanwhile. Please try again.', { validationCode: err.code });
+    return new CodedError('CONFLICT', 'The ledger changed meanwhile. Please try again.', {
+      validationCode: err.code,
+    });
   }
-  if (err && typeof err === 'object' && 'code' in err && UNAVAILABLE.has((err as { code: number }).code)) {
+  if (
+    err &&
+    typeof err === 'object' &&
+    'code' in err &&
+    UNAVAILABLE.has((err as { code: number }).code)
+  ) {
     return new CodedError('LEDGER_UNAVAILABLE');
   }
   return new CodedError('INTERNAL');

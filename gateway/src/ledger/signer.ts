@@ -12,7 +12,8 @@ const CURVES = new Set(['prime256v1', 'secp384r1']);
 
 /** The Gateway's `signer` and `hash` for a user's private key (SHA-256 digests, as before). */
 export function ledgerSigning(key: KeyObject): { signer: Signer; hash: Hash } {
-  const native = key.asymmetricKeyType === 'ec' && CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? '');
+  const native =
+    key.asymmetricKeyType === 'ec' && CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? '');
   if (!native) return { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 };
   // The whole message goes to the signer: OpenSSL hashes it (SHA-256) and signs the digest.
   return { hash: hash.none, signer: (message) => Promise.resolve(signEcdsaLowS(key, message)) };

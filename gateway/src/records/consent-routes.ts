@@ -23,7 +23,11 @@ export function consentRoutes(ctx: GatewayContext, consents: Consents): Router {
   });
 
   r.get('/patients/:patientId/consents', anyone, async (req, res) => {
-    res.json({ items: await caller(req).ledger.evaluate<Grant[]>(CONSENT_TX.list, [String(req.params.patientId)]) });
+    res.json({
+      items: await caller(req).ledger.evaluate<Grant[]>(CONSENT_TX.list, [
+        String(req.params.patientId),
+      ]),
+    });
   });
 
   // Doctors: the grants in force naming them or their whole hospital ("shared with me"); the
@@ -41,16 +45,36 @@ export function consentRoutes(ctx: GatewayContext, consents: Consents): Router {
   // Auditors: reads by this hospital's staff across patients (metadata only; the chaincode checks the role).
   r.get('/audit/access-events', anyone, async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
-    res.json(await caller(req).ledger.evaluate<Page<AccessEvent>>(ACCESS_TX.eventsByReaderHospital, [q.from ?? '', q.to ?? '', '', q.bookmark ?? '']));
+    res.json(
+      await caller(req).ledger.evaluate<Page<AccessEvent>>(ACCESS_TX.eventsByReaderHospital, [
+        q.from ?? '',
+        q.to ?? '',
+        '',
+        q.bookmark ?? '',
+      ]),
+    );
   });
 
   r.get('/patients/:patientId/break-glass', anyone, async (req, res) => {
-    res.json({ items: await caller(req).ledger.evaluate<BreakGlass[]>(ACCESS_TX.breakGlassList, [String(req.params.patientId)]) });
+    res.json({
+      items: await caller(req).ledger.evaluate<BreakGlass[]>(ACCESS_TX.breakGlassList, [
+        String(req.params.patientId),
+      ]),
+    });
   });
 
   r.post('/patients/:patientId/break-glass', requireUser(ctx, 'doctor'), async (req, res) => {
     const { reason } = req.body as { reason: string };
-    res.status(201).json((await caller(req).ledger.submit<BreakGlass>(ACCESS_TX.breakGlass, [String(req.params.patientId), reason])).result);
+    res
+      .status(201)
+      .json(
+        (
+          await caller(req).ledger.submit<BreakGlass>(ACCESS_TX.breakGlass, [
+            String(req.params.patientId),
+            reason,
+          ])
+        ).result,
+      );
   });
 
   return r;

@@ -4,7 +4,14 @@
 // the grantee hospital's registered public key, all inside the one GrantAccess transaction.
 import { randomUUID } from 'node:crypto';
 import { CodedError } from '@ehr/common';
-import type { Grant, GrantAccessRequest, Grantee, GrantScope, GrantWrappedKeyInput, KeyHolder } from '@ehr/chaincode/api';
+import type {
+  Grant,
+  GrantAccessRequest,
+  Grantee,
+  GrantScope,
+  GrantWrappedKeyInput,
+  KeyHolder,
+} from '@ehr/chaincode/api';
 import { WRAP_ALGORITHM, wrapRecordKeys } from '../crypto';
 import type { Caller } from '../http/auth-guard';
 import type { HospitalKeyRegistration } from './hospital-key';
@@ -12,7 +19,11 @@ import { CONSENT_TX } from './transactions';
 
 interface PreparedGrant {
   keyHolder: KeyHolder;
-  records: { recordId: string; hasRemark?: boolean; wrappedKeys: { keyId: string; wrappedKey: string }[] }[];
+  records: {
+    recordId: string;
+    hasRemark?: boolean;
+    wrappedKeys: { keyId: string; wrappedKey: string }[];
+  }[];
 }
 
 export interface ConsentRequest {
@@ -29,7 +40,10 @@ export class Consents {
     const grantId = randomUUID();
     // A record added between PrepareGrant and GrantAccess makes the key list stale; once more.
     for (let attempt = 1; ; attempt++) {
-      const prepared = await patient.ledger.evaluate<PreparedGrant>(CONSENT_TX.prepare, [JSON.stringify(body.grantee), JSON.stringify(body.scope)]);
+      const prepared = await patient.ledger.evaluate<PreparedGrant>(CONSENT_TX.prepare, [
+        JSON.stringify(body.grantee),
+        JSON.stringify(body.scope),
+      ]);
       const request: GrantAccessRequest = {
         grantId,
         grantee: body.grantee,
@@ -39,9 +53,15 @@ export class Consents {
         ...this.rewrap(prepared),
       };
       try {
-        return (await patient.ledger.submit<Grant>(CONSENT_TX.grant, [JSON.stringify(request)])).result;
+        return (await patient.ledger.submit<Grant>(CONSENT_TX.grant, [JSON.stringify(request)]))
+          .result;
       } catch (e) {
-        if (attempt < 2 && e instanceof CodedError && (e.code === 'WRAPPED_KEY_MISSING' || e.code === 'STALE_HOSPITAL_KEY')) continue;
+        if (
+          attempt < 2 &&
+          e instanceof CodedError &&
+          (e.code === 'WRAPPED_KEY_MISSING' || e.code === 'STALE_HOSPITAL_KEY')
+        )
+          continue;
         throw e;
       }
     }
@@ -52,10 +72,15 @@ export class Consents {
    * (its wrapped copy does not unwrap with any key held here) is declared unavailable: the grant
    * then records it, and the others are shared.
    */
-  private rewrap(prepared: PreparedGrant): Pick<GrantAccessRequest, 'wrappedKeys' | 'keysUnavailable'> {
+  private rewrap(
+    prepared: PreparedGrant,
+  ): Pick<GrantAccessRequest, 'wrappedKeys' | 'keysUnavailable'> {
     const { keyHolder } = prepared;
     if (prepared.records.length && keyHolder.algorithm !== WRAP_ALGORITHM) {
-      throw new CodedError('KEY_NOT_AVAILABLE', `${keyHolder.mspId}'s registered key (${keyHolder.algorithm}) cannot be used by this gateway`);
+      throw new CodedError(
+        'KEY_NOT_AVAILABLE',
+        `${keyHolder.mspId}'s registered key (${keyHolder.algorithm}) cannot be used by this gateway`,
+      );
     }
     const wrappedKeys: GrantWrappedKeyInput[] = [];
     const keysUnavailable: string[] = [];
@@ -73,7 +98,11 @@ export class Consents {
         continue;
       }
       try {
-        wrappedKeys.push({ recordId: r.recordId, keyId: keyHolder.keyId, ...wrapRecordKeys(dataKey, keyHolder.publicKeyPem, r.recordId, r.hasRemark === true) });
+        wrappedKeys.push({
+          recordId: r.recordId,
+          keyId: keyHolder.keyId,
+          ...wrapRecordKeys(dataKey, keyHolder.publicKeyPem, r.recordId, r.hasRemark === true),
+        });
       } finally {
         dataKey.fill(0);
       }

@@ -33,7 +33,8 @@ const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
   'application/dicom': 'dcm',
 };
-export const fileNameOf = (r: RecordMeta) => `${r.category}-${r.recordId}.${EXTENSIONS[r.mediaType] ?? 'bin'}`;
+export const fileNameOf = (r: RecordMeta) =>
+  `${r.category}-${r.recordId}.${EXTENSIONS[r.mediaType] ?? 'bin'}`;
 
 /** Plaintext size of a ciphertext of `size` bytes written with `segmentSize`-byte segments. */
 export function plaintextSize(size: number, segmentSize: number): number {
@@ -49,9 +50,19 @@ class SpoolDigest extends Transform {
   constructor(private readonly max: number) {
     super();
   }
-  override _transform(chunk: Buffer, _e: BufferEncoding, done: (e?: Error | null, c?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _e: BufferEncoding,
+    done: (e?: Error | null, c?: Buffer) => void,
+  ): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.max) return done(new CodedError('CONTENT_INTEGRITY_FAILED', 'The stored file is longer than the ledger says.'));
+    if (this.bytes > this.max)
+      return done(
+        new CodedError(
+          'CONTENT_INTEGRITY_FAILED',
+          'The stored file is longer than the ledger says.',
+        ),
+      );
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -67,7 +78,9 @@ export class RecordDownloads {
   }
 
   async open(caller: Caller, recordId: string, purpose: Purpose): Promise<OpenedRecord> {
-    const opened = (await caller.ledger.submit<OpenRecordResult>(RECORD_TX.open, [recordId, purpose])).result;
+    const opened = (
+      await caller.ledger.submit<OpenRecordResult>(RECORD_TX.open, [recordId, purpose])
+    ).result;
     const { record } = opened;
     let dataKey: Buffer | undefined;
     const spool = join(this.cfg.spoolDir, `${randomUUID()}.enc`);
@@ -76,16 +89,26 @@ export class RecordDownloads {
       const digest = new SpoolDigest(record.size);
       let source: Readable;
       try {
-        source = await kuboCatStream(this.ctx.config.hospital, record.cid, AbortSignal.timeout(this.cfg.ipfsReadTimeoutMs));
+        source = await kuboCatStream(
+          this.ctx.config.hospital,
+          record.cid,
+          AbortSignal.timeout(this.cfg.ipfsReadTimeoutMs),
+        );
         await pipeline(source, digest, createWriteStream(spool, { mode: 0o600 }));
       } catch (e) {
         if (e instanceof CodedError) throw e;
-        this.ctx.log.warn({ recordId, err: (e as Error).message }, 'reading the record from IPFS failed');
+        this.ctx.log.warn(
+          { recordId, err: (e as Error).message },
+          'reading the record from IPFS failed',
+        );
         throw new CodedError('STORAGE_UNAVAILABLE');
       }
       const sha256 = digest.hash.digest('hex');
       if (digest.bytes !== record.size || sha256 !== record.sha256) {
-        this.ctx.log.error({ recordId, cid: record.cid }, 'stored file does not match the ledger hash');
+        this.ctx.log.error(
+          { recordId, cid: record.cid },
+          'stored file does not match the ledger hash',
+        );
         throw new CodedError('CONTENT_INTEGRITY_FAILED', undefined, { recordId });
       }
       // Under whichever of the hospital's keys (current or retired) it was wrapped.

@@ -12,7 +12,15 @@ import type { KeyObject } from 'node:crypto';
 import { CodedError } from '@ehr/common';
 import type { Hospital as LedgerHospital, RegisterHospitalRequest } from '@ehr/chaincode/api';
 import { bootstrapAdminLedger } from '../accounts/bootstrap';
-import { type HospitalKeyPair, KeyWrapError, loadOrCreateHospitalKey, loadHospitalKey, unwrapDataKey, WRAP_ALGORITHM, type WrappedKeyPurpose } from '../crypto';
+import {
+  type HospitalKeyPair,
+  KeyWrapError,
+  loadOrCreateHospitalKey,
+  loadHospitalKey,
+  unwrapDataKey,
+  WRAP_ALGORITHM,
+  type WrappedKeyPurpose,
+} from '../crypto';
 import type { GatewayContext } from '../http/context';
 import { HOSPITALS } from './transactions';
 
@@ -38,7 +46,9 @@ export class HospitalKeyRegistration {
     this.key = loadOrCreateHospitalKey(this.keyFile);
     const retired = new Map<string, KeyObject>();
     if (existsSync(this.retiredDir)) {
-      for (const name of readdirSync(this.retiredDir).filter((n) => n.endsWith('.pem')).sort()) {
+      for (const name of readdirSync(this.retiredDir)
+        .filter((n) => n.endsWith('.pem'))
+        .sort()) {
         const k = loadHospitalKey(join(this.retiredDir, name));
         if (k.keyId !== this.key.keyId) retired.set(k.keyId, k.privateKey);
       }
@@ -47,7 +57,10 @@ export class HospitalKeyRegistration {
     this.loadedAt = Date.now();
     if (previous && previous !== this.key.keyId) {
       this.registered = undefined; // the new current key is registered on next use
-      this.ctx.log.info({ keyId: this.key.keyId, retired: [...retired.keys()] }, 'hospital key files re-read: the current key changed');
+      this.ctx.log.info(
+        { keyId: this.key.keyId, retired: [...retired.keys()] },
+        'hospital key files re-read: the current key changed',
+      );
     }
   }
 
@@ -74,12 +87,20 @@ export class HospitalKeyRegistration {
    * Opens the first of a record's wrapped keys (for this hospital, one per key id it was wrapped
    * under) whose private key this gateway holds; KEY_NOT_AVAILABLE when none opens.
    */
-  unwrap(wrapped: { keyId: string; key: string }[], recordId: string, purpose: WrappedKeyPurpose = 'record'): Buffer {
+  unwrap(
+    wrapped: { keyId: string; key: string }[],
+    recordId: string,
+    purpose: WrappedKeyPurpose = 'record',
+  ): Buffer {
     const usable = wrapped.filter((w) => this.knows(w.keyId));
     if (usable.length === 0) {
-      throw new CodedError('KEY_NOT_AVAILABLE', 'No data key of this record is wrapped for a key this hospital holds.', {
-        wrappedFor: wrapped.map((w) => w.keyId),
-      });
+      throw new CodedError(
+        'KEY_NOT_AVAILABLE',
+        'No data key of this record is wrapped for a key this hospital holds.',
+        {
+          wrappedFor: wrapped.map((w) => w.keyId),
+        },
+      );
     }
     for (const w of usable) {
       try {
@@ -88,7 +109,10 @@ export class HospitalKeyRegistration {
         if (!(e instanceof KeyWrapError)) throw e;
       }
     }
-    throw new CodedError('KEY_NOT_AVAILABLE', 'The wrapped data key does not open with this hospital’s keys.');
+    throw new CodedError(
+      'KEY_NOT_AVAILABLE',
+      'The wrapped data key does not open with this hospital’s keys.',
+    );
   }
 
   /** Makes sure the ledger names this key as the hospital's current one (once per key). */
@@ -121,6 +145,9 @@ export class HospitalKeyRegistration {
       publicKeyPem: key.publicKeyPem,
     };
     await admin.submit(HOSPITALS.register, [JSON.stringify(request)]);
-    this.ctx.log.info({ keyId: key.keyId, rotated: Boolean(current) }, 'hospital encryption key registered on the ledger');
+    this.ctx.log.info(
+      { keyId: key.keyId, rotated: Boolean(current) },
+      'hospital encryption key registered on the ledger',
+    );
   }
 }

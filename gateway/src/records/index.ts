@@ -29,7 +29,8 @@ export function createRecords(ctx: GatewayContext): Records {
   const config = loadRecordsConfig(ctx.config);
   const hospitalKey = new HospitalKeyRegistration(ctx, config.keyFile, config.retiredKeysDir);
   let cluster: IpfsClusterClient | undefined;
-  const clusterClient = () => (cluster ??= new IpfsClusterClient(ctx.config.network, ctx.config.hospital));
+  const clusterClient = () =>
+    (cluster ??= new IpfsClusterClient(ctx.config.network, ctx.config.hospital));
   const uploads = new RecordUploads(ctx, config, hospitalKey, clusterClient);
   const downloads = new RecordDownloads(ctx, config, hospitalKey);
   return {

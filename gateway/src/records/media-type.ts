@@ -11,11 +11,23 @@ const startsWith = (head: Buffer, bytes: number[], at = 0) =>
   head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
 
 export const ALLOWED_MEDIA: readonly MediaRule[] = [
-  { mediaType: 'application/pdf', needs: 5, matches: (h) => startsWith(h, [0x25, 0x50, 0x44, 0x46, 0x2d]) }, // %PDF-
-  { mediaType: 'image/png', needs: 8, matches: (h) => startsWith(h, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  {
+    mediaType: 'application/pdf',
+    needs: 5,
+    matches: (h) => startsWith(h, [0x25, 0x50, 0x44, 0x46, 0x2d]),
+  }, // %PDF-
+  {
+    mediaType: 'image/png',
+    needs: 8,
+    matches: (h) => startsWith(h, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  },
   { mediaType: 'image/jpeg', needs: 3, matches: (h) => startsWith(h, [0xff, 0xd8, 0xff]) },
   // DICOM Part 10: 128-byte preamble, then "DICM".
-  { mediaType: 'application/dicom', needs: 132, matches: (h) => startsWith(h, [0x44, 0x49, 0x43, 0x4d], 128) },
+  {
+    mediaType: 'application/dicom',
+    needs: 132,
+    matches: (h) => startsWith(h, [0x44, 0x49, 0x43, 0x4d], 128),
+  },
 ];
 
 /** Bytes to collect before sniffing (the longest rule). */

@@ -6,7 +6,12 @@ import type { GatewayConfig } from '../config/config';
 
 const schema = z.object({
   /** Largest accepted file (plaintext bytes). */
-  EHR_RECORD_MAX_BYTES: z.coerce.number().int().min(1).max(2 ** 40).default(50 * 1024 * 1024),
+  EHR_RECORD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(50 * 1024 * 1024),
   /** PKCS#8 PEM of the hospital's record-encryption key; generated there once when absent.
    *  Default: the hospital's gateway folder of the data directory, shared by every gateway
    *  process of that hospital (one key per hospital, not per process). */
@@ -30,9 +35,14 @@ export interface RecordsConfig {
   ipfsAddTimeoutMs: number;
 }
 
-export function loadRecordsConfig(gateway: GatewayConfig, env: NodeJS.ProcessEnv = process.env): RecordsConfig {
+export function loadRecordsConfig(
+  gateway: GatewayConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): RecordsConfig {
   const e = schema.parse(env);
-  const keyFile = e.EHR_RECORD_KEY_FILE ?? join(dataPaths(gateway.network).gateway(gateway.hospital), 'record-key.pem');
+  const keyFile =
+    e.EHR_RECORD_KEY_FILE ??
+    join(dataPaths(gateway.network).gateway(gateway.hospital), 'record-key.pem');
   return {
     maxBytes: e.EHR_RECORD_MAX_BYTES,
     keyFile,

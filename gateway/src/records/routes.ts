@@ -24,14 +24,26 @@ export function recordUploadRoutes(ctx: GatewayContext, uploads: RecordUploads):
     const patientId = String(req.params.patientId);
     if (!PERSON_ID.test(patientId)) {
       req.resume();
-      throw new CodedError('VALIDATION_FAILED', 'patientId is not a person id', { fields: [{ path: 'params.patientId', message: 'must be <mspId>/<uid>' }] });
+      throw new CodedError('VALIDATION_FAILED', 'patientId is not a person id', {
+        fields: [{ path: 'params.patientId', message: 'must be <mspId>/<uid>' }],
+      });
     }
     const key = header(req, 'idempotency-key');
     try {
-      const { created, replay, timings } = await uploads.upload(caller(req), patientId, { headers: req.headers, body: req }, key);
+      const { created, replay, timings } = await uploads.upload(
+        caller(req),
+        patientId,
+        { headers: req.headers, body: req },
+        key,
+      );
       if (replay) res.setHeader('Idempotent-Replayed', 'true');
       // Where the time went, in milliseconds from the start (for the portal's developer tools and the benchmark).
-      res.setHeader('Server-Timing', Object.entries(timings).map(([step, ms]) => `${step};dur=${ms}`).join(', '));
+      res.setHeader(
+        'Server-Timing',
+        Object.entries(timings)
+          .map(([step, ms]) => `${step};dur=${ms}`)
+          .join(', '),
+      );
       res.status(201).json(created);
     } catch (e) {
       // The client may still be sending: read the rest away so the error reaches it.
@@ -42,23 +54,41 @@ export function recordUploadRoutes(ctx: GatewayContext, uploads: RecordUploads):
   return r;
 }
 
-export function recordRoutes(ctx: GatewayContext, downloads: RecordDownloads, views: RecordViews): Router {
+export function recordRoutes(
+  ctx: GatewayContext,
+  downloads: RecordDownloads,
+  views: RecordViews,
+): Router {
   const r = Router();
   const anyone = requireUser(ctx);
 
   r.get('/patients/:patientId/records', anyone, async (req, res) => {
     // records:ListRecords answers every record the caller may see, in one list (no pages yet).
-    const items = await caller(req).ledger.evaluate<RecordMeta[]>(RECORD_TX.list, [String(req.params.patientId)]);
+    const items = await caller(req).ledger.evaluate<RecordMeta[]>(RECORD_TX.list, [
+      String(req.params.patientId),
+    ]);
     res.json({ items: items.map((m) => views.present(m)), bookmark: '' });
   });
 
   r.get('/records/:recordId', anyone, async (req, res) => {
-    res.json(views.present(await caller(req).ledger.evaluate<RecordMeta>(RECORD_TX.metadata, [String(req.params.recordId)])));
+    res.json(
+      views.present(
+        await caller(req).ledger.evaluate<RecordMeta>(RECORD_TX.metadata, [
+          String(req.params.recordId),
+        ]),
+      ),
+    );
   });
 
   r.get('/records/:recordId/content', anyone, async (req, res) => {
     const who = caller(req);
-    const purpose = (typeof req.query.purpose === 'string' ? req.query.purpose : who.user.role === 'patient' ? 'patient-access' : 'treatment') as Purpose;
+    const purpose = (
+      typeof req.query.purpose === 'string'
+        ? req.query.purpose
+        : who.user.role === 'patient'
+          ? 'patient-access'
+          : 'treatment'
+    ) as Purpose;
     const opened = await downloads.open(who, String(req.params.recordId), purpose);
     res.status(200);
     res.setHeader('Content-Type', opened.record.mediaType);
@@ -68,7 +98,10 @@ export function recordRoutes(ctx: GatewayContext, downloads: RecordDownloads, vi
     res.setHeader('X-Record-Sha256', opened.record.sha256);
     opened.content.on('error', (e) => {
       // Only authenticated segments were sent; cut the connection so the short body is an error.
-      ctx.log.error({ recordId: opened.record.recordId, err: e.message }, 'decryption failed during download');
+      ctx.log.error(
+        { recordId: opened.record.recordId, err: e.message },
+        'decryption failed during download',
+      );
       res.destroy(e);
     });
     res.on('close', () => opened.content.destroy());

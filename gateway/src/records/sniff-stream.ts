@@ -20,9 +20,13 @@ export class MediaTypeGate extends Transform {
     const head = Buffer.concat(this.head, this.headLength);
     const detected = sniffMediaType(head);
     if (!detected || !this.agrees(detected)) {
-      throw new CodedError('UNSUPPORTED_MEDIA_TYPE', 'The file is not a PDF, PNG, JPEG or DICOM file (checked on its content).', {
-        allowed: ['application/pdf', 'image/png', 'image/jpeg', 'application/dicom'],
-      });
+      throw new CodedError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'The file is not a PDF, PNG, JPEG or DICOM file (checked on its content).',
+        {
+          allowed: ['application/pdf', 'image/png', 'image/jpeg', 'application/dicom'],
+        },
+      );
     }
     this.mediaType = detected;
     this.push(head);

@@ -23,7 +23,15 @@ import busboy from 'busboy';
 import { CodedError } from '@ehr/common';
 import type { AddRecordRequest, KeyHolder, RecordCategory, RecordMeta } from '@ehr/chaincode/api';
 import { CidStream, type IpfsClusterClient } from '@ehr/network';
-import { EncryptStream, newDataKey, remarkHashOf, remarkKeyOf, sealRemark, WRAP_ALGORITHM, wrapRecordKeys } from '../crypto';
+import {
+  EncryptStream,
+  newDataKey,
+  remarkHashOf,
+  remarkKeyOf,
+  sealRemark,
+  WRAP_ALGORITHM,
+  wrapRecordKeys,
+} from '../crypto';
 import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import type { Submitted } from '../ledger/connection';
@@ -52,7 +60,9 @@ export interface RecordCreated {
 }
 
 /** Milliseconds from the start of the upload to each step (the route sends them as Server-Timing). */
-export type UploadTimings = Partial<Record<'keyholders' | 'sealed' | 'added' | 'endorsed' | 'committed' | 'replicas', number>>;
+export type UploadTimings = Partial<
+  Record<'keyholders' | 'sealed' | 'added' | 'endorsed' | 'committed' | 'replicas', number>
+>;
 
 /** What a request brings: its headers and its body stream. */
 export interface UploadRequest {
@@ -88,7 +98,8 @@ function checkFields(fields: Record<string, string>): void {
   if (!CATEGORIES.includes(fields.category as RecordCategory)) {
     throw new CodedError('VALIDATION_FAILED', `category must be one of ${CATEGORIES.join(', ')}`);
   }
-  if ((fields.remark ?? '').length > REMARK_MAX) throw new CodedError('VALIDATION_FAILED', `remark is longer than ${REMARK_MAX} characters`);
+  if ((fields.remark ?? '').length > REMARK_MAX)
+    throw new CodedError('VALIDATION_FAILED', `remark is longer than ${REMARK_MAX} characters`);
 }
 
 export class RecordUploads {
@@ -111,9 +122,14 @@ export class RecordUploads {
   recordIdFor(doctorId: string, patientId: string, idempotencyKey?: string): string {
     if (!idempotencyKey) return randomUUID();
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new CodedError('VALIDATION_FAILED', 'Idempotency-Key must be 1-128 letters, digits or . _ : -');
+      throw new CodedError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key must be 1-128 letters, digits or . _ : -',
+      );
     }
-    const h = createHash('sha256').update(`ehr-ledger/idempotency/v1\n${doctorId}\n${patientId}\n${idempotencyKey}`).digest('hex');
+    const h = createHash('sha256')
+      .update(`ehr-ledger/idempotency/v1\n${doctorId}\n${patientId}\n${idempotencyKey}`)
+      .digest('hex');
     return `r-${h.slice(0, 40)}`;
   }
 
@@ -160,7 +176,11 @@ export class RecordUploads {
         mediaType: sealed.mediaType,
         category: sealed.fields.category as RecordCategory,
         ...remark,
-        wrappedKeys: (await holders).map((h) => ({ mspId: h.mspId, keyId: h.keyId, ...wrapRecordKeys(dataKey, h.publicKeyPem, recordId, hasRemark) })),
+        wrappedKeys: (await holders).map((h) => ({
+          mspId: h.mspId,
+          keyId: h.keyId,
+          ...wrapRecordKeys(dataKey, h.publicKeyPem, recordId, hasRemark),
+        })),
       };
       // The cluster is still storing: endorse now, order once it confirmed the CID endorsed.
       const added = storing.added.then((cid) => {
@@ -168,7 +188,9 @@ export class RecordUploads {
         if (cid !== sealed.cid) throw new CidMismatch(cid);
       });
       added.catch(() => undefined); // awaited by the submit (after its endorsement), not before
-      const replicas = storing.added.then((cid) => this.replicas(cid, 15_000, live)).finally(() => at('replicas'));
+      const replicas = storing.added
+        .then((cid) => this.replicas(cid, 15_000, live))
+        .finally(() => at('replicas'));
       replicas.catch(() => undefined);
       let submitted: Submitted<RecordMeta>;
       try {
@@ -182,14 +204,24 @@ export class RecordUploads {
         }
         // Nothing stored (the add failed): its error says so. Stored: removed, or reported.
         if (!cid) throw e;
-        const cleanup = await this.discard(cid, recordId, e instanceof CodedError ? e.code : 'error');
-        if (e instanceof CodedError) throw new CodedError(e.code, e.message, { ...e.details, storedFile: { cid, cleanup } });
+        const cleanup = await this.discard(
+          cid,
+          recordId,
+          e instanceof CodedError ? e.code : 'error',
+        );
+        if (e instanceof CodedError)
+          throw new CodedError(e.code, e.message, { ...e.details, storedFile: { cid, cleanup } });
         throw e;
       }
       timings.endorsed = Math.round(timings.sealed! + submitted.timings.endorse);
       at('committed');
       return {
-        created: { recordId, cid: request.cid, transactionId: submitted.transactionId, replicas: await replicas },
+        created: {
+          recordId,
+          cid: request.cid,
+          transactionId: submitted.transactionId,
+          replicas: await replicas,
+        },
         replay: false,
         timings,
       };
@@ -199,14 +231,23 @@ export class RecordUploads {
   }
 
   /** Submits AddRecord once `added` settles; if the cluster chose another CID, with that one. */
-  private async addRecord(caller: Caller, request: AddRecordRequest, added: Promise<void>): Promise<Submitted<RecordMeta>> {
+  private async addRecord(
+    caller: Caller,
+    request: AddRecordRequest,
+    added: Promise<void>,
+  ): Promise<Submitted<RecordMeta>> {
     try {
-      return await caller.ledger.submit<RecordMeta>(RECORD_TX.add, [JSON.stringify(request)], { ready: added });
+      return await caller.ledger.submit<RecordMeta>(RECORD_TX.add, [JSON.stringify(request)], {
+        ready: added,
+      });
     } catch (e) {
       if (!(e instanceof CidMismatch)) throw e;
       // The cluster's DAG layout differs from the local one (a changed cluster default): the file
       // is stored under the cluster's CID, which the record must name. Endorsed anew, unordered before.
-      this.ctx.log.warn({ local: request.cid, cluster: e.cid }, 'the cluster stored the file under another CID than computed locally');
+      this.ctx.log.warn(
+        { local: request.cid, cluster: e.cid },
+        'the cluster stored the file under another CID than computed locally',
+      );
       request.cid = e.cid;
       return caller.ledger.submit<RecordMeta>(RECORD_TX.add, [JSON.stringify(request)]);
     }
@@ -216,29 +257,48 @@ export class RecordUploads {
     const holders = await caller.ledger.evaluate<KeyHolder[]>(RECORD_TX.keyHolders, [patientId]);
     for (const h of holders) {
       if (h.algorithm !== WRAP_ALGORITHM) {
-        throw new CodedError('KEY_NOT_AVAILABLE', `${h.mspId}'s registered key (${h.algorithm}) cannot be used by this gateway`);
+        throw new CodedError(
+          'KEY_NOT_AVAILABLE',
+          `${h.mspId}'s registered key (${h.algorithm}) cannot be used by this gateway`,
+        );
       }
       // This hospital's key as the ledger names it: another gateway process may have rotated it.
       if (h.mspId === this.ctx.config.hospital.mspId && !this.hospitalKey.knows(h.keyId)) {
-        this.ctx.log.warn({ keyId: h.keyId }, 'the ledger names a key of this hospital that this gateway does not hold');
+        this.ctx.log.warn(
+          { keyId: h.keyId },
+          'the ledger names a key of this hospital that this gateway does not hold',
+        );
       }
     }
     return holders;
   }
 
   /** The remark sealed (when there is one) and its keyed hash, both under the record's remark key. */
-  private remarkFields(text: string, dataKey: Buffer, recordId: string): Pick<AddRecordRequest, 'remarkHash' | 'remark'> {
+  private remarkFields(
+    text: string,
+    dataKey: Buffer,
+    recordId: string,
+  ): Pick<AddRecordRequest, 'remarkHash' | 'remark'> {
     const key = remarkKeyOf(dataKey, recordId);
     try {
-      return { remarkHash: remarkHashOf(text, key), ...(text !== '' ? { remark: sealRemark(text, key, recordId) } : {}) };
+      return {
+        remarkHash: remarkHashOf(text, key),
+        ...(text !== '' ? { remark: sealRemark(text, key, recordId) } : {}),
+      };
     } finally {
       key.fill(0);
     }
   }
 
   /** With an idempotency key, a concurrent retry may have written the record first. */
-  private async concurrentRetryWinner(caller: Caller, e: unknown, idempotencyKey: string | undefined, recordId: string): Promise<RecordMeta | undefined> {
-    if (!idempotencyKey || !(e instanceof CodedError) || e.code !== 'ALREADY_EXISTS') return undefined;
+  private async concurrentRetryWinner(
+    caller: Caller,
+    e: unknown,
+    idempotencyKey: string | undefined,
+    recordId: string,
+  ): Promise<RecordMeta | undefined> {
+    if (!idempotencyKey || !(e instanceof CodedError) || e.code !== 'ALREADY_EXISTS')
+      return undefined;
     return this.existing(caller, recordId);
   }
 
@@ -252,7 +312,12 @@ export class RecordUploads {
   }
 
   private async createdOf(meta: RecordMeta): Promise<RecordCreated> {
-    return { recordId: meta.recordId, cid: meta.cid, transactionId: meta.txId, replicas: await this.replicas(meta.cid, 0) };
+    return {
+      recordId: meta.recordId,
+      cid: meta.cid,
+      transactionId: meta.txId,
+      replicas: await this.replicas(meta.cid, 0),
+    };
   }
 
   /**
@@ -280,14 +345,29 @@ export class RecordUploads {
   }
 
   /** Removes a file the ledger will not reference; if that fails, it is recorded for cleanup. */
-  private async discard(cid: string, recordId: string, reason: string): Promise<'unpinned' | 'recorded-for-cleanup'> {
+  private async discard(
+    cid: string,
+    recordId: string,
+    reason: string,
+  ): Promise<'unpinned' | 'recorded-for-cleanup'> {
     try {
       await this.cluster.unpin(cid);
       return 'unpinned';
     } catch (e) {
-      const line = JSON.stringify({ at: new Date().toISOString(), cid, recordId, reason, unpinError: (e as Error).message });
-      appendFileSync(join(this.ctx.config.dataDir, 'orphan-pins.jsonl'), `${line}\n`, { mode: 0o600 });
-      this.ctx.log.error({ cid, recordId, reason }, 'orphan pin: unpin failed, recorded in orphan-pins.jsonl for cleanup');
+      const line = JSON.stringify({
+        at: new Date().toISOString(),
+        cid,
+        recordId,
+        reason,
+        unpinError: (e as Error).message,
+      });
+      appendFileSync(join(this.ctx.config.dataDir, 'orphan-pins.jsonl'), `${line}\n`, {
+        mode: 0o600,
+      });
+      this.ctx.log.error(
+        { cid, recordId, reason },
+        'orphan pin: unpin failed, recorded in orphan-pins.jsonl for cleanup',
+      );
       return 'recorded-for-cleanup';
     }
   }
@@ -297,7 +377,12 @@ export class RecordUploads {
    * resolved. `sealed` settles when the file was read and encrypted, `added` when the cluster
    * stored it; a refusal rejects both, and a file the cluster stored anyway is discarded.
    */
-  private store(req: UploadRequest, dataKey: Buffer, recordId: string, cleared: Promise<unknown>): Storing {
+  private store(
+    req: UploadRequest,
+    dataKey: Buffer,
+    recordId: string,
+    cleared: Promise<unknown>,
+  ): Storing {
     let failure: Error | undefined;
     let adding: Promise<string> | undefined;
     let encrypted: Promise<Omit<Sealed, 'fields'>> | undefined;
@@ -308,7 +393,9 @@ export class RecordUploads {
       abort.abort(e);
     };
     let finish!: (e?: Error) => void;
-    const finished = new Promise<void>((resolve, reject) => (finish = (e) => (e ? reject(e) : resolve())));
+    const finished = new Promise<void>(
+      (resolve, reject) => (finish = (e) => (e ? reject(e) : resolve())),
+    );
 
     let bb: busboy.Busboy;
     try {
@@ -318,7 +405,9 @@ export class RecordUploads {
       });
     } catch {
       req.body.resume();
-      const refused = Promise.reject(new CodedError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.'));
+      const refused = Promise.reject(
+        new CodedError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.'),
+      );
       refused.catch(() => undefined);
       return { sealed: refused, added: refused };
     }
@@ -330,7 +419,9 @@ export class RecordUploads {
     bb.on('file', (name, file, info) => {
       if (name !== 'file' || adding) {
         file.resume();
-        fail(new CodedError('VALIDATION_FAILED', 'Send exactly one file, in the part named "file".'));
+        fail(
+          new CodedError('VALIDATION_FAILED', 'Send exactly one file, in the part named "file".'),
+        );
         return;
       }
       // Fields sent before the file (as the API asks) are checked before anything is stored.
@@ -342,7 +433,13 @@ export class RecordUploads {
         }
       }
       file.on('limit', () =>
-        fail(new CodedError('PAYLOAD_TOO_LARGE', `The file is larger than ${this.cfg.maxBytes} bytes.`, { maxBytes: this.cfg.maxBytes })),
+        fail(
+          new CodedError(
+            'PAYLOAD_TOO_LARGE',
+            `The file is larger than ${this.cfg.maxBytes} bytes.`,
+            { maxBytes: this.cfg.maxBytes },
+          ),
+        ),
       );
       const gate = new MediaTypeGate((detected) => declaredTypeAgrees(info.mimeType, detected));
       const digest = new DigestStream();
@@ -355,7 +452,12 @@ export class RecordUploads {
       // and the later ones of stages it already tore down must not be unhandled.
       for (const s of stages) s.on('error', () => undefined);
       // The CID is known once the builder took the last byte (the digest is flushed before it).
-      encrypted = cid.cid.then((c) => ({ cid: c, sha256: digest.digest!, size: digest.bytes, mediaType: gate.mediaType! }));
+      encrypted = cid.cid.then((c) => ({
+        cid: c,
+        sha256: digest.digest!,
+        size: digest.bytes,
+        mediaType: gate.mediaType!,
+      }));
       encrypted.catch(() => undefined);
       // Piped, not in the pipeline: busboy only finishes once each file stream ended, so on a
       // refusal the rest of the file is read away instead of destroying its stream.
@@ -369,7 +471,11 @@ export class RecordUploads {
         .then(
           () => {
             if (failure) throw failure;
-            return this.cluster.addStream(sealed, recordId, AbortSignal.any([abort.signal, AbortSignal.timeout(this.cfg.ipfsAddTimeoutMs)]));
+            return this.cluster.addStream(
+              sealed,
+              recordId,
+              AbortSignal.any([abort.signal, AbortSignal.timeout(this.cfg.ipfsAddTimeoutMs)]),
+            );
           },
           (e: unknown) => {
             // The ledger refused before anything was stored.
@@ -396,9 +502,14 @@ export class RecordUploads {
     bb.on('partsLimit', () => fail(new CodedError('VALIDATION_FAILED', 'Too many parts.')));
     bb.on('filesLimit', () => fail(new CodedError('VALIDATION_FAILED', 'Send exactly one file.')));
     bb.on('fieldsLimit', () => fail(new CodedError('VALIDATION_FAILED', 'Too many fields.')));
-    bb.on('error', (e: Error) => fail(new CodedError('BAD_REQUEST', `Malformed multipart body: ${e.message}`)));
+    bb.on('error', (e: Error) =>
+      fail(new CodedError('BAD_REQUEST', `Malformed multipart body: ${e.message}`)),
+    );
     bb.on('close', () => {
-      if (!adding) fail(failure ?? new CodedError('VALIDATION_FAILED', 'The request has no file (part "file").'));
+      if (!adding)
+        fail(
+          failure ?? new CodedError('VALIDATION_FAILED', 'The request has no file (part "file").'),
+        );
       else if (!failure) {
         try {
           checkFields(fields);
@@ -409,7 +520,9 @@ export class RecordUploads {
       finish(failure);
     });
     req.body.on('error', (e) => fail(e));
-    req.body.on('aborted', () => fail(new CodedError('BAD_REQUEST', 'The upload was interrupted.')));
+    req.body.on('aborted', () =>
+      fail(new CodedError('BAD_REQUEST', 'The upload was interrupted.')),
+    );
     req.body.pipe(bb);
 
     const sealed = finished.then(async () => {

@@ -26,7 +26,8 @@ export class RecordViews {
       );
       try {
         const text = openRemark(remark, key, record.recordId);
-        if (!remarkMatches(text, record.remarkHash, key)) throw new Error('the remark does not match its hash on the ledger');
+        if (!remarkMatches(text, record.remarkHash, key))
+          throw new Error('the remark does not match its hash on the ledger');
         return { ...meta, remark: text };
       } finally {
         key.fill(0);
@@ -34,7 +35,10 @@ export class RecordViews {
     } catch (e) {
       // Shown without its remark rather than not at all (e.g. wrapped only under a key this
       // hospital no longer holds).
-      this.log.warn({ recordId: record.recordId, err: (e as Error).message }, 'the remark of a record could not be opened');
+      this.log.warn(
+        { recordId: record.recordId, err: (e as Error).message },
+        'the remark of a record could not be opened',
+      );
       return meta;
     }
   }

@@ -9,7 +9,9 @@ import type { GatewayContext } from '../http/context';
 import type { CsrfTokens } from '../http/csrf';
 
 function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((e) => (e ? reject(e) : resolve())),
+  );
 }
 function save(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
@@ -42,17 +44,29 @@ export function authRoutes(ctx: GatewayContext, csrf: CsrfTokens): Router {
   });
 
   r.post('/auth/login', async (req, res) => {
-    const body = req.body as { role: Role; username: string; password: string; captchaId: string; captchaAnswer: string };
+    const body = req.body as {
+      role: Role;
+      username: string;
+      password: string;
+      captchaId: string;
+      captchaAnswer: string;
+    };
     const pending = req.session.captcha;
     delete req.session.captcha; // one try per captcha, whatever the outcome
-    const { user, privateKey } = await ctx.login.login({ ...body, ip: req.ip ?? 'unknown' }, pending);
+    const { user, privateKey } = await ctx.login.login(
+      { ...body, ip: req.ip ?? 'unknown' },
+      pending,
+    );
     // A new session id at login (no session fixation); the old one's key, if any, is dropped.
     ctx.keys.delete(req.sessionID);
     await regenerate(req);
     req.session.userId = user.id;
     req.session.role = user.role;
     ctx.keys.put(req.sessionID, { userId: user.id, privateKey, certificate: user.certificate });
-    const body2 = { user: publicUser(user, ctx.config.hospital.mspId), ...sessionBody(ctx, req, csrf) };
+    const body2 = {
+      user: publicUser(user, ctx.config.hospital.mspId),
+      ...sessionBody(ctx, req, csrf),
+    };
     await save(req);
     req.log?.info({ userId: user.id, role: user.role }, 'login');
     res.json(body2);
@@ -60,9 +74,18 @@ export function authRoutes(ctx: GatewayContext, csrf: CsrfTokens): Router {
 
   r.post('/auth/password', requireUser(ctx), async (req, res) => {
     const { user } = caller(req);
-    const b = req.body as { currentPassword: string; newPassword: string; newPasswordConfirmation: string };
+    const b = req.body as {
+      currentPassword: string;
+      newPassword: string;
+      newPasswordConfirmation: string;
+    };
     checkPasswordPair(b.newPassword, b.newPasswordConfirmation);
-    const privateKey = await ctx.login.changePassword(user, req.ip ?? 'unknown', b.currentPassword, b.newPassword);
+    const privateKey = await ctx.login.changePassword(
+      user,
+      req.ip ?? 'unknown',
+      b.currentPassword,
+      b.newPassword,
+    );
     // Other sessions of this user end (their keys are dropped); this one keeps working.
     ctx.keys.deleteUser(user.id);
     ctx.keys.put(req.sessionID, { userId: user.id, privateKey, certificate: user.certificate });

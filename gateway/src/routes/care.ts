@@ -10,7 +10,11 @@ export function careRoutes(ctx: GatewayContext): Router {
   const anyone = requireUser(ctx);
 
   r.get('/patients/:patientId/doctors', anyone, async (req, res) => {
-    res.json(await caller(req).ledger.evaluate<Assignment[]>(ASSIGNMENTS.list, [String(req.params.patientId)]));
+    res.json(
+      await caller(req).ledger.evaluate<Assignment[]>(ASSIGNMENTS.list, [
+        String(req.params.patientId),
+      ]),
+    );
   });
 
   r.get('/doctors/me/patients', anyone, async (req, res) => {

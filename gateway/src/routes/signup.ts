@@ -52,7 +52,9 @@ export function signupRoutes(ctx: GatewayContext): Router {
 
   r.post('/signup/doctor', async (req, res) => {
     await spend(req);
-    const user = await ctx.doctorSignup.createAccount(req.body as Parameters<typeof ctx.doctorSignup.createAccount>[0]);
+    const user = await ctx.doctorSignup.createAccount(
+      req.body as Parameters<typeof ctx.doctorSignup.createAccount>[0],
+    );
     req.log?.info({ userId: user.id }, 'doctor signed up');
     ctx.directory?.publish(user);
     res.status(201).json(publicUser(user, mspId));

@@ -51,7 +51,9 @@ export class TwilioSms implements SmsSender {
 
   async send(to: string, body: string): Promise<void> {
     // Loaded on first use: the SDK is large and unused in development.
-    this.client ??= import('twilio').then((m) => m.default(this.cfg.accountSid, this.cfg.authToken));
+    this.client ??= import('twilio').then((m) =>
+      m.default(this.cfg.accountSid, this.cfg.authToken),
+    );
     try {
       await (await this.client).messages.create({ to, from: this.cfg.fromNumber, body });
     } catch {

@@ -104,7 +104,9 @@ export class DevnetChannel {
           try {
             new ChannelConfig(config, channel);
           } catch (e) {
-            throw new Error(`initializing channelconfig failed: ${(e as Error).message}`, { cause: e });
+            throw new Error(`initializing channelconfig failed: ${(e as Error).message}`, {
+              cause: e,
+            });
           }
           return signedConfigEnvelope(channel, config, update, opts.signer);
         } catch (e) {

@@ -308,26 +308,47 @@ describe('devnet channel: ordering, validation, ledger', () => {
       const ch = await open();
       const { peer1, peer2, client1 } = pki;
       try {
-        expect(await code(ch, { writes: [{ key: 'k', value: '0' }] }, [peer1, peer2])).toBe(Code.VALID);
-        const onlyH1 = { metadataWrites: [{ key: 'k', entries: keyPolicy("OR('Hospital1MSP.peer')") }] };
+        expect(await code(ch, { writes: [{ key: 'k', value: '0' }] }, [peer1, peer2])).toBe(
+          Code.VALID,
+        );
+        const onlyH1 = {
+          metadataWrites: [{ key: 'k', entries: keyPolicy("OR('Hospital1MSP.peer')") }],
+        };
         expect(await code(ch, onlyH1, [peer1])).toBe(Code.ENDORSEMENT_POLICY_FAILURE); // the chaincode's still
         expect(await code(ch, onlyH1, [peer1, peer2])).toBe(Code.VALID);
         expect(await code(ch, { writes: [{ key: 'k', value: '1' }] }, [peer1])).toBe(Code.VALID);
-        expect(await code(ch, { writes: [{ key: 'k', isDelete: true }] }, [peer2])).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
-        expect(await code(ch, { writes: [{ key: 'k', value: '2' }] }, [client1])).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+        expect(await code(ch, { writes: [{ key: 'k', isDelete: true }] }, [peer2])).toBe(
+          Code.ENDORSEMENT_POLICY_FAILURE,
+        );
+        expect(await code(ch, { writes: [{ key: 'k', value: '2' }] }, [client1])).toBe(
+          Code.ENDORSEMENT_POLICY_FAILURE,
+        );
         // A key without its own policy in the same transaction still needs the chaincode's.
-        const mixed = { writes: [{ key: 'k', value: '3' }, { key: 'plain', value: 'x' }] };
+        const mixed = {
+          writes: [
+            { key: 'k', value: '3' },
+            { key: 'plain', value: 'x' },
+          ],
+        };
         expect(await code(ch, mixed, [peer1])).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
         expect(await code(ch, mixed, [peer1, peer2])).toBe(Code.VALID);
         // Handing the key to Hospital2 needs Hospital1 (the current policy), not Hospital2.
-        const onlyH2 = { metadataWrites: [{ key: 'k', entries: keyPolicy("OR('Hospital2MSP.peer')") }] };
+        const onlyH2 = {
+          metadataWrites: [{ key: 'k', entries: keyPolicy("OR('Hospital2MSP.peer')") }],
+        };
         expect(await code(ch, onlyH2, [peer2])).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
         expect(await code(ch, onlyH2, [peer1])).toBe(Code.VALID);
-        expect(await code(ch, { writes: [{ key: 'k', value: '4' }] }, [peer1])).toBe(Code.ENDORSEMENT_POLICY_FAILURE);
+        expect(await code(ch, { writes: [{ key: 'k', value: '4' }] }, [peer1])).toBe(
+          Code.ENDORSEMENT_POLICY_FAILURE,
+        );
         expect(await code(ch, { writes: [{ key: 'k', value: '4' }] }, [peer2])).toBe(Code.VALID);
         expect((await ch.ledger.getState(CC, 'k'))?.value.toString()).toBe('4');
         // A parameter that is no signature policy satisfies nobody.
-        const broken = { metadataWrites: [{ key: 'k', entries: { VALIDATION_PARAMETER: Buffer.from([0xff, 0xff]) } }] };
+        const broken = {
+          metadataWrites: [
+            { key: 'k', entries: { VALIDATION_PARAMETER: Buffer.from([0xff, 0xff]) } },
+          ],
+        };
         expect(await code(ch, broken, [peer2])).toBe(Code.VALID);
         expect(await code(ch, { writes: [{ key: 'k', value: '5' }] }, [peer1, peer2])).toBe(
           Code.ENDORSEMENT_POLICY_FAILURE,
@@ -337,15 +358,19 @@ describe('devnet channel: ordering, validation, ledger', () => {
       }
     });
 
-    it("fails a write to a key whose metadata an earlier valid transaction of the same block changed", async () => {
+    it('fails a write to a key whose metadata an earlier valid transaction of the same block changed', async () => {
       const ch = await open({ batchTimeoutMs: 300 });
       const { peer1, peer2, client1 } = pki;
       try {
         const both = [peer1, peer2];
-        expect(await code(ch, { writes: ['a', 'b', 'c'].map((key) => ({ key, value: '0' })) }, both)).toBe(Code.VALID);
+        expect(
+          await code(ch, { writes: ['a', 'b', 'c'].map((key) => ({ key, value: '0' })) }, both),
+        ).toBe(Code.VALID);
         const inOneBlock = async (...txs: ReturnType<typeof tx>[]) => {
           for (const t of txs) await ch.orderer.broadcast(t.envelope);
-          const statuses = await Promise.all(txs.map((t) => ch.committer.waitForTransaction(t.txId)));
+          const statuses = await Promise.all(
+            txs.map((t) => ch.committer.waitForTransaction(t.txId)),
+          );
           expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
           return statuses.map((s) => s.code);
         };
@@ -360,7 +385,10 @@ describe('devnet channel: ordering, validation, ledger', () => {
         // Any metadata, not only a policy; and only for the key changed.
         expect(
           await inOneBlock(
-            tx({ metadataWrites: [{ key: 'b', entries: { note: Buffer.from('x') } }] }, { endorsers: both }),
+            tx(
+              { metadataWrites: [{ key: 'b', entries: { note: Buffer.from('x') } }] },
+              { endorsers: both },
+            ),
             tx({ writes: [{ key: 'b', value: '1' }] }, { endorsers: both }),
             tx({ writes: [{ key: 'c', value: '1' }] }, { endorsers: both }),
           ),
@@ -504,7 +532,11 @@ describe('devnet channel: ordering, validation, ledger', () => {
       const bareUpdate = addApplicationOrgUpdate(
         ch.config,
         'Hospital3',
-        applicationOrgGroup({ name: 'Hospital3', mspId: 'Hospital3MSP', msp: mspConfig('Hospital3MSP', bareCa) }),
+        applicationOrgGroup({
+          name: 'Hospital3',
+          mspId: 'Hospital3MSP',
+          msp: mspConfig('Hospital3MSP', bareCa),
+        }),
       ).serializeBinary();
       const bare = configUpdateEnvelope(
         CHANNEL,

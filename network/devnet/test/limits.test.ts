@@ -15,8 +15,9 @@ describe('peer concurrency limits', () => {
     );
     const call = (): Promise<{ err: unknown; res?: unknown }> =>
       new Promise((resolve) =>
-        (handlers.evaluate as (c: unknown, cb: (err: unknown, res?: unknown) => void) => void)({}, (err, res) =>
-          resolve({ err, res }),
+        (handlers.evaluate as (c: unknown, cb: (err: unknown, res?: unknown) => void) => void)(
+          {},
+          (err, res) => resolve({ err, res }),
         ),
       );
     const first = call();

@@ -1,6 +1,14 @@
 import { msp as mspProto } from '@hyperledger/fabric-protos';
-import { parseEcdsaSignature } from "@ehr/network";
-import { MspManager, satisfiesRole, signLowS, toHighS, isLowS, MspError, SigningIdentity } from '../src/msp';
+import { parseEcdsaSignature } from '@ehr/network';
+import {
+  MspManager,
+  satisfiesRole,
+  signLowS,
+  toHighS,
+  isLowS,
+  MspError,
+  SigningIdentity,
+} from '../src/msp';
 import { Msp } from '../src/msp';
 import { createCa, crl, identity, issue, mspConfig, mspOf, type TestCa } from './fixtures/pki';
 
@@ -40,13 +48,17 @@ describe('MSP', () => {
 
   it('refuses an identity of an unknown MSP', async () => {
     const other = await identity(ca1, 'StrangerMSP', { cn: 'x', ous: ['client'] });
-    expect(() => mgr.deserializeIdentity(other.serialized)).toThrow('MSP StrangerMSP is not defined on channel');
+    expect(() => mgr.deserializeIdentity(other.serialized)).toThrow(
+      'MSP StrangerMSP is not defined on channel',
+    );
   });
 
   it('refuses a certificate issued by another organisation’s CA (foreign certificate)', async () => {
     // As Fabric's MSP: not deserialized at all (the endorser then says "creator org unknown").
     const foreign = await identity(ca2, 'Hospital1MSP', { cn: 'spy', ous: ['client'] });
-    expect(() => mgr.deserializeIdentity(foreign.serialized)).toThrow(/certificate signed by unknown authority/);
+    expect(() => mgr.deserializeIdentity(foreign.serialized)).toThrow(
+      /certificate signed by unknown authority/,
+    );
     // An expired certificate of the MSP's own CA still deserializes (expiry is checked later).
     const expired = await identity(ca1, 'Hospital1MSP', {
       cn: 'old',
@@ -68,12 +80,16 @@ describe('MSP', () => {
 
   it('refuses a CA certificate as an identity', async () => {
     const { pem } = await issue(ca1, { cn: 'sub', ous: ['client'], isCa: true });
-    expect(() => mgr.deserializeIdentity(serialize('Hospital1MSP', pem)).validate()).toThrow(/Certificate Authority/);
+    expect(() => mgr.deserializeIdentity(serialize('Hospital1MSP', pem)).validate()).toThrow(
+      /Certificate Authority/,
+    );
   });
 
   it('needs exactly one NodeOU', async () => {
     const none = await identity(ca1, 'Hospital1MSP', { cn: 'n', ous: ['hospital1'] });
-    expect(() => mgr.deserializeIdentity(none.serialized).validate()).toThrow(/does not have an OU that resolves/);
+    expect(() => mgr.deserializeIdentity(none.serialized).validate()).toThrow(
+      /does not have an OU that resolves/,
+    );
     const two = await identity(ca1, 'Hospital1MSP', { cn: 't', ous: ['client', 'peer'] });
     expect(() => mgr.deserializeIdentity(two.serialized).validate()).toThrow(/not a combination/);
   });
@@ -91,14 +107,22 @@ describe('MSP', () => {
   });
 
   it('classifies roles for principals', async () => {
-    const peer = mgr.deserializeIdentity((await identity(ca1, 'Hospital1MSP', { cn: 'peer0', ous: ['peer'] })).serialized);
-    const admin = mgr.deserializeIdentity((await identity(ca1, 'Hospital1MSP', { cn: 'admin', ous: ['admin'] })).serialized);
+    const peer = mgr.deserializeIdentity(
+      (await identity(ca1, 'Hospital1MSP', { cn: 'peer0', ous: ['peer'] })).serialized,
+    );
+    const admin = mgr.deserializeIdentity(
+      (await identity(ca1, 'Hospital1MSP', { cn: 'admin', ous: ['admin'] })).serialized,
+    );
     expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'peer' })).not.toThrow();
     expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'member' })).not.toThrow();
     expect(() => satisfiesRole(peer, { mspId: 'Hospital1MSP', role: 'admin' })).toThrow(MspError);
-    expect(() => satisfiesRole(peer, { mspId: 'Hospital2MSP', role: 'peer' })).toThrow(/different MSP/);
+    expect(() => satisfiesRole(peer, { mspId: 'Hospital2MSP', role: 'peer' })).toThrow(
+      /different MSP/,
+    );
     expect(() => satisfiesRole(admin, { mspId: 'Hospital1MSP', role: 'admin' })).not.toThrow();
-    expect(() => satisfiesRole(admin, { mspId: 'Hospital1MSP', role: 'client' })).toThrow(/does not contain OU/);
+    expect(() => satisfiesRole(admin, { mspId: 'Hospital1MSP', role: 'client' })).toThrow(
+      /does not contain OU/,
+    );
   });
 
   it('signs low-S and refuses high-S signatures', async () => {
@@ -130,7 +154,11 @@ describe('MSP', () => {
       expect(await id.verifyAsync(msg, other.sign(msg))).toBe(false);
     }
     // A signing identity whose key is not its certificate's: its signatures are checked, not trusted.
-    const impostor = new SigningIdentity('Hospital1MSP', c.certPem, (await issue(ca1, { cn: 'x', ous: ['client'] })).key);
+    const impostor = new SigningIdentity(
+      'Hospital1MSP',
+      c.certPem,
+      (await issue(ca1, { cn: 'x', ous: ['client'] })).key,
+    );
     expect(await id.verifyAsync(msg, await impostor.signAsync(msg))).toBe(false);
   });
 
@@ -147,12 +175,15 @@ describe('MSP', () => {
     const config = mspConfig('Hospital1MSP', ca1);
     const foreign = await crl(ca2, [kept.certPem]);
     config.setRevocationListList([
-      Buffer.from(`-----BEGIN X509 CRL-----\n${(await crl(ca1, [revoked.certPem])).toString('base64')}\n-----END X509 CRL-----\n`),
+      Buffer.from(
+        `-----BEGIN X509 CRL-----\n${(await crl(ca1, [revoked.certPem])).toString('base64')}\n-----END X509 CRL-----\n`,
+      ),
       foreign,
     ]);
     const withCrl = new MspManager([Msp.fromFabricMspConfig(config)]);
-    expect(() => withCrl.deserializeIdentity(revoked.serialized).validate()).toThrow(/The certificate has been revoked/);
+    expect(() => withCrl.deserializeIdentity(revoked.serialized).validate()).toThrow(
+      /The certificate has been revoked/,
+    );
     expect(() => withCrl.deserializeIdentity(kept.serialized).validate()).not.toThrow();
   });
 });
-

@@ -3,10 +3,23 @@
 // organisations, in-test CAs. Ordering and commit are stubbed by a minimal in-memory committer;
 // the real ones are covered by devnet-ledger's tests and the test/ledger conformance suite.
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway, GatewayError, EndorseError, type Signer } from '@hyperledger/fabric-gateway';
+import {
+  connect,
+  hash,
+  signers,
+  type Gateway,
+  GatewayError,
+  EndorseError,
+  type Signer,
+} from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { parseTransaction } from '../src/ledger/transaction';
-import { BroadcastRefusedError, type CommitNotifier, type Orderer, type TxStatus } from '../src/interfaces';
+import {
+  BroadcastRefusedError,
+  type CommitNotifier,
+  type Orderer,
+  type TxStatus,
+} from '../src/interfaces';
 import { MspManager, type SigningIdentity, toHighS } from '../src/msp';
 import { evaluateSignedData, SignaturePolicy } from '../src/policies';
 import { ChaincodeConnection } from '../src/chaincode/connection';
@@ -52,7 +65,9 @@ class MiniCommitter implements Orderer, CommitNotifier {
       const metadata: Record<string, Record<string, Buffer>> = {};
       for (const mw of ns.rwset.getMetadataWritesList()) {
         const key = mw.getKey();
-        metadata[key] = Object.fromEntries(mw.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]));
+        metadata[key] = Object.fromEntries(
+          mw.getEntriesList().map((e) => [e.getName(), Buffer.from(e.getValue_asU8())]),
+        );
         if (!(key in writes)) {
           const current = await this.state.getState(ns.namespace, key);
           writes[key] = current ? current.value.toString() : null;
@@ -68,10 +83,19 @@ class MiniCommitter implements Orderer, CommitNotifier {
     data.setDataList([raw]);
     block.setData(data);
     const md = new common.BlockMetadata();
-    md.setMetadataList([new Uint8Array(), new Uint8Array(), Uint8Array.from([peer.TxValidationCode.VALID]), new Uint8Array(), new Uint8Array()]);
+    md.setMetadataList([
+      new Uint8Array(),
+      new Uint8Array(),
+      Uint8Array.from([peer.TxValidationCode.VALID]),
+      new Uint8Array(),
+      new Uint8Array(),
+    ]);
     block.setMetadata(md);
     this.blocks.push(block);
-    const status = { code: peer.TxValidationCode.VALID, blockNumber: BigInt(this.blocks.length - 1) };
+    const status = {
+      code: peer.TxValidationCode.VALID,
+      blockNumber: BigInt(this.blocks.length - 1),
+    };
     this.statuses.set(tx.txId, status);
     for (const w of this.waiters.get(tx.txId) ?? []) w(status);
     this.waiters.delete(tx.txId);
@@ -81,7 +105,9 @@ class MiniCommitter implements Orderer, CommitNotifier {
   async waitForTransaction(txId: string): Promise<TxStatus> {
     const s = this.statuses.get(txId);
     if (s) return s;
-    return new Promise((resolve) => this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), resolve]));
+    return new Promise((resolve) =>
+      this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), resolve]),
+    );
   }
 
   onBlock(listener: (b: common.Block) => void): () => void {
@@ -116,13 +142,22 @@ describe('peer side through the fabric-gateway client', () => {
   }
 
   function gatewayFor(cert: Buffer, mspId: string, signer: Signer): Gateway {
-    const g = connect({ client, identity: { mspId, credentials: cert }, signer, hash: hash.sha256 });
+    const g = connect({
+      client,
+      identity: { mspId, credentials: cert },
+      signer,
+      hash: hash.sha256,
+    });
     gateways.push(g);
     return g;
   }
 
   beforeAll(async () => {
-    [ca1, ca2, ca3] = await Promise.all([createCa('hospital1'), createCa('hospital2'), createCa('stranger')]);
+    [ca1, ca2, ca3] = await Promise.all([
+      createCa('hospital1'),
+      createCa('hospital2'),
+      createCa('stranger'),
+    ]);
     msps = new MspManager([mspOf('Hospital1MSP', ca1), mspOf('Hospital2MSP', ca2)]);
     const channel = defaultChannelResources({
       channelId: CHANNEL,
@@ -140,10 +175,19 @@ describe('peer side through the fabric-gateway client', () => {
     for (const [i, ca] of [ca1, ca2].entries()) {
       const ccPort = await freePort();
       shims.push(await chaincodeServer(ca, ccPort));
-      const conn = new ChaincodeConnection({ name: CC, address: `127.0.0.1:${ccPort}`, tlsRootCert: ca.pem });
+      const conn = new ChaincodeConnection({
+        name: CC,
+        address: `127.0.0.1:${ccPort}`,
+        tlsRootCert: ca.pem,
+      });
       conn.start();
       connections.push(conn);
-      const endorser = new Endorser({ channel, ledger: state, signer: peers[i]!, chaincode: (n) => (n === CC ? conn : undefined) });
+      const endorser = new Endorser({
+        channel,
+        ledger: state,
+        signer: peers[i]!,
+        chaincode: (n) => (n === CC ? conn : undefined),
+      });
       nodes.push({
         mspId: peers[i]!.mspId,
         address: `peer0.hospital${i + 1}:7051`,
@@ -163,13 +207,20 @@ describe('peer side through the fabric-gateway client', () => {
     const tls = await issue(ca1, { cn: 'peer0', hosts: ['127.0.0.1', 'localhost'] });
     server = new PeerServer({
       address: '127.0.0.1:0',
-      tls: { cert: tls.pem, key: Buffer.from(tls.key.export({ type: 'pkcs8', format: 'pem' }).toString()) },
+      tls: {
+        cert: tls.pem,
+        key: Buffer.from(tls.key.export({ type: 'pkcs8', format: 'pem' }).toString()),
+      },
       gateway,
       endorser: nodes[0]!.endorser,
     });
     port = await server.start();
     client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createSsl(ca1.pem));
-    user1 = await issue(ca1, { cn: 'dr-a', ous: ['client'], attrs: { role: 'doctor', uid: 'd-1' } }).then((r) => ({ cert: r.pem, key: r.key }));
+    user1 = await issue(ca1, {
+      cn: 'dr-a',
+      ous: ['client'],
+      attrs: { role: 'doctor', uid: 'd-1' },
+    }).then((r) => ({ cert: r.pem, key: r.key }));
     state.commit(CC, 'seed', { a: '1', b: '2', c: '3', d: '4' });
   });
 
@@ -181,7 +232,8 @@ describe('peer side through the fabric-gateway client', () => {
     for (const s of shims) await s.stop();
   });
 
-  const doctor = () => gatewayFor(user1.cert, 'Hospital1MSP', signers.newPrivateKeySigner(user1.key));
+  const doctor = () =>
+    gatewayFor(user1.cert, 'Hospital1MSP', signers.newPrivateKeySigner(user1.key));
   const contract = (g: Gateway) => g.getNetwork(CHANNEL).getContract(CC);
 
   it('evaluates against committed state, with the caller’s certificate attributes', async () => {
@@ -202,10 +254,9 @@ describe('peer side through the fabric-gateway client', () => {
     const tx = parseTransaction(raw);
     const action = tx.endorsed!.chaincodeActionPayload.getAction()!;
     const endorsements = action.getEndorsementsList();
-    expect(endorsements.map((e) => msps.deserializeIdentity(e.getEndorser_asU8()).mspId).sort()).toEqual([
-      'Hospital1MSP',
-      'Hospital2MSP',
-    ]);
+    expect(
+      endorsements.map((e) => msps.deserializeIdentity(e.getEndorser_asU8()).mspId).sort(),
+    ).toEqual(['Hospital1MSP', 'Hospital2MSP']);
     const signed = endorsements.map((e) => ({
       data: Buffer.concat([action.getProposalResponsePayload_asU8(), e.getEndorser_asU8()]),
       identity: e.getEndorser_asU8(),
@@ -213,7 +264,9 @@ describe('peer side through the fabric-gateway client', () => {
     }));
     expect(evaluateSignedData(SignaturePolicy.parse(POLICY), signed, msps)).toBe(true);
     const writes = tx.endorsed!.nsRwSets[0]!.rwset.getWritesList();
-    expect(writes.map((w) => [w.getKey(), Buffer.from(w.getValue_asU8()).toString()])).toEqual([['k1', 'v1']]);
+    expect(writes.map((w) => [w.getKey(), Buffer.from(w.getValue_asU8()).toString()])).toEqual([
+      ['k1', 'v1'],
+    ]);
     expect(Buffer.from(await c.evaluateTransaction('get', 'k1')).toString()).toBe('v1');
   });
 
@@ -239,36 +292,50 @@ describe('peer side through the fabric-gateway client', () => {
     expect(rq[0]!.getStartKey()).toBe('a');
     expect(rq[0]!.getEndKey()).toBe('c');
     expect(rq[0]!.getItrExhausted()).toBe(true);
-    expect(rq[0]!.getRawReads()!.getKvReadsList().map((r) => r.getKey())).toEqual(['a', 'b']);
-    expect(rq[0]!.getRawReads()!.getKvReadsList()[0]!.getVersion()!.getBlockNum()).toBeGreaterThan(0);
+    expect(
+      rq[0]!
+        .getRawReads()!
+        .getKvReadsList()
+        .map((r) => r.getKey()),
+    ).toEqual(['a', 'b']);
+    expect(rq[0]!.getRawReads()!.getKvReadsList()[0]!.getVersion()!.getBlockNum()).toBeGreaterThan(
+      0,
+    );
   });
 
   it('serves pagination, composite keys, history and refuses rich queries like LevelDB', async () => {
     const c = contract(doctor());
-    const page = JSON.parse(Buffer.from(await c.evaluateTransaction('page', 'a', 'e', '2', '')).toString());
+    const page = JSON.parse(
+      Buffer.from(await c.evaluateTransaction('page', 'a', 'e', '2', '')).toString(),
+    );
     expect(page).toEqual({ keys: ['a', 'b'], bookmark: 'c', count: 2 });
-    const next = JSON.parse(Buffer.from(await c.evaluateTransaction('page', 'a', 'e', '2', page.bookmark)).toString());
+    const next = JSON.parse(
+      Buffer.from(await c.evaluateTransaction('page', 'a', 'e', '2', page.bookmark)).toString(),
+    );
     expect(next.keys).toEqual(['c', 'd']);
 
     await c.submitTransaction('putComposite', 'patient', 'p1', 'r1', 'x');
     await c.submitTransaction('putComposite', 'patient', 'p1', 'r2', 'y');
     await c.submitTransaction('putComposite', 'patient', 'p2', 'r3', 'z');
-    expect(JSON.parse(Buffer.from(await c.evaluateTransaction('partial', 'patient', 'p1')).toString())).toEqual([
-      'p1/r1',
-      'p1/r2',
-    ]);
+    expect(
+      JSON.parse(Buffer.from(await c.evaluateTransaction('partial', 'patient', 'p1')).toString()),
+    ).toEqual(['p1/r1', 'p1/r2']);
     // Plain range queries never see composite keys (the shim starts them at \x01).
-    expect(JSON.parse(Buffer.from(await c.evaluateTransaction('range', '', '')).toString())).not.toContain('x');
+    expect(
+      JSON.parse(Buffer.from(await c.evaluateTransaction('range', '', '')).toString()),
+    ).not.toContain('x');
 
     await c.submitTransaction('put', 'h', 'one');
     await c.submitTransaction('put', 'h', 'two');
     await c.submitTransaction('del', 'h');
     const history = JSON.parse(Buffer.from(await c.evaluateTransaction('history', 'h')).toString());
-    expect(history.map((m: { value: string; isDelete: boolean }) => [m.value, m.isDelete])).toEqual([
-      ['', true],
-      ['two', false],
-      ['one', false],
-    ]);
+    expect(history.map((m: { value: string; isDelete: boolean }) => [m.value, m.isDelete])).toEqual(
+      [
+        ['', true],
+        ['two', false],
+        ['one', false],
+      ],
+    );
 
     await expect(c.evaluateTransaction('rich', '{"selector":{}}')).rejects.toThrow(
       /ExecuteQuery not supported for leveldb/,
@@ -284,18 +351,28 @@ describe('peer side through the fabric-gateway client', () => {
     expect(mw.map((m) => [m.getKey(), m.getEntriesList().map((e) => e.getName())])).toEqual([
       ['guarded', ['VALIDATION_PARAMETER']],
     ]);
-    expect(Buffer.from(await c.evaluateTransaction('getPolicy', 'guarded')).toString()).toBe('policy-bytes');
+    expect(Buffer.from(await c.evaluateTransaction('getPolicy', 'guarded')).toString()).toBe(
+      'policy-bytes',
+    );
   });
 
   it('reports a chaincode error as Fabric does, with a detail per endorser', async () => {
     const c = contract(doctor());
-    const err = await c.submitTransaction('fail', 'ACCESS_DENIED: no consent').catch((e: unknown) => e);
+    const err = await c
+      .submitTransaction('fail', 'ACCESS_DENIED: no consent')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EndorseError);
     const e = err as EndorseError;
     expect(e.code).toBe(grpc.status.ABORTED);
-    expect(e.message).toBe('10 ABORTED: failed to endorse transaction, see attached details for more info');
+    expect(e.message).toBe(
+      '10 ABORTED: failed to endorse transaction, see attached details for more info',
+    );
     expect(e.details).toEqual([
-      { address: 'peer0.hospital1:7051', mspId: 'Hospital1MSP', message: 'chaincode response 500, ACCESS_DENIED: no consent' },
+      {
+        address: 'peer0.hospital1:7051',
+        mspId: 'Hospital1MSP',
+        message: 'chaincode response 500, ACCESS_DENIED: no consent',
+      },
     ]);
     const ev = await c.evaluateTransaction('fail', 'nope').catch((x: unknown) => x);
     expect(ev).toBeInstanceOf(GatewayError);
@@ -304,13 +381,20 @@ describe('peer side through the fabric-gateway client', () => {
   });
 
   it('refuses a forged signature, an unknown MSP, a foreign and an expired certificate', async () => {
-    const forged: Signer = async (digest) => toHighS(await signers.newPrivateKeySigner(user1.key)(digest));
-    const e1 = (await contract(gatewayFor(user1.cert, 'Hospital1MSP', forged)).evaluateTransaction('get', 'a').catch((x: unknown) => x)) as GatewayError;
+    const forged: Signer = async (digest) =>
+      toHighS(await signers.newPrivateKeySigner(user1.key)(digest));
+    const e1 = (await contract(gatewayFor(user1.cert, 'Hospital1MSP', forged))
+      .evaluateTransaction('get', 'a')
+      .catch((x: unknown) => x)) as GatewayError;
     expect(e1.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(e1.details[0]!.message).toBe('error validating proposal: access denied: channel [ehr] creator org [Hospital1MSP]');
+    expect(e1.details[0]!.message).toBe(
+      'error validating proposal: access denied: channel [ehr] creator org [Hospital1MSP]',
+    );
 
     const stranger = await issue(ca3, { cn: 's', ous: ['client'] });
-    const e2 = (await contract(gatewayFor(stranger.pem, 'StrangerMSP', signers.newPrivateKeySigner(stranger.key)))
+    const e2 = (await contract(
+      gatewayFor(stranger.pem, 'StrangerMSP', signers.newPrivateKeySigner(stranger.key)),
+    )
       .evaluateTransaction('get', 'a')
       .catch((x: unknown) => x)) as GatewayError;
     expect(e2.details[0]!.message).toBe(
@@ -318,7 +402,9 @@ describe('peer side through the fabric-gateway client', () => {
     );
 
     const foreign = await issue(ca2, { cn: 'f', ous: ['client'] });
-    const e3 = (await contract(gatewayFor(foreign.pem, 'Hospital1MSP', signers.newPrivateKeySigner(foreign.key)))
+    const e3 = (await contract(
+      gatewayFor(foreign.pem, 'Hospital1MSP', signers.newPrivateKeySigner(foreign.key)),
+    )
       .submitTransaction('put', 'x', 'y')
       .catch((x: unknown) => x)) as EndorseError;
     expect(e3.code).toBe(grpc.status.ABORTED);
@@ -333,7 +419,9 @@ describe('peer side through the fabric-gateway client', () => {
       notBefore: new Date(Date.now() - 10 * 86400_000),
       notAfter: new Date(Date.now() - 86400_000),
     });
-    const e4 = (await contract(gatewayFor(expired.pem, 'Hospital1MSP', signers.newPrivateKeySigner(expired.key)))
+    const e4 = (await contract(
+      gatewayFor(expired.pem, 'Hospital1MSP', signers.newPrivateKeySigner(expired.key)),
+    )
       .evaluateTransaction('get', 'a')
       .catch((x: unknown) => x)) as GatewayError;
     expect(e4.code).toBe(grpc.status.UNAVAILABLE);
@@ -347,14 +435,23 @@ describe('peer side through the fabric-gateway client', () => {
     await (await tx.submit()).getStatus();
     const again = await proposal.endorse().catch((x: unknown) => x);
     expect(again).toBeInstanceOf(EndorseError);
-    expect((again as EndorseError).details[0]!.message).toMatch(/^error validating proposal: |^duplicate transaction found/);
-    expect((again as EndorseError).details[0]!.message).toContain(`duplicate transaction found [${proposal.getTransactionId()}]`);
+    expect((again as EndorseError).details[0]!.message).toMatch(
+      /^error validating proposal: |^duplicate transaction found/,
+    );
+    expect((again as EndorseError).details[0]!.message).toContain(
+      `duplicate transaction found [${proposal.getTransactionId()}]`,
+    );
   });
 
   it('reports an orderer refusal as Fabric’s gateway does', async () => {
-    committer.refuse = new BroadcastRefusedError(common.Status.FORBIDDEN, 'broadcast client identity expired');
+    committer.refuse = new BroadcastRefusedError(
+      common.Status.FORBIDDEN,
+      'broadcast client identity expired',
+    );
     try {
-      const err = await contract(doctor()).submitTransaction('put', 'o', '1').catch((x: unknown) => x);
+      const err = await contract(doctor())
+        .submitTransaction('put', 'o', '1')
+        .catch((x: unknown) => x);
       expect((err as GatewayError).code).toBe(grpc.status.ABORTED);
       expect((err as GatewayError).message).toContain(
         'received unsuccessful response from orderer: status=FORBIDDEN, info=broadcast client identity expired',
@@ -388,7 +485,9 @@ describe('peer side through the fabric-gateway client', () => {
   it('reports a peer the policy needs that cannot endorse as Fabric 3.1.5 does', async () => {
     const conn = connections[1]!;
     const connects = conn.connects;
-    const ccPort = Number((conn as unknown as { config: { address: string } }).config.address.split(':')[1]);
+    const ccPort = Number(
+      (conn as unknown as { config: { address: string } }).config.address.split(':')[1],
+    );
     await shims[1]!.stop();
     try {
       const err = await contract(doctor())
@@ -411,7 +510,9 @@ describe('peer side through the fabric-gateway client', () => {
   it('reconnects when the chaincode server restarts', async () => {
     const conn = connections[1]!;
     const before = conn.connects;
-    const ccPort = Number((conn as unknown as { config: { address: string } }).config.address.split(':')[1]);
+    const ccPort = Number(
+      (conn as unknown as { config: { address: string } }).config.address.split(':')[1],
+    );
     await shims[1]!.stop();
     shims[1] = await chaincodeServer(ca2, ccPort);
     const c = contract(doctor());

@@ -12,16 +12,27 @@ import {
 import { createCa, identity, mspOf } from './fixtures/pki';
 
 const msg = Buffer.from('proposal response payload');
-const signed = (s: SigningIdentity, data = msg): SignedData => ({ data, identity: s.serialized, signature: s.sign(data) });
+const signed = (s: SigningIdentity, data = msg): SignedData => ({
+  data,
+  identity: s.serialized,
+  signature: s.sign(data),
+});
 
 describe('policies', () => {
   let mgr: MspManager;
-  let peer1: SigningIdentity, peer1b: SigningIdentity, peer2: SigningIdentity, client1: SigningIdentity;
+  let peer1: SigningIdentity,
+    peer1b: SigningIdentity,
+    peer2: SigningIdentity,
+    client1: SigningIdentity;
   let admin1: SigningIdentity, admin2: SigningIdentity, admin3: SigningIdentity;
 
   beforeAll(async () => {
     const [ca1, ca2, ca3] = await Promise.all([createCa('h1'), createCa('h2'), createCa('h3')]);
-    mgr = new MspManager([mspOf('Hospital1MSP', ca1), mspOf('Hospital2MSP', ca2), mspOf('Hospital3MSP', ca3)]);
+    mgr = new MspManager([
+      mspOf('Hospital1MSP', ca1),
+      mspOf('Hospital2MSP', ca2),
+      mspOf('Hospital3MSP', ca3),
+    ]);
     peer1 = await identity(ca1, 'Hospital1MSP', { cn: 'peer0', ous: ['peer'] });
     peer1b = await identity(ca1, 'Hospital1MSP', { cn: 'peer1', ous: ['peer'] });
     peer2 = await identity(ca2, 'Hospital2MSP', { cn: 'peer0', ous: ['peer'] });
@@ -32,7 +43,9 @@ describe('policies', () => {
   });
 
   it('parses the DSL into Fabric’s envelope (one principal per occurrence)', () => {
-    const env = parseSignaturePolicy("AND('Hospital1MSP.peer', OR('Hospital2MSP.peer', \"Hospital2MSP.admin\"))");
+    const env = parseSignaturePolicy(
+      "AND('Hospital1MSP.peer', OR('Hospital2MSP.peer', \"Hospital2MSP.admin\"))",
+    );
     expect(env.getIdentitiesList()).toHaveLength(3);
     expect(signaturePolicyToString(env)).toBe(
       "OutOf(2, 'Hospital1MSP.peer', OutOf(1, 'Hospital2MSP.peer', 'Hospital2MSP.admin'))",
@@ -64,20 +77,36 @@ describe('policies', () => {
   });
 
   it('OutOf counts distinct satisfied rules', () => {
-    const p = SignaturePolicy.parse("OutOf(2, 'Hospital1MSP.member', 'Hospital2MSP.member', 'Hospital3MSP.member')");
+    const p = SignaturePolicy.parse(
+      "OutOf(2, 'Hospital1MSP.member', 'Hospital2MSP.member', 'Hospital3MSP.member')",
+    );
     expect(evaluateSignedData(p, [signed(client1), signed(admin3)], mgr)).toBe(true);
     expect(evaluateSignedData(p, [signed(client1), signed(peer1)], mgr)).toBe(false);
   });
 
   it('implicit meta MAJORITY / ANY / ALL over the organisations’ Admins', () => {
-    const admins = ['Hospital1MSP', 'Hospital2MSP', 'Hospital3MSP'].map((m) => SignaturePolicy.parse(`OR('${m}.admin')`));
+    const admins = ['Hospital1MSP', 'Hospital2MSP', 'Hospital3MSP'].map((m) =>
+      SignaturePolicy.parse(`OR('${m}.admin')`),
+    );
     const majority = new ImplicitMetaPolicy('MAJORITY', 'Admins', admins);
-    const ids = (...s: SigningIdentity[]) => validIdentities(s.map((x) => signed(x)), mgr);
+    const ids = (...s: SigningIdentity[]) =>
+      validIdentities(
+        s.map((x) => signed(x)),
+        mgr,
+      );
     expect(majority.evaluateIdentities(ids(admin1))).toBe(false);
     expect(majority.evaluateIdentities(ids(admin1, admin2))).toBe(true);
     expect(majority.evaluateIdentities(ids(admin1, peer2))).toBe(false);
-    expect(new ImplicitMetaPolicy('ANY', 'Admins', admins).evaluateIdentities(ids(admin3))).toBe(true);
-    expect(new ImplicitMetaPolicy('ALL', 'Admins', admins).evaluateIdentities(ids(admin1, admin2))).toBe(false);
-    expect(new ImplicitMetaPolicy('MAJORITY', 'Admins', admins.slice(0, 2)).evaluateIdentities(ids(admin1))).toBe(false);
+    expect(new ImplicitMetaPolicy('ANY', 'Admins', admins).evaluateIdentities(ids(admin3))).toBe(
+      true,
+    );
+    expect(
+      new ImplicitMetaPolicy('ALL', 'Admins', admins).evaluateIdentities(ids(admin1, admin2)),
+    ).toBe(false);
+    expect(
+      new ImplicitMetaPolicy('MAJORITY', 'Admins', admins.slice(0, 2)).evaluateIdentities(
+        ids(admin1),
+      ),
+    ).toBe(false);
   });
 });

@@ -32,7 +32,12 @@ describe('transaction simulator', () => {
     expect(info.getStartKey()).toBe('a');
     expect(info.getEndKey()).toBe('b');
     expect(info.getItrExhausted()).toBe(false);
-    expect(info.getRawReads()!.getKvReadsList().map((r) => r.getKey())).toEqual(['a', 'b']);
+    expect(
+      info
+        .getRawReads()!
+        .getKvReadsList()
+        .map((r) => r.getKey()),
+    ).toEqual(['a', 'b']);
   });
 
   it('reads committed state only, sorts keys, keeps the last write and the first read version', async () => {
@@ -59,7 +64,9 @@ describe('transaction simulator', () => {
   it('refuses writes after a paginated query and paginated queries after writes, as Fabric does', () => {
     const paged = new TxSimulator(state, 'tx1');
     paged.rangeScan('cc', '', '', 2);
-    expect(() => paged.putState('cc', 'k', Buffer.from('v'))).toThrow(/paginated query\. Writes are not allowed/);
+    expect(() => paged.putState('cc', 'k', Buffer.from('v'))).toThrow(
+      /paginated query\. Writes are not allowed/,
+    );
     const writer = new TxSimulator(state, 'tx2');
     writer.putState('cc', 'k', Buffer.from('v'));
     expect(() => writer.rangeScan('cc', '', '', 2)).toThrow(/only in a read-only transaction/);
@@ -74,19 +81,31 @@ describe('endorsement plan', () => {
     const peers = await Promise.all(
       cas.map(async (ca, i) => ({
         mspId: ids[i]!,
-        identity: mgr.deserializeIdentity((await identity(ca, ids[i]!, { cn: 'peer0', ous: ['peer'] })).serialized),
+        identity: mgr.deserializeIdentity(
+          (await identity(ca, ids[i]!, { cn: 'peer0', ous: ['peer'] })).serialized,
+        ),
       })),
     );
     const [p1, p2, p3] = peers as [(typeof peers)[0], (typeof peers)[0], (typeof peers)[0]];
     const plan = (policy: string, local = p2, more: string[] = []) =>
-      endorsementPlan([policy, ...more].map((p) => SignaturePolicy.parse(p)), peers, local)?.map((p) => p.mspId);
+      endorsementPlan(
+        [policy, ...more].map((p) => SignaturePolicy.parse(p)),
+        peers,
+        local,
+      )?.map((p) => p.mspId);
     expect(plan("AND('H1MSP.peer','H2MSP.peer')")).toEqual(['H2MSP', 'H1MSP']);
     expect(plan("OR('H1MSP.peer','H2MSP.peer')")).toEqual(['H2MSP']);
     expect(plan("OR('H1MSP.peer','H3MSP.peer')")).toEqual(['H1MSP']);
-    expect(plan("OutOf(2, 'H1MSP.peer','H2MSP.peer','H3MSP.peer')", p3)).toEqual(['H3MSP', 'H1MSP']);
+    expect(plan("OutOf(2, 'H1MSP.peer','H2MSP.peer','H3MSP.peer')", p3)).toEqual([
+      'H3MSP',
+      'H1MSP',
+    ]);
     expect(plan("AND('H1MSP.admin')", p1)).toBeUndefined();
     // Several policies (a chaincode's and the key-level ones of written keys): all of them.
-    expect(plan("OR('H1MSP.peer','H2MSP.peer')", p2, ["OR('H3MSP.peer')"])).toEqual(['H2MSP', 'H3MSP']);
+    expect(plan("OR('H1MSP.peer','H2MSP.peer')", p2, ["OR('H3MSP.peer')"])).toEqual([
+      'H2MSP',
+      'H3MSP',
+    ]);
     expect(plan("OR('H1MSP.peer')", p2, ["OR('H1MSP.peer','H3MSP.peer')"])).toEqual(['H1MSP']);
     expect(plan("OR('H1MSP.peer')", p2, ["OR('H2MSP.peer')"])).toEqual(['H2MSP', 'H1MSP']);
     expect(plan("OR('H1MSP.peer')", p2, ["AND('H9MSP.peer')"])).toBeUndefined();

@@ -29,13 +29,21 @@ export interface AddOrgOptions {
 }
 
 /** The candidate's organisation group as configtxgen prints it, plus its anchor peer. */
-async function organizationGroup(rt: FabricRuntime, candidate: Hospital): Promise<Record<string, unknown>> {
+async function organizationGroup(
+  rt: FabricRuntime,
+  candidate: Hospital,
+): Promise<Record<string, unknown>> {
   const dir = join(rt.topo.root, 'candidates', candidate.name);
   mkdirSync(dir, { recursive: true });
   const section = hospitalOrgSection(rt.topo, candidate, candidate.peer.fabricPort);
   writeFileSync(join(dir, 'configtx.yaml'), stringify({ Organizations: [section] }));
   const bins = await rt.binaries();
-  const { stdout } = await runTool(bins.tool.configtxgen, ['-configPath', dir, '-printOrg', candidate.mspId]);
+  const { stdout } = await runTool(bins.tool.configtxgen, [
+    '-configPath',
+    dir,
+    '-printOrg',
+    candidate.mspId,
+  ]);
   const group = JSON.parse(stdout) as { values: Record<string, unknown> };
   // -printOrg leaves anchor peers out; the channel needs them for gossip across hospitals.
   group.values.AnchorPeers = {
@@ -51,7 +59,11 @@ export function majorityOf<T>(members: T[]): T[] {
   return members.slice(0, Math.floor(members.length / 2) + 1);
 }
 
-export async function addOrganization(rt: FabricRuntime, name: string, opts: AddOrgOptions): Promise<void> {
+export async function addOrganization(
+  rt: FabricRuntime,
+  name: string,
+  opts: AddOrgOptions,
+): Promise<void> {
   const log = opts.log ?? (() => {});
   const { net } = rt;
   const candidate = net.candidateHospitals.find((h) => h.name === name);
@@ -69,7 +81,10 @@ export async function addOrganization(rt: FabricRuntime, name: string, opts: Add
   const memberIds = memberMspIds(config);
   if (!memberIds.includes(candidate.mspId)) {
     const updated = structuredClone(config) as ConfigJson;
-    updated.channel_group.groups.Application!.groups[candidate.mspId] = await organizationGroup(rt, candidate);
+    updated.channel_group.groups.Application!.groups[candidate.mspId] = await organizationGroup(
+      rt,
+      candidate,
+    );
     const envelope = await buildConfigUpdate(rt.topo, bins, config, updated);
     const memberPeers = members.filter((p) => memberIds.includes(p.org.mspId));
     const signers: PeerNode[] = opts.signers
@@ -85,7 +100,9 @@ export async function addOrganization(rt: FabricRuntime, name: string, opts: Add
     }
     const submitter = signers[signers.length - 1]!;
     await submitConfigUpdate(rt.topo, bins, envelope, submitter);
-    log(`${submitter.org.mspId} admin signed and submitted: ${candidate.mspId} is a member of ${rt.topo.channel}`);
+    log(
+      `${submitter.org.mspId} admin signed and submitted: ${candidate.mspId} is a member of ${rt.topo.channel}`,
+    );
   } else {
     log(`${candidate.mspId} is already a member of ${rt.topo.channel}`);
   }

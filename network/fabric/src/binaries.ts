@@ -63,7 +63,8 @@ function fromDirs(source: string, binDir: string, ccaasDir: string): FabricBinar
 }
 
 /** The release archive unpacked in the cache (bin/, builders/ccaas/). */
-export const releaseDir = (cacheDir: string) => join(cacheDir, 'fabric', `fabric-${FABRIC_VERSION}`);
+export const releaseDir = (cacheDir: string) =>
+  join(cacheDir, 'fabric', `fabric-${FABRIC_VERSION}`);
 
 const howTo = (cacheDir: string) =>
   `Real Fabric needs its binaries, and there are two ways to provide them:\n` +
@@ -73,24 +74,36 @@ const howTo = (cacheDir: string) =>
   `and checked against SHA-256 ${RELEASE_SHA256}.`;
 
 /** FABRIC_BIN if set (it must be complete), else a release already unpacked in the cache. */
-export function findFabricBinaries(cacheDir: string, env: NodeJS.ProcessEnv = process.env): FabricBinaries | undefined {
+export function findFabricBinaries(
+  cacheDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): FabricBinaries | undefined {
   const dir = env.FABRIC_BIN;
   if (dir) {
     const missing = missingFiles(dir, join(dir, 'ccaas'));
     if (missing.length) {
-      throw new FabricBinariesMissing(`FABRIC_BIN=${dir} lacks: ${missing.join(', ')}\n${howTo(cacheDir)}`);
+      throw new FabricBinariesMissing(
+        `FABRIC_BIN=${dir} lacks: ${missing.join(', ')}\n${howTo(cacheDir)}`,
+      );
     }
     return fromDirs(`FABRIC_BIN=${dir}`, dir, join(dir, 'ccaas'));
   }
   const rel = releaseDir(cacheDir);
   if (missingFiles(join(rel, 'bin'), join(rel, 'builders', 'ccaas')).length === 0) {
-    return fromDirs(`release ${FABRIC_VERSION} in ${rel}`, join(rel, 'bin'), join(rel, 'builders', 'ccaas'));
+    return fromDirs(
+      `release ${FABRIC_VERSION} in ${rel}`,
+      join(rel, 'bin'),
+      join(rel, 'builders', 'ccaas'),
+    );
   }
   return undefined;
 }
 
 /** Downloads and unpacks the pinned release; fails at once (short timeout) when unreachable. */
-export async function downloadRelease(cacheDir: string, log: (line: string) => void = () => {}): Promise<FabricBinaries> {
+export async function downloadRelease(
+  cacheDir: string,
+  log: (line: string) => void = () => {},
+): Promise<FabricBinaries> {
   const rel = releaseDir(cacheDir);
   let body: Buffer;
   try {
@@ -129,7 +142,10 @@ export async function downloadRelease(cacheDir: string, log: (line: string) => v
   rmSync(rel, { recursive: true, force: true });
   renameSync(tmp, rel);
   const found = findFabricBinaries(cacheDir, {});
-  if (!found) throw new FabricBinariesMissing(`the release archive lacks the expected files.\n${howTo(cacheDir)}`);
+  if (!found)
+    throw new FabricBinariesMissing(
+      `the release archive lacks the expected files.\n${howTo(cacheDir)}`,
+    );
   return found;
 }
 
@@ -141,6 +157,7 @@ export async function resolveFabricBinaries(
 ): Promise<FabricBinaries> {
   const found = findFabricBinaries(cacheDir, env);
   if (found) return found;
-  if (env.FABRIC_DOWNLOAD === '0') throw new FabricBinariesMissing(`FABRIC_BIN is not set.\n${howTo(cacheDir)}`);
+  if (env.FABRIC_DOWNLOAD === '0')
+    throw new FabricBinariesMissing(`FABRIC_BIN is not set.\n${howTo(cacheDir)}`);
   return downloadRelease(cacheDir, log);
 }

@@ -46,7 +46,10 @@ export async function launchOutsideSupervisor(
       const logs = dataPaths(net).logs;
       mkdirSync(logs, { recursive: true });
       const fd = openSync(join(logs, `${def.name}.log`), 'a');
-      appendFileSync(fd, `\n=== ${new Date().toISOString()} starting (add-org): ${spec.command} ${spec.args.join(' ')}\n`);
+      appendFileSync(
+        fd,
+        `\n=== ${new Date().toISOString()} starting (add-org): ${spec.command} ${spec.args.join(' ')}\n`,
+      );
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
         env: { ...process.env, ...spec.env, [supervisedEnv]: net.dataDir },
@@ -61,7 +64,10 @@ export async function launchOutsideSupervisor(
     }
     const deadline = Date.now() + (def.startTimeoutMs ?? 120_000);
     while (!(await def.healthy())) {
-      if (Date.now() > deadline) throw new Error(`${def.name} not healthy; see ${join(dataPaths(net).logs, `${def.name}.log`)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${def.name} not healthy; see ${join(dataPaths(net).logs, `${def.name}.log`)}`,
+        );
       await sleep(250);
     }
   }
@@ -85,15 +91,21 @@ export async function runFabricCli(args: string[], sup: SupervisorCommands): Pro
         if (code !== 0 || !rest.includes('--purge')) return code;
         const dir = dataPaths(net).fabric;
         rmSync(dir, { recursive: true, force: true });
-        console.log(`purged ${dir} (ledgers, Raft logs, channel and chaincode artefacts; identities kept)`);
+        console.log(
+          `purged ${dir} (ledgers, Raft logs, channel and chaincode artefacts; identities kept)`,
+        );
         return 0;
       }
       case 'status': {
         await sup.status([]);
         const rt = fabricRuntime(net);
-        console.log(`\nFabric (${rt.topo.orderers.length} orderer(s), channel ${rt.topo.channel}):`);
+        console.log(
+          `\nFabric (${rt.topo.orderers.length} orderer(s), channel ${rt.topo.channel}):`,
+        );
         for (const s of await fabricStatus(rt.topo, await rt.binaries())) {
-          console.log(`  ${s.up ? '✔' : '✘'} ${s.name.padEnd(30)} ${s.endpoint.padEnd(16)} ${s.detail}`);
+          console.log(
+            `  ${s.up ? '✔' : '✘'} ${s.name.padEnd(30)} ${s.endpoint.padEnd(16)} ${s.detail}`,
+          );
         }
         return 0;
       }
@@ -110,7 +122,9 @@ export async function runFabricCli(args: string[], sup: SupervisorCommands): Pro
         await addOrganization(rt, name, { start, log: (l) => console.log(`  ${l}`) });
         const joined = rt.topo.peers.find((p) => p.org.name === name)!.org;
         for (const def of chaincodeServices(net, rt.chaincodeBinding(), [joined])) await start(def);
-        console.log(`${name} is a member of ${rt.topo.channel}; its CA, peer and chaincode server run until \`npm run stop\`, and every later start supervises them with the others.`);
+        console.log(
+          `${name} is a member of ${rt.topo.channel}; its CA, peer and chaincode server run until \`npm run stop\`, and every later start supervises them with the others.`,
+        );
         return 0;
       }
       default:

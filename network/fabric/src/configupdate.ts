@@ -28,20 +28,46 @@ function workDir(topo: FabricTopology): string {
 async function decode(bins: FabricBinaries, type: string, file: string): Promise<unknown> {
   // configtxlator writes to /dev/stdout by default, which cannot be opened on Node's socket pipes.
   const out = `${file}.${type}.json`;
-  await runTool(bins.tool.configtxlator, ['proto_decode', '--type', type, '--input', file, '--output', out]);
+  await runTool(bins.tool.configtxlator, [
+    'proto_decode',
+    '--type',
+    type,
+    '--input',
+    file,
+    '--output',
+    out,
+  ]);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
-async function encode(bins: FabricBinaries, type: string, json: unknown, dir: string, name: string): Promise<string> {
+async function encode(
+  bins: FabricBinaries,
+  type: string,
+  json: unknown,
+  dir: string,
+  name: string,
+): Promise<string> {
   const input = join(dir, `${name}.json`);
   const output = join(dir, `${name}.pb`);
   writeFileSync(input, JSON.stringify(json));
-  await runTool(bins.tool.configtxlator, ['proto_encode', '--type', type, '--input', input, '--output', output]);
+  await runTool(bins.tool.configtxlator, [
+    'proto_encode',
+    '--type',
+    type,
+    '--input',
+    input,
+    '--output',
+    output,
+  ]);
   return output;
 }
 
 /** The latest channel configuration, fetched from the orderer by a member's admin. */
-export async function fetchChannelConfig(topo: FabricTopology, bins: FabricBinaries, via: PeerNode): Promise<ConfigJson> {
+export async function fetchChannelConfig(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  via: PeerNode,
+): Promise<ConfigJson> {
   const dir = workDir(topo);
   try {
     const block = join(dir, 'config_block.pb');
@@ -60,7 +86,8 @@ export async function fetchChannelConfig(topo: FabricTopology, bins: FabricBinar
 }
 
 /** The MSP ids of the channel's application organisations (the hospitals that are members). */
-export const memberMspIds = (config: ConfigJson) => Object.keys(config.channel_group.groups.Application?.groups ?? {});
+export const memberMspIds = (config: ConfigJson) =>
+  Object.keys(config.channel_group.groups.Application?.groups ?? {});
 
 /**
  * An envelope (common.Envelope, protobuf bytes in a file) carrying the update from `original` to
@@ -99,12 +126,26 @@ export async function buildConfigUpdate(
 }
 
 /** Adds the signature of `admin`'s organisation admin to the envelope file (in place). */
-export async function signConfigUpdate(topo: FabricTopology, bins: FabricBinaries, envelope: string, admin: PeerNode) {
-  await runTool(bins.tool.peer, ['channel', 'signconfigtx', '-f', envelope], peerAdminEnv(topo, admin));
+export async function signConfigUpdate(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  envelope: string,
+  admin: PeerNode,
+) {
+  await runTool(
+    bins.tool.peer,
+    ['channel', 'signconfigtx', '-f', envelope],
+    peerAdminEnv(topo, admin),
+  );
 }
 
 /** Submits the envelope; `submitter`'s admin signs it too. Fabric refuses it unless the policies are met. */
-export async function submitConfigUpdate(topo: FabricTopology, bins: FabricBinaries, envelope: string, submitter: PeerNode) {
+export async function submitConfigUpdate(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  envelope: string,
+  submitter: PeerNode,
+) {
   await runTool(
     bins.tool.peer,
     ['channel', 'update', '-f', envelope, '-c', topo.channel, ...ordererFlags(topo)],

@@ -12,7 +12,8 @@ export class FabricToolError extends Error {
   ) {
     // The CLIs end with "Error: <reason>"; without one, the last lines say what happened.
     const lines = (stderr || stdout).trim().split('\n');
-    const reason = lines.filter((l) => l.startsWith('Error: ')).join('\n') || lines.slice(-5).join('\n');
+    const reason =
+      lines.filter((l) => l.startsWith('Error: ')).join('\n') || lines.slice(-5).join('\n');
     super(`${command} failed (exit ${exitCode}): ${reason}`);
   }
 }
@@ -34,7 +35,11 @@ export function runTool(
       bin,
       args,
       // The CLIs log every gRPC connection at INFO: warnings are enough for a command's output.
-      { env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARNING', ...env }, timeout: timeoutMs, maxBuffer: 64 << 20 },
+      {
+        env: { ...process.env, FABRIC_LOGGING_SPEC: 'WARNING', ...env },
+        timeout: timeoutMs,
+        maxBuffer: 64 << 20,
+      },
       (err, stdout, stderr) => {
         if (err) {
           const code = typeof err.code === 'number' ? err.code : null;

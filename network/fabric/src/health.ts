@@ -26,7 +26,9 @@ export async function nodeReady(operationsPort: number, listenerPorts: number[])
 
 export async function operationsHealthy(port: number): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      signal: AbortSignal.timeout(2000),
+    });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {
@@ -52,9 +54,15 @@ export interface PeerChannelMetrics {
   peersKnown?: number;
 }
 
-export async function peerChannelMetrics(operationsPort: number, channel: string): Promise<PeerChannelMetrics> {
-  const res = await fetch(`http://127.0.0.1:${operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) });
-  if (res.status !== 200) throw new Error(`metrics of 127.0.0.1:${operationsPort}: HTTP ${res.status}`);
+export async function peerChannelMetrics(
+  operationsPort: number,
+  channel: string,
+): Promise<PeerChannelMetrics> {
+  const res = await fetch(`http://127.0.0.1:${operationsPort}/metrics`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  if (res.status !== 200)
+    throw new Error(`metrics of 127.0.0.1:${operationsPort}: HTTP ${res.status}`);
   const text = await res.text();
   return {
     height: metricValue(text, 'ledger_blockchain_height', channel),

@@ -16,7 +16,10 @@ export function peerAdminEnv(topo: FabricTopology, peer: PeerNode): Record<strin
 }
 
 /** Flags that make a `peer` command reach the first orderer over TLS. */
-export function ordererFlags(topo: FabricTopology, orderer: OrdererNode = topo.orderers[0]!): string[] {
+export function ordererFlags(
+  topo: FabricTopology,
+  orderer: OrdererNode = topo.orderers[0]!,
+): string[] {
   return ['-o', endpoint(orderer.port), '--tls', '--cafile', orderer.identity.tlsCa];
 }
 

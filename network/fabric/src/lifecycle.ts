@@ -39,8 +39,10 @@ export function chaincodeSpecs(net: Network): ChaincodeSpec[] {
   return specs;
 }
 
-export const packageFile = (topo: FabricTopology, cc: ChaincodeSpec) => join(topo.chaincodeDir, `${cc.name}.tar.gz`);
-export const packageIdFile = (topo: FabricTopology, cc: ChaincodeSpec) => join(topo.chaincodeDir, `${cc.name}.package-id`);
+export const packageFile = (topo: FabricTopology, cc: ChaincodeSpec) =>
+  join(topo.chaincodeDir, `${cc.name}.tar.gz`);
+export const packageIdFile = (topo: FabricTopology, cc: ChaincodeSpec) =>
+  join(topo.chaincodeDir, `${cc.name}.package-id`);
 
 /** The package's bytes and id: reproducible, so anyone can compute the id without the network. */
 export function chaincodePackage(cc: ChaincodeSpec, opts: PackageOptions) {
@@ -65,14 +67,22 @@ export function builderConfig(topo: FabricTopology, peer: PeerNode, opts: Packag
 }
 
 /** Writes the package file and returns its id. */
-export function writePackage(topo: FabricTopology, cc: ChaincodeSpec, opts: PackageOptions): string {
+export function writePackage(
+  topo: FabricTopology,
+  cc: ChaincodeSpec,
+  opts: PackageOptions,
+): string {
   const pkg = chaincodePackage(cc, opts);
   mkdirSync(topo.chaincodeDir, { recursive: true });
   writeFileSync(packageFile(topo, cc), pkg.bytes);
   return pkg.packageId;
 }
 
-async function installedIds(topo: FabricTopology, bins: FabricBinaries, peer: PeerNode): Promise<string[]> {
+async function installedIds(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+  peer: PeerNode,
+): Promise<string[]> {
   const { stdout } = await runTool(
     bins.tool.peer,
     ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'],
@@ -90,7 +100,12 @@ export async function installOnPeer(
   packageId: string,
 ) {
   if ((await installedIds(topo, bins, peer)).includes(packageId)) return false;
-  await runTool(bins.tool.peer, ['lifecycle', 'chaincode', 'install', packageFile(topo, cc)], peerAdminEnv(topo, peer), 300_000);
+  await runTool(
+    bins.tool.peer,
+    ['lifecycle', 'chaincode', 'install', packageFile(topo, cc)],
+    peerAdminEnv(topo, peer),
+    300_000,
+  );
   return true;
 }
 
@@ -107,7 +122,17 @@ export async function queryCommitted(
   try {
     const { stdout } = await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'querycommitted', '-C', topo.channel, '-n', name, '--output', 'json'],
+      [
+        'lifecycle',
+        'chaincode',
+        'querycommitted',
+        '-C',
+        topo.channel,
+        '-n',
+        name,
+        '--output',
+        'json',
+      ],
       peerAdminEnv(topo, topo.peers[0]!),
     );
     return JSON.parse(stdout) as Committed;
@@ -128,13 +153,28 @@ async function approvedPackage(
   try {
     const { stdout } = await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'queryapproved', '-C', topo.channel, '-n', name, '--sequence', String(sequence), '--output', 'json'],
+      [
+        'lifecycle',
+        'chaincode',
+        'queryapproved',
+        '-C',
+        topo.channel,
+        '-n',
+        name,
+        '--sequence',
+        String(sequence),
+        '--output',
+        'json',
+      ],
       peerAdminEnv(topo, peer),
     );
-    const parsed = JSON.parse(stdout) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } };
+    const parsed = JSON.parse(stdout) as {
+      source?: { Type?: { LocalPackage?: { package_id?: string } } };
+    };
     return parsed.source?.Type?.LocalPackage?.package_id ?? '';
   } catch (e) {
-    if (e instanceof FabricToolError && /404|not defined|could not fetch/.test(e.message)) return undefined;
+    if (e instanceof FabricToolError && /404|not defined|could not fetch/.test(e.message))
+      return undefined;
     throw e;
   }
 }
@@ -165,24 +205,51 @@ export async function deployChaincode(
   const packageId = writePackage(topo, cc, opts);
   writeFileSync(packageIdFile(topo, cc), `${packageId}\n`);
   for (const peer of topo.peers) {
-    if (await installOnPeer(topo, bins, peer, cc, packageId)) log(`installed ${packageId} on ${peer.name}.${peer.org.name}`);
+    if (await installOnPeer(topo, bins, peer, cc, packageId))
+      log(`installed ${packageId} on ${peer.name}.${peer.org.name}`);
   }
   const committed = await queryCommitted(topo, bins, cc.name);
-  const sequence = !committed ? 1 : committed.version === cc.version ? committed.sequence : committed.sequence + 1;
+  const sequence = !committed
+    ? 1
+    : committed.version === cc.version
+      ? committed.sequence
+      : committed.sequence + 1;
   for (const peer of topo.peers) {
     if ((await approvedPackage(topo, bins, peer, cc.name, sequence)) === packageId) continue;
     await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(topo), ...definitionFlags(topo, cc, sequence), '--package-id', packageId, '--waitForEvent'],
+      [
+        'lifecycle',
+        'chaincode',
+        'approveformyorg',
+        ...ordererFlags(topo),
+        ...definitionFlags(topo, cc, sequence),
+        '--package-id',
+        packageId,
+        '--waitForEvent',
+      ],
       peerAdminEnv(topo, peer),
     );
     log(`${peer.org.mspId} approved ${cc.name} sequence ${sequence}`);
   }
   if (committed?.sequence !== sequence) {
-    const peerFlags = topo.peers.flatMap((p) => ['--peerAddresses', endpoint(p.port), '--tlsRootCertFiles', p.identity.tlsCa]);
+    const peerFlags = topo.peers.flatMap((p) => [
+      '--peerAddresses',
+      endpoint(p.port),
+      '--tlsRootCertFiles',
+      p.identity.tlsCa,
+    ]);
     await runTool(
       bins.tool.peer,
-      ['lifecycle', 'chaincode', 'commit', ...ordererFlags(topo), ...definitionFlags(topo, cc, sequence), ...peerFlags, '--waitForEvent'],
+      [
+        'lifecycle',
+        'chaincode',
+        'commit',
+        ...ordererFlags(topo),
+        ...definitionFlags(topo, cc, sequence),
+        ...peerFlags,
+        '--waitForEvent',
+      ],
       peerAdminEnv(topo, topo.peers[0]!),
     );
     log(`committed ${cc.name} ${cc.version} sequence ${sequence}`);
@@ -200,7 +267,10 @@ export function recordedPackageId(topo: FabricTopology, cc: ChaincodeSpec): stri
  * What the integration suites need to run on real Fabric (`npm run test:fabric`): the package id
  * under which the conformance suite's own chaincode servers must register (computable offline).
  */
-export function fabricTestEnv(net: Network, opts: PackageOptions = { tls: true }): Record<string, string> {
+export function fabricTestEnv(
+  net: Network,
+  opts: PackageOptions = { tls: true },
+): Record<string, string> {
   const test = chaincodeSpecs(net).find((c) => c.addressField === 'test_address');
   return test ? { EHR_LEDGERTEST_CHAINCODE_ID: chaincodePackage(test, opts).packageId } : {};
 }

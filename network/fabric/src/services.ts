@@ -11,12 +11,19 @@ import { writeFabricConfig } from './files';
 import { nodeReady } from './health';
 import { builderConfig, chaincodeSpecs, deployChaincode, type PackageOptions } from './lifecycle';
 import { waitForFabricReady } from './status';
-import { endpoint, fabricTopology, ordererServiceName, peerServiceName, type FabricTopology } from './topology';
+import {
+  endpoint,
+  fabricTopology,
+  ordererServiceName,
+  peerServiceName,
+  type FabricTopology,
+} from './topology';
 
 /** INFO (debug slows a node a lot), without colour codes: the logs are files. */
 const LOGGING = {
   FABRIC_LOGGING_SPEC: 'INFO',
-  FABRIC_LOGGING_FORMAT: '%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{shortfunc} -> %{message}',
+  FABRIC_LOGGING_FORMAT:
+    '%{time:2006-01-02 15:04:05.000 MST} %{level:.4s} [%{module}] %{shortfunc} -> %{message}',
 };
 
 export interface FabricOptions {
@@ -50,7 +57,11 @@ export class FabricRuntime {
   }
 
   binaries(): Promise<FabricBinaries> {
-    return (this.bins ??= resolveFabricBinaries(this.net.cacheDir, this.opts.env ?? process.env, this.opts.log));
+    return (this.bins ??= resolveFabricBinaries(
+      this.net.cacheDir,
+      this.opts.env ?? process.env,
+      this.opts.log,
+    ));
   }
 
   /** Configuration files and the genesis block (needs every organisation's MSP folder). */
@@ -71,7 +82,9 @@ export class FabricRuntime {
       const bins = await this.binaries();
       const ids: string[] = [];
       for (const cc of chaincodeSpecs(this.net)) {
-        ids.push((await deployChaincode(this.topo, bins, cc, this.chaincode, this.opts.log)).packageId);
+        ids.push(
+          (await deployChaincode(this.topo, bins, cc, this.chaincode, this.opts.log)).packageId,
+        );
       }
       return ids[0]!;
     })().catch((e: unknown) => {
@@ -84,45 +97,47 @@ export class FabricRuntime {
     const { topo } = this;
     const allCas = this.net.organizations.map((o) => caServiceName(o));
     // Hospitals that joined later have their CA run with the network's (it is theirs to run).
-    const joinedCas = topo.peers.filter((p) => p.joinedLater).map((p) => caService(this.net, p.org));
-    const orderers = topo.orderers.map(
-      (o): ServiceDefinition => ({
-        name: ordererServiceName(o),
-        dependsOn: allCas,
-        prepare: () => this.prepare(),
-        process: async () => ({
-          command: (await this.binaries()).tool.orderer,
-          args: [],
-          env: { FABRIC_CFG_PATH: o.configDir, ...LOGGING },
-        }),
-        healthy: () => nodeReady(o.operationsPort, [o.port, o.adminPort]),
-        afterStart: async () => {
-          await joinOrderer(topo, await this.binaries(), o);
-        },
-        summary: () => [`Fabric ${o.name}: ${endpoint(o.port)} (admin ${endpoint(o.adminPort)}), data in ${o.dataDir}`],
+    const joinedCas = topo.peers
+      .filter((p) => p.joinedLater)
+      .map((p) => caService(this.net, p.org));
+    const orderers = topo.orderers.map((o): ServiceDefinition => ({
+      name: ordererServiceName(o),
+      dependsOn: allCas,
+      prepare: () => this.prepare(),
+      process: async () => ({
+        command: (await this.binaries()).tool.orderer,
+        args: [],
+        env: { FABRIC_CFG_PATH: o.configDir, ...LOGGING },
       }),
-    );
-    const peers = topo.peers.map(
-      (p): ServiceDefinition => ({
-        name: peerServiceName(p),
-        dependsOn: [caServiceName(p.org), ...orderers.map((o) => o.name)],
-        prepare: () => this.prepare(),
-        process: async () => ({
-          command: (await this.binaries()).tool.peer,
-          args: ['node', 'start'],
-          env: {
-            FABRIC_CFG_PATH: p.configDir,
-            ...LOGGING,
-            [CCAAS_BUILDER_CONFIG_ENV]: builderConfig(topo, p, this.chaincode),
-          },
-        }),
-        healthy: () => nodeReady(p.operationsPort, [p.port]),
-        afterStart: async () => {
-          await joinPeer(topo, await this.binaries(), p);
+      healthy: () => nodeReady(o.operationsPort, [o.port, o.adminPort]),
+      afterStart: async () => {
+        await joinOrderer(topo, await this.binaries(), o);
+      },
+      summary: () => [
+        `Fabric ${o.name}: ${endpoint(o.port)} (admin ${endpoint(o.adminPort)}), data in ${o.dataDir}`,
+      ],
+    }));
+    const peers = topo.peers.map((p): ServiceDefinition => ({
+      name: peerServiceName(p),
+      dependsOn: [caServiceName(p.org), ...orderers.map((o) => o.name)],
+      prepare: () => this.prepare(),
+      process: async () => ({
+        command: (await this.binaries()).tool.peer,
+        args: ['node', 'start'],
+        env: {
+          FABRIC_CFG_PATH: p.configDir,
+          ...LOGGING,
+          [CCAAS_BUILDER_CONFIG_ENV]: builderConfig(topo, p, this.chaincode),
         },
-        summary: () => [`Fabric ${p.name} of ${p.org.name}: ${endpoint(p.port)}, data in ${p.dataDir}`],
       }),
-    );
+      healthy: () => nodeReady(p.operationsPort, [p.port]),
+      afterStart: async () => {
+        await joinPeer(topo, await this.binaries(), p);
+      },
+      summary: () => [
+        `Fabric ${p.name} of ${p.org.name}: ${endpoint(p.port)}, data in ${p.dataDir}`,
+      ],
+    }));
     return [...joinedCas, ...orderers, ...peers];
   }
 
@@ -154,10 +169,12 @@ export function fabricRuntime(net: Network, opts: FabricOptions = {}): FabricRun
 }
 
 /** ServiceDefinitions of the orderers and peers, registered by the supervisor when LEDGER=fabric. */
-export const fabricServices = (net: Network, opts?: FabricOptions) => fabricRuntime(net, opts).services();
+export const fabricServices = (net: Network, opts?: FabricOptions) =>
+  fabricRuntime(net, opts).services();
 
 /** For the chaincode servers when LEDGER=fabric: see FabricRuntime.chaincodeBinding. */
-export const fabricChaincodeBinding = (net: Network, opts?: FabricOptions) => fabricRuntime(net, opts).chaincodeBinding();
+export const fabricChaincodeBinding = (net: Network, opts?: FabricOptions) =>
+  fabricRuntime(net, opts).chaincodeBinding();
 
 /** The services that make the ledger available on real Fabric (what ledger users wait for). */
 export const fabricLedgerServiceNames = (net: Network, env: NodeJS.ProcessEnv = process.env) =>

@@ -15,13 +15,18 @@ export interface NodeStatus {
   detail: string;
 }
 
-export async function fabricStatus(topo: FabricTopology, bins: FabricBinaries): Promise<NodeStatus[]> {
+export async function fabricStatus(
+  topo: FabricTopology,
+  bins: FabricBinaries,
+): Promise<NodeStatus[]> {
   const out: NodeStatus[] = [];
   for (const o of topo.orderers) {
     const up = await operationsHealthy(o.operationsPort);
     let detail = 'not running';
     if (up) {
-      const info = await ordererChannelInfo(topo, bins, o).catch((e: Error) => ({ error: e.message }));
+      const info = await ordererChannelInfo(topo, bins, o).catch((e: Error) => ({
+        error: e.message,
+      }));
       detail =
         'error' in info
           ? info.error
@@ -35,7 +40,10 @@ export async function fabricStatus(topo: FabricTopology, bins: FabricBinaries): 
     const up = await operationsHealthy(p.operationsPort);
     let detail = 'not running';
     if (up) {
-      const m = await peerChannelMetrics(p.operationsPort, topo.channel).catch(() => ({ height: undefined, peersKnown: undefined }));
+      const m = await peerChannelMetrics(p.operationsPort, topo.channel).catch(() => ({
+        height: undefined,
+        peersKnown: undefined,
+      }));
       detail =
         m.height === undefined
           ? `not joined to ${topo.channel}`
@@ -63,12 +71,19 @@ export async function waitForFabricReady(topo: FabricTopology, timeoutMs = 90_00
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const metrics = await Promise.all(
-      topo.peers.map((p) => peerChannelMetrics(p.operationsPort, topo.channel).catch(() => ({ height: undefined, peersKnown: undefined }))),
+      topo.peers.map((p) =>
+        peerChannelMetrics(p.operationsPort, topo.channel).catch(() => ({
+          height: undefined,
+          peersKnown: undefined,
+        })),
+      ),
     );
     const top = Math.max(...metrics.map((m) => m.height ?? 0));
     const lagging = topo.peers.filter((_, i) => {
       const m = metrics[i]!;
-      return m.height === undefined || m.height < top || (m.peersKnown ?? 0) < topo.peers.length - 1;
+      return (
+        m.height === undefined || m.height < top || (m.peersKnown ?? 0) < topo.peers.length - 1
+      );
     });
     if (lagging.length === 0) return;
     const last = lagging
@@ -77,7 +92,8 @@ export async function waitForFabricReady(topo: FabricTopology, timeoutMs = 90_00
         return `${p.name}.${p.org.name} (height ${m.height ?? '-'} of ${top}, knows ${m.peersKnown ?? 0} peer(s))`;
       })
       .join(', ');
-    if (Date.now() > deadline) throw new Error(`Fabric not ready after ${timeoutMs / 1000} s: ${last}`);
+    if (Date.now() > deadline)
+      throw new Error(`Fabric not ready after ${timeoutMs / 1000} s: ${last}`);
     await sleep(500);
   }
 }

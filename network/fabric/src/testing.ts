@@ -37,7 +37,8 @@ async function freePorts(dataDir: string, from: number): Promise<Network> {
         h.chaincodeServer.testPort ?? h.peer.fabricPort,
       ]),
     ];
-    if (Math.max(...ports) > 65535) throw new Error(`no free ports for a private Fabric above offset ${from}`);
+    if (Math.max(...ports) > 65535)
+      throw new Error(`no free ports for a private Fabric above offset ${from}`);
     if ((await Promise.all(ports.map(portFree))).every(Boolean)) return net;
   }
 }
@@ -58,7 +59,10 @@ export class PrivateFabric {
     const dataDir = mkdtempSync(join(tmpdir(), 'ehr-private-fabric-'));
     const net = await freePorts(dataDir, Number(process.env.EHR_PORT_OFFSET ?? 0) + portShift);
     await writeDevPki(net);
-    const pf = new PrivateFabric(net, new FabricRuntime(net, { env: { ...process.env, FABRIC_ORDERERS: orderers } }));
+    const pf = new PrivateFabric(
+      net,
+      new FabricRuntime(net, { env: { ...process.env, FABRIC_ORDERERS: orderers } }),
+    );
     try {
       await pf.start();
     } catch (e) {
@@ -70,14 +74,26 @@ export class PrivateFabric {
 
   /** Orderer and peer processes (for CPU and memory figures). */
   get pids(): number[] {
-    return this.children.slice(0, this.runtime.topo.orderers.length + this.runtime.topo.peers.length).map((c) => c.pid!);
+    return this.children
+      .slice(0, this.runtime.topo.orderers.length + this.runtime.topo.peers.length)
+      .map((c) => c.pid!);
   }
 
-  private spawnLogged(name: string, command: string, args: string[], env: Record<string, string>, cwd?: string) {
+  private spawnLogged(
+    name: string,
+    command: string,
+    args: string[],
+    env: Record<string, string>,
+    cwd?: string,
+  ) {
     const logs = dataPaths(this.net).logs;
     mkdirSync(logs, { recursive: true });
     const fd = openSync(join(logs, `${name}.log`), 'a');
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     this.children.push(child);
   }
@@ -90,35 +106,46 @@ export class PrivateFabric {
       this.spawnLogged(def.name, spec.command, spec.args, spec.env ?? {}, spec.cwd);
       const deadline = Date.now() + 60_000;
       while (!(await def.healthy())) {
-        if (Date.now() > deadline) throw new Error(`${def.name} of the private Fabric did not start (logs in ${dataPaths(this.net).logs})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${def.name} of the private Fabric did not start (logs in ${dataPaths(this.net).logs})`,
+          );
         await sleep(200);
       }
       await def.afterStart?.();
     }
     await this.runtime.packageId();
     const id = fabricTestEnv(this.net).EHR_LEDGERTEST_CHAINCODE_ID!;
-    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve('fabric-shim/cli.js');
+    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve(
+      'fabric-shim/cli.js',
+    );
     for (const h of this.net.hospitals) {
       const tls = orgPaths(this.net, h).chaincodeServer!;
-      this.spawnLogged(`ledgertest-${h.name.toLowerCase()}`, process.execPath, [
-        shim,
-        'server',
-        '--chaincode-address',
-        `127.0.0.1:${h.chaincodeServer.testPort}`,
-        '--chaincode-id',
-        id,
-        '--chaincode-tls-cert-file',
-        tls.tlsCert,
-        '--chaincode-tls-key-file',
-        tls.tlsKey,
-        '--module-path',
-        join(REPO_ROOT, 'test', 'ledger', 'contract'),
-      ], { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' });
+      this.spawnLogged(
+        `ledgertest-${h.name.toLowerCase()}`,
+        process.execPath,
+        [
+          shim,
+          'server',
+          '--chaincode-address',
+          `127.0.0.1:${h.chaincodeServer.testPort}`,
+          '--chaincode-id',
+          id,
+          '--chaincode-tls-cert-file',
+          tls.tlsCert,
+          '--chaincode-tls-key-file',
+          tls.tlsKey,
+          '--module-path',
+          join(REPO_ROOT, 'test', 'ledger', 'contract'),
+        ],
+        { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' },
+      );
     }
     for (const h of this.net.hospitals) {
       const deadline = Date.now() + 30_000;
       while (!(await tcpOpen(h.chaincodeServer.testPort!))) {
-        if (Date.now() > deadline) throw new Error(`test contract server of ${h.name} did not start`);
+        if (Date.now() > deadline)
+          throw new Error(`test contract server of ${h.name} did not start`);
         await sleep(200);
       }
     }
@@ -126,11 +153,18 @@ export class PrivateFabric {
   }
 
   async destroy(): Promise<void> {
-    for (const c of [...this.children].reverse()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    for (const c of [...this.children].reverse())
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     const deadline = Date.now() + 15_000;
-    while (this.children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(100);
-    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    while (
+      this.children.some((c) => c.exitCode === null && c.signalCode === null) &&
+      Date.now() < deadline
+    )
+      await sleep(100);
+    for (const c of this.children)
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     // EHR_KEEP_DATA=1 keeps the data and logs, as for the test stack.
-    if (process.env.EHR_KEEP_DATA !== '1') rmSync(this.net.dataDir, { recursive: true, force: true });
+    if (process.env.EHR_KEEP_DATA !== '1')
+      rmSync(this.net.dataDir, { recursive: true, force: true });
   }
 }

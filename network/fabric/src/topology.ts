@@ -82,7 +82,9 @@ export function fabricTopology(net: Network, env: NodeJS.ProcessEnv = process.en
   const count = ordererCount(env);
   const ports = [org.orderer, ...(org.extraOrderers ?? [])];
   if (ports.length < count) {
-    throw new Error(`FABRIC_ORDERERS=${count} but network.yaml lists ${ports.length} orderer port sets`);
+    throw new Error(
+      `FABRIC_ORDERERS=${count} but network.yaml lists ${ports.length} orderer port sets`,
+    );
   }
   const orderers = ports.slice(0, count).map((p, i): OrdererNode => {
     const name = `orderer${i}`;

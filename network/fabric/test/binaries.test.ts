@@ -1,7 +1,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CCAAS_STEPS, FabricBinariesMissing, findFabricBinaries, resolveFabricBinaries, TOOLS } from '../src';
+import {
+  CCAAS_STEPS,
+  FabricBinariesMissing,
+  findFabricBinaries,
+  resolveFabricBinaries,
+  TOOLS,
+} from '../src';
 
 function fakeBinDir(skip?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fabric-bin-'));
@@ -26,11 +32,15 @@ describe('Fabric binaries', () => {
 
   it('names what an incomplete FABRIC_BIN lacks', () => {
     const dir = fakeBinDir(join('ccaas', 'bin', 'release'));
-    expect(() => findFabricBinaries(cache, { FABRIC_BIN: dir })).toThrow(/lacks: .*ccaas\/bin\/release/);
+    expect(() => findFabricBinaries(cache, { FABRIC_BIN: dir })).toThrow(
+      /lacks: .*ccaas\/bin\/release/,
+    );
   });
 
   it('without FABRIC_BIN and without download fails at once, naming both ways', async () => {
-    const err = await resolveFabricBinaries(cache, { FABRIC_DOWNLOAD: '0' }).catch((e: unknown) => e);
+    const err = await resolveFabricBinaries(cache, { FABRIC_DOWNLOAD: '0' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FabricBinariesMissing);
     expect((err as Error).message).toMatch(/FABRIC_BIN=/);
     expect((err as Error).message).toMatch(/releases\/download\/v3\.1\.5\/.*SHA-256 [0-9a-f]{64}/s);

@@ -49,7 +49,12 @@ describe('configtx.yaml', () => {
   it('lists every orderer as a Raft consenter with its TLS certificate', () => {
     expect(at(profile, 'Orderer.OrdererType')).toBe('etcdraft');
     expect(at(profile, 'Orderer.EtcdRaft.Consenters')).toEqual(
-      topo.orderers.map((o) => ({ Host: '127.0.0.1', Port: o.port, ClientTLSCert: o.identity.tlsCert, ServerTLSCert: o.identity.tlsCert })),
+      topo.orderers.map((o) => ({
+        Host: '127.0.0.1',
+        Port: o.port,
+        ClientTLSCert: o.identity.tlsCert,
+        ServerTLSCert: o.identity.tlsCert,
+      })),
     );
     expect(at(profile, 'Orderer.Organizations.0.OrdererEndpoints')).toHaveLength(3);
   });
@@ -65,10 +70,15 @@ describe('configtx.yaml', () => {
   it('sets each hospital with its anchor peer and role-based policies', () => {
     const orgs = at(profile, 'Application.Organizations') as unknown[];
     expect(orgs.map((o) => at(o, 'ID'))).toEqual(net.hospitals.map((h) => h.mspId));
-    expect(at(orgs[0], 'AnchorPeers')).toEqual([{ Host: '127.0.0.1', Port: net.hospitals[0]!.peer.fabricPort }]);
+    expect(at(orgs[0], 'AnchorPeers')).toEqual([
+      { Host: '127.0.0.1', Port: net.hospitals[0]!.peer.fabricPort },
+    ]);
     expect(at(orgs[0], 'Policies.Admins.Rule')).toBe(`OR('${net.hospitals[0]!.mspId}.admin')`);
     expect(at(orgs[0], 'Policies.Endorsement.Rule')).toBe(`OR('${net.hospitals[0]!.mspId}.peer')`);
-    expect(at(profile, 'Application.Policies.Admins')).toEqual({ Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' });
+    expect(at(profile, 'Application.Policies.Admins')).toEqual({
+      Type: 'ImplicitMeta',
+      Rule: 'MAJORITY Admins',
+    });
     expect(at(profile, 'Capabilities')).toEqual({ V3_0: true });
   });
 });
@@ -80,8 +90,12 @@ describe('core.yaml', () => {
 
   it('listens on 127.0.0.1 with TLS, the Gateway service and LevelDB', () => {
     expect(at(core, 'peer.listenAddress')).toBe(`127.0.0.1:${peer.port}`);
-    expect(at(core, 'peer.chaincodeListenAddress')).toBe(`127.0.0.1:${peer.org.peer.fabricChaincodePort}`);
-    expect(at(core, 'operations.listenAddress')).toBe(`127.0.0.1:${peer.org.peer.fabricOperationsPort}`);
+    expect(at(core, 'peer.chaincodeListenAddress')).toBe(
+      `127.0.0.1:${peer.org.peer.fabricChaincodePort}`,
+    );
+    expect(at(core, 'operations.listenAddress')).toBe(
+      `127.0.0.1:${peer.org.peer.fabricOperationsPort}`,
+    );
     expect(at(core, 'peer.tls.enabled')).toBe(true);
     expect(at(core, 'peer.tls.cert.file')).toBe(peer.identity.tlsCert);
     expect(at(core, 'peer.gateway.enabled')).toBe(true);
@@ -90,7 +104,11 @@ describe('core.yaml', () => {
 
   it('points the CCaaS external builder at the real directory and passes its configuration', () => {
     expect(at(core, 'chaincode.externalBuilders')).toEqual([
-      { name: 'ccaas', path: '/opt/fabric/ccaas', propagateEnvironment: [CCAAS_BUILDER_CONFIG_ENV] },
+      {
+        name: 'ccaas',
+        path: '/opt/fabric/ccaas',
+        propagateEnvironment: [CCAAS_BUILDER_CONFIG_ENV],
+      },
     ]);
     expect(at(core, 'vm.endpoint')).toBe('');
   });

@@ -11,7 +11,12 @@ import {
 import { chaincodeServices } from '@ehr/chaincode/service';
 import { DEVNET_SERVICE, devnetService } from '@ehr/devnet';
 import { anchoringService } from '@ehr/evm-anchor/service';
-import { fabricChaincodeBinding, fabricLedgerServiceNames, fabricServices, joinedCandidates } from '@ehr/fabric';
+import {
+  fabricChaincodeBinding,
+  fabricLedgerServiceNames,
+  fabricServices,
+  joinedCandidates,
+} from '@ehr/fabric';
 import { gatewayServices } from '@ehr/gateway/service';
 import { ensureWebBuild } from '../web-build';
 
@@ -45,7 +50,10 @@ export function services(net: Network): ServiceDefinition[] {
     // One chaincode server per hospital (CCaaS). With LEDGER=fabric pass the Fabric runtime's
     // chaincodeBinding() so they start with the deployed package id and wait for the peers.
     ...(fabric
-      ? chaincodeServices(net, fabricChaincodeBinding(net), [...net.hospitals, ...joinedCandidates(net)])
+      ? chaincodeServices(net, fabricChaincodeBinding(net), [
+          ...net.hospitals,
+          ...joinedCandidates(net),
+        ])
       : chaincodeServices(net)),
     // The ledger: devnet unless LEDGER=fabric (network/fabric adds the real Fabric services).
     ...(fabric ? fabricServices(net) : [devnetService(net)]),

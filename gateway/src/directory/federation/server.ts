@@ -124,7 +124,10 @@ export class FederationServer {
       (req, res) => {
         this.answer(req, res).catch((e: unknown) => {
           // The code and details (e.g. the peer's gRPC status) say why, not only the words.
-          const { message, code, details, cause } = e as Error & { code?: string; details?: unknown };
+          const { message, code, details, cause } = e as Error & {
+            code?: string;
+            details?: unknown;
+          };
           const peers = cause as (Error & { details?: { message: string }[] }) | undefined;
           const why = peers && [peers.message, ...(peers.details ?? []).map((d) => d.message)];
           this.ctx.log.warn({ err: message, code, details, why }, 'federation request failed');

@@ -62,7 +62,11 @@ export class ChaincodeConnection {
   connects = 0;
 
   constructor(private readonly config: ChaincodeServerConfig) {
-    const creds = grpc.credentials.createSsl(config.tlsRootCert, config.clientKey ?? null, config.clientCert ?? null);
+    const creds = grpc.credentials.createSsl(
+      config.tlsRootCert,
+      config.clientKey ?? null,
+      config.clientCert ?? null,
+    );
     this.client = new grpc.Client(config.address, creds, {
       'grpc.max_send_message_length': 100 * 1024 * 1024,
       'grpc.max_receive_message_length': 100 * 1024 * 1024,
@@ -118,13 +122,22 @@ export class ChaincodeConnection {
     this.lastError = err?.message;
     if (wasReady) {
       this.backoffMs = 100;
-      this.config.log?.('warn', 'chaincode stream ended, reconnecting', { chaincode: this.name, error: err?.message });
+      this.config.log?.('warn', 'chaincode stream ended, reconnecting', {
+        chaincode: this.name,
+        error: err?.message,
+      });
     }
     this.reconnectTimer = setTimeout(() => this.dial(), this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, 2000);
   }
 
-  private send(stream: Stream, type: number, txId: string, channelId: string, payload?: Uint8Array): void {
+  private send(
+    stream: Stream,
+    type: number,
+    txId: string,
+    channelId: string,
+    payload?: Uint8Array,
+  ): void {
     const m = new peer.ChaincodeMessage();
     m.setType(type as never);
     m.setTxid(txId);
@@ -138,7 +151,10 @@ export class ChaincodeConnection {
     if (type === Type.REGISTER) {
       const id = peer.ChaincodeID.deserializeBinary(msg.getPayload_asU8());
       if (!id.getName()) {
-        this.config.log?.('warn', 'error in handling register chaincode, chaincodeID name is empty');
+        this.config.log?.(
+          'warn',
+          'error in handling register chaincode, chaincodeID name is empty',
+        );
         stream.cancel();
         return;
       }
@@ -148,7 +164,10 @@ export class ChaincodeConnection {
       this.state = 'ready';
       this.backoffMs = 100;
       this.connects++;
-      this.config.log?.('info', 'chaincode registered', { chaincode: this.name, id: this.registeredAs });
+      this.config.log?.('info', 'chaincode registered', {
+        chaincode: this.name,
+        id: this.registeredAs,
+      });
       const waiters = this.readyWaiters;
       this.readyWaiters = [];
       for (const w of waiters) w();
@@ -171,7 +190,11 @@ export class ChaincodeConnection {
         }
         f.resolve({ response, event: event ?? undefined });
       } else {
-        f.reject(new Error(`transaction returned with failure: ${Buffer.from(msg.getPayload_asU8()).toString()}`));
+        f.reject(
+          new Error(
+            `transaction returned with failure: ${Buffer.from(msg.getPayload_asU8()).toString()}`,
+          ),
+        );
       }
       return;
     }
@@ -186,7 +209,10 @@ export class ChaincodeConnection {
       (payload) => this.send(stream, Type.RESPONSE, txId, channelId, payload),
       (err: Error) => {
         if (!(err instanceof ShimRequestError) && err.name !== 'SimulationError') {
-          this.config.log?.('warn', 'shim request failed', { type: typeName(type), error: err.message });
+          this.config.log?.('warn', 'shim request failed', {
+            type: typeName(type),
+            error: err.message,
+          });
         }
         const text = `${typeName(type)} failed: transaction ID: ${txId}: ${err.message}`;
         this.send(stream, Type.ERROR, txId, channelId, Buffer.from(text));
@@ -201,7 +227,11 @@ export class ChaincodeConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== done);
-        reject(new Error(`could not connect to chaincode server ${this.config.address} for chaincode ${this.name}`));
+        reject(
+          new Error(
+            `could not connect to chaincode server ${this.config.address} for chaincode ${this.name}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -217,7 +247,8 @@ export class ChaincodeConnection {
     const stream = this.stream;
     if (!stream) throw new Error(ERROR_STREAM_TERMINATED);
     const key = `${context.channelId}${context.txId}`;
-    if (this.inFlight.has(key)) throw new Error(`txid: ${context.txId}(${context.channelId}) exists`);
+    if (this.inFlight.has(key))
+      throw new Error(`txid: ${context.txId}(${context.channelId}) exists`);
     return new Promise<ExecutionResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.inFlight.delete(key);

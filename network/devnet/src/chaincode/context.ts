@@ -19,8 +19,21 @@ export class ShimRequestError extends Error {
 }
 
 type QueryIterator =
-  | { kind: 'range'; it: RangeIterator; paginated: boolean; limit: number; count: number; held?: Uint8Array }
-  | { kind: 'history'; it: AsyncIterator<HistoryEntry>; limit: number; count: number; held?: Uint8Array };
+  | {
+      kind: 'range';
+      it: RangeIterator;
+      paginated: boolean;
+      limit: number;
+      count: number;
+      held?: Uint8Array;
+    }
+  | {
+      kind: 'history';
+      it: AsyncIterator<HistoryEntry>;
+      limit: number;
+      count: number;
+      held?: Uint8Array;
+    };
 
 export class TransactionContext {
   private readonly iterators = new Map<string, QueryIterator>();
@@ -85,7 +98,9 @@ export class TransactionContext {
         noCollection(m.getCollection());
         const md = m.getMetadata();
         if (!md) throw new ShimRequestError('metadata is nil');
-        sim.setStateMetadata(ns, m.getKey(), { [md.getMetakey()]: Buffer.from(md.getValue_asU8()) });
+        sim.setStateMetadata(ns, m.getKey(), {
+          [md.getMetakey()]: Buffer.from(md.getValue_asU8()),
+        });
         return new Uint8Array();
       }
       case Type.GET_STATE_BY_RANGE: {
@@ -97,13 +112,24 @@ export class TransactionContext {
         const startKey = paginated && meta!.getBookmark() ? meta!.getBookmark() : m.getStartkey();
         const it = sim.rangeScan(ns, startKey, m.getEndkey(), pageSize);
         const id = this.newIteratorId();
-        this.iterators.set(id, { kind: 'range', it, paginated, limit: returnLimit(pageSize), count: 0 });
+        this.iterators.set(id, {
+          kind: 'range',
+          it,
+          paginated,
+          limit: returnLimit(pageSize),
+          count: 0,
+        });
         return (await this.batch(id)).serializeBinary();
       }
       case Type.GET_HISTORY_FOR_KEY: {
         const m = peer.GetHistoryForKey.deserializeBinary(payload);
         const id = this.newIteratorId();
-        this.iterators.set(id, { kind: 'history', it: sim.history(ns, m.getKey()), limit: TOTAL_QUERY_LIMIT, count: 0 });
+        this.iterators.set(id, {
+          kind: 'history',
+          it: sim.history(ns, m.getKey()),
+          limit: TOTAL_QUERY_LIMIT,
+          count: 0,
+        });
         return (await this.batch(id)).serializeBinary();
       }
       case Type.QUERY_STATE_NEXT: {
@@ -202,7 +228,11 @@ export class TransactionContext {
     }
   }
 
-  private async finalResponse(id: string, q: QueryIterator, results: Uint8Array[]): Promise<peer.QueryResponse> {
+  private async finalResponse(
+    id: string,
+    q: QueryIterator,
+    results: Uint8Array[],
+  ): Promise<peer.QueryResponse> {
     const response = queryResponse(id, results, false);
     if (q.kind === 'range' && q.paginated) {
       const meta = new peer.QueryResponseMetadata();

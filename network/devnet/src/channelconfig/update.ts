@@ -30,7 +30,11 @@ export class ConfigUpdateError extends Error {
 }
 
 // Fabric's configmap.go prefixes: the keys appear in its error messages exactly so.
-const PREFIX: Record<Element['kind'], string> = { Group: '[Group]  ', Value: '[Value]  ', Policy: '[Policy] ' };
+const PREFIX: Record<Element['kind'], string> = {
+  Group: '[Group]  ',
+  Value: '[Value]  ',
+  Policy: '[Policy] ',
+};
 const keyOf = (kind: Element['kind'], path: string) => `${PREFIX[kind]}${path}`;
 
 /** Fabric's mapConfig: every element of the tree under `root`, by "[Kind] /Channel/…" key. */
@@ -44,28 +48,24 @@ function flatten(root: common.ConfigGroup, rootName = 'Channel'): Map<string, El
       modPolicy: group.getModPolicy(),
       group,
     });
-    group
-      .getValuesMap()
-      .forEach((value, name) =>
-        out.set(keyOf('Value', `${path}/${name}`), {
-          kind: 'Value',
-          path: `${path}/${name}`,
-          version: value.getVersion(),
-          modPolicy: value.getModPolicy(),
-          value,
-        }),
-      );
-    group
-      .getPoliciesMap()
-      .forEach((policy, name) =>
-        out.set(keyOf('Policy', `${path}/${name}`), {
-          kind: 'Policy',
-          path: `${path}/${name}`,
-          version: policy.getVersion(),
-          modPolicy: policy.getModPolicy(),
-          policy,
-        }),
-      );
+    group.getValuesMap().forEach((value, name) =>
+      out.set(keyOf('Value', `${path}/${name}`), {
+        kind: 'Value',
+        path: `${path}/${name}`,
+        version: value.getVersion(),
+        modPolicy: value.getModPolicy(),
+        value,
+      }),
+    );
+    group.getPoliciesMap().forEach((policy, name) =>
+      out.set(keyOf('Policy', `${path}/${name}`), {
+        kind: 'Policy',
+        path: `${path}/${name}`,
+        version: policy.getVersion(),
+        modPolicy: policy.getModPolicy(),
+        policy,
+      }),
+    );
     group.getGroupsMap().forEach((child, name) => walk(child, `${path}/${name}`));
   };
   walk(root, `/${rootName}`);
@@ -155,7 +155,10 @@ export function proposeConfigUpdate(
   for (const [key, read] of readSet) {
     const have = existing.get(key);
     if (!have)
-      throw refuse('ReadSet', `existing config does not contain element for ${key} but was in the read set`);
+      throw refuse(
+        'ReadSet',
+        `existing config does not contain element for ${key} but was in the read set`,
+      );
     if (have.version !== read.version) {
       throw refuse(
         'ReadSet',
@@ -164,21 +167,30 @@ export function proposeConfigUpdate(
     }
   }
   const delta = [...writeSet].filter(([key, w]) => readSet.get(key)?.version !== w.version);
-  if (delta.length === 0) throw refuse('DeltaSet', 'delta set was empty -- update would have no effect');
+  if (delta.length === 0)
+    throw refuse('DeltaSet', 'delta set was empty -- update would have no effect');
   const signers = validIdentities(configUpdateSignatures(cue), current.msps);
   for (const [key, w] of delta) {
-    if (!w.modPolicy) throw refuse('DeltaSet', `invalid mod_policy for element ${key}: mod_policy not set`);
+    if (!w.modPolicy)
+      throw refuse('DeltaSet', `invalid mod_policy for element ${key}: mod_policy not set`);
     const have = existing.get(key);
     if (!have) {
       if (w.version !== 0)
-        throw refuse('DeltaSet', `attempted to set key ${key} to version ${w.version}, but key does not exist`);
+        throw refuse(
+          'DeltaSet',
+          `attempted to set key ${key} to version ${w.version}, but key does not exist`,
+        );
       continue;
     }
     if (w.version !== have.version + 1) {
-      throw refuse('DeltaSet', `attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`);
+      throw refuse(
+        'DeltaSet',
+        `attempt to set key ${key} to version ${w.version}, but key is at version ${have.version}`,
+      );
     }
     const policy = current.policy(modPolicyPath(have));
-    if (!policy) throw refuse('DeltaSet', `unexpected missing policy ${have.modPolicy} for item ${key}`);
+    if (!policy)
+      throw refuse('DeltaSet', `unexpected missing policy ${have.modPolicy} for item ${key}`);
     const failure = policyFailure(policy, signers);
     if (failure) throw refuse('DeltaSet', `policy for ${key} not satisfied: ${failure}`);
   }

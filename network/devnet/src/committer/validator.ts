@@ -76,7 +76,10 @@ export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
 }
 
 /** Fabric's ValidateTransaction (core/common/validation/msgvalidation.go). */
-async function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): Promise<ParsedTransaction> {
+async function validateEnvelope(
+  raw: Uint8Array,
+  ctx: ValidationContext,
+): Promise<ParsedTransaction> {
   let envelope: common.Envelope;
   try {
     envelope = common.Envelope.deserializeBinary(raw);
@@ -116,7 +119,8 @@ async function validateEnvelope(raw: Uint8Array, ctx: ValidationContext): Promis
   } catch (e) {
     fail(Code.BAD_CREATOR_SIGNATURE, (e as Error).message);
   }
-  if (!signed) fail(Code.BAD_CREATOR_SIGNATURE, "creator's signature over the payload is not valid");
+  if (!signed)
+    fail(Code.BAD_CREATOR_SIGNATURE, "creator's signature over the payload is not valid");
 
   const ts = channelHeader.getTimestamp();
   const parsed: ParsedTransaction = {
@@ -180,7 +184,10 @@ function endorsementSignatures(tx: ParsedTransaction): SignedData[] {
  * then the endorsers as Fabric's SignatureSetToValidIdentities makes them (signatures verified,
  * unknown signers and duplicates dropped) for the policies evaluated later in block order.
  */
-async function checkEndorsed(tx: ParsedTransaction, ctx: ValidationContext): Promise<EndorsementCheck> {
+async function checkEndorsed(
+  tx: ParsedTransaction,
+  ctx: ValidationContext,
+): Promise<EndorsementCheck> {
   let ccName: string;
   try {
     const ext = peer.ChaincodeHeaderExtension.deserializeBinary(
@@ -227,7 +234,8 @@ async function checkEndorsed(tx: ParsedTransaction, ctx: ValidationContext): Pro
   const namespaces = new Map<string, Policy>();
   for (const ns of written) {
     const policy = ctx.endorsementPolicy(ns);
-    if (!policy) fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
+    if (!policy)
+      fail(Code.INVALID_CHAINCODE, `chaincode ${ns} is not defined on channel ${ctx.channel}`);
     namespaces.set(ns, policy!);
   }
   return {

@@ -97,14 +97,19 @@ export class Endorser {
       return { ...(await this.simulateAndEndorse(up, opts.endorse ?? true)), proposal: up };
     } catch (err) {
       const message = (err as Error).message;
-      this.deps.log?.('warn', 'Failed to invoke chaincode', { chaincode: up.chaincodeName, error: message });
+      this.deps.log?.('warn', 'Failed to invoke chaincode', {
+        chaincode: up.chaincodeName,
+        error: message,
+      });
       return { response: errorResponse(message), proposal: up };
     }
   }
 
   private creatorExpired(up: UnpackedProposal): Error | undefined {
     try {
-      const creator = this.deps.channel.msps().deserializeIdentity(up.signatureHeader.getCreator_asU8());
+      const creator = this.deps.channel
+        .msps()
+        .deserializeIdentity(up.signatureHeader.getCreator_asU8());
       if (creator.isExpired()) return new Error('proposal client identity expired');
     } catch (err) {
       if (!(err instanceof MspError)) throw err;
@@ -121,7 +126,8 @@ export class Endorser {
         this.deps.log?.('warn', msg, { reason, channel: up.channelId, txId: up.txId.slice(0, 8) }),
       );
     } catch (err) {
-      if (err instanceof ProposalError) throw new ProposalError(`error validating proposal: ${err.message}`);
+      if (err instanceof ProposalError)
+        throw new ProposalError(`error validating proposal: ${err.message}`);
       throw err;
     }
     if (await ledger.hasTransaction(up.txId)) {
@@ -169,7 +175,13 @@ export class Endorser {
       );
     }
     const simulator = new TxSimulator(ledger, up.txId);
-    const context = new TransactionContext(up.channelId, up.txId, up.chaincodeName, up.signedProposal, simulator);
+    const context = new TransactionContext(
+      up.channelId,
+      up.txId,
+      up.chaincodeName,
+      up.signedProposal,
+      simulator,
+    );
     let result;
     try {
       result = await connection.execute(context, up.input);

@@ -45,11 +45,14 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
     const proposal = peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8());
     const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
     const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-    const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+    const signatureHeader = common.SignatureHeader.deserializeBinary(
+      header.getSignatureHeader_asU8(),
+    );
     const ext = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
     const chaincodeId = ext.getChaincodeId();
     if (!chaincodeId) throw new ProposalError('ChaincodeHeaderExtension.ChaincodeId is nil');
-    if (!chaincodeId.getName()) throw new ProposalError('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
+    if (!chaincodeId.getName())
+      throw new ProposalError('ChaincodeHeaderExtension.ChaincodeId.Name is empty');
     const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
     const cis = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8());
     const spec = cis.getChaincodeSpec();
@@ -57,7 +60,11 @@ export function unpackProposal(signedProposal: peer.SignedProposal): UnpackedPro
     const input = spec.getInput();
     if (!input) throw new ProposalError('chaincode input did not contain any input');
     const payloadBytes = payloadWithoutTransient(payload);
-    const proposalHash = sha256(header.getChannelHeader_asU8(), header.getSignatureHeader_asU8(), payloadBytes);
+    const proposalHash = sha256(
+      header.getChannelHeader_asU8(),
+      header.getSignatureHeader_asU8(),
+      payloadBytes,
+    );
     return {
       signedProposal,
       proposal,
@@ -102,7 +109,8 @@ export async function validateProposal(
   if (up.txId !== expected) {
     throw new ProposalError(`incorrectly computed txid '${up.txId}' -- expected '${expected}'`);
   }
-  if (up.signedProposal.getProposalBytes_asU8().length === 0) throw new ProposalError('empty proposal bytes');
+  if (up.signedProposal.getProposalBytes_asU8().length === 0)
+    throw new ProposalError('empty proposal bytes');
   const signature = up.signedProposal.getSignature_asU8();
   if (signature.length === 0) throw new ProposalError('empty signature bytes');
   let creator: Identity;
@@ -110,9 +118,12 @@ export async function validateProposal(
     creator = msps.deserializeIdentity(creatorBytes);
   } catch (err) {
     log?.('access denied', (err as Error).message);
-    throw new ProposalError(`access denied: channel [${up.channelId}] creator org unknown, creator is malformed`);
+    throw new ProposalError(
+      `access denied: channel [${up.channelId}] creator org unknown, creator is malformed`,
+    );
   }
-  const denied = () => new ProposalError(`access denied: channel [${up.channelId}] creator org [${creator.mspId}]`);
+  const denied = () =>
+    new ProposalError(`access denied: channel [${up.channelId}] creator org [${creator.mspId}]`);
   try {
     creator.validate();
   } catch (err) {

@@ -111,7 +111,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function checkKey(key: string): void {
   // Fabric's LevelDB state refuses keys that are not valid UTF-8 (a lone surrogate here).
   if (LONE_SURROGATE.test(key)) {
-    throw new SimulationError(`invalid key [${Buffer.from(key).toString('hex')}], must be a UTF-8 string`);
+    throw new SimulationError(
+      `invalid key [${Buffer.from(key).toString('hex')}], must be a UTF-8 string`,
+    );
   }
 }
 
@@ -216,7 +218,9 @@ export class TxSimulator {
     for (const name of [...this.namespaces.keys()].sort(byteOrder)) {
       const rec = this.namespaces.get(name)!;
       const kv = new kvrwset.KVRWSet();
-      kv.setReadsList([...rec.reads.keys()].sort(byteOrder).map((k) => kvRead(k, rec.reads.get(k))));
+      kv.setReadsList(
+        [...rec.reads.keys()].sort(byteOrder).map((k) => kvRead(k, rec.reads.get(k))),
+      );
       kv.setRangeQueriesInfoList(rec.rangeQueries);
       kv.setWritesList(
         [...rec.writes.keys()].sort(byteOrder).map((k) => {

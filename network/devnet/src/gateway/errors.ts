@@ -48,6 +48,7 @@ export class RpcError extends Error implements Partial<ServiceError> {
 
 /** The object grpc-js expects as a call's error. */
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (err instanceof RpcError) return { code: err.code, details: err.details, metadata: err.metadata, message: err.message };
+  if (err instanceof RpcError)
+    return { code: err.code, details: err.details, metadata: err.metadata, message: err.message };
   return { code: Code.INTERNAL, details: (err as Error)?.message ?? String(err) };
 }

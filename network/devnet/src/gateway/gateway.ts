@@ -67,7 +67,11 @@ function responseStatus(result: EndorserResult): { code: Code; message: string; 
     if (payload.length === 0 && status === 500) {
       return { code: Code.ABORTED, message: r!.getMessage(), retry: true };
     }
-    return { code: Code.UNKNOWN, message: `chaincode response ${status}, ${r!.getMessage()}`, retry: false };
+    return {
+      code: Code.UNKNOWN,
+      message: `chaincode response ${status}, ${r!.getMessage()}`,
+      retry: false,
+    };
   }
   return { code: Code.OK, message: '', retry: false };
 }
@@ -93,7 +97,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
   ]);
 }
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(common.Status).map(([k, v]) => [v, k])) as Record<number, string>;
+const STATUS_NAMES = Object.fromEntries(
+  Object.entries(common.Status).map(([k, v]) => [v, k]),
+) as Record<number, string>;
 
 export class GatewayService {
   constructor(private readonly deps: GatewayDeps) {}
@@ -104,14 +110,20 @@ export class GatewayService {
 
   private unpackForGateway(signed: peer.SignedProposal | undefined): UnpackedProposal {
     if (!signed || signed.getProposalBytes_asU8().length === 0) {
-      throw new RpcError(Code.INVALID_ARGUMENT, 'the proposed transaction must contain a signed proposal');
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        'the proposed transaction must contain a signed proposal',
+      );
     }
     try {
       const up = unpackProposal(signed);
       if (!up.channelId) throw new ProposalError('no channel id provided');
       return up;
     } catch (err) {
-      throw new RpcError(Code.INVALID_ARGUMENT, `failed to unpack transaction proposal: ${(err as Error).message}`);
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        `failed to unpack transaction proposal: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -125,12 +137,21 @@ export class GatewayService {
     const all = this.deps.peers();
     const missing = orgs.filter((o) => !all.some((p) => p.mspId === o));
     if (missing.length) {
-      throw new RpcError(Code.UNAVAILABLE, `failed to find any endorsing peers for org(s): ${missing.join(', ')}`);
+      throw new RpcError(
+        Code.UNAVAILABLE,
+        `failed to find any endorsing peers for org(s): ${missing.join(', ')}`,
+      );
     }
-    return orgs.map((o) => (this.deps.local.mspId === o ? this.deps.local : all.find((p) => p.mspId === o)!));
+    return orgs.map((o) =>
+      this.deps.local.mspId === o ? this.deps.local : all.find((p) => p.mspId === o)!,
+    );
   }
 
-  private async callEndorser(node: PeerNode, up: UnpackedProposal, endorse = true): Promise<EndorserResult> {
+  private async callEndorser(
+    node: PeerNode,
+    up: UnpackedProposal,
+    endorse = true,
+  ): Promise<EndorserResult> {
     try {
       const result = await withTimeout(
         node.endorser.processProposal(up.signedProposal, up, { endorse }),
@@ -175,19 +196,31 @@ export class GatewayService {
         return res;
       }
       details.push(detail(node, message));
-      if (!retry) throw new RpcError(code, `evaluate call to endorser returned error: ${message}`, details);
+      if (!retry)
+        throw new RpcError(code, `evaluate call to endorser returned error: ${message}`, details);
       // Fabric retries a retryable failure on the next peer of the same organisation only.
       if (!candidates.some((c) => c !== node && c.mspId === node.mspId)) {
-        throw new RpcError(code, 'failed to evaluate transaction, see attached details for more info', details);
+        throw new RpcError(
+          code,
+          'failed to evaluate transaction, see attached details for more info',
+          details,
+        );
       }
     }
-    throw new RpcError(Code.UNAVAILABLE, 'failed to evaluate transaction, see attached details for more info', details);
+    throw new RpcError(
+      Code.UNAVAILABLE,
+      'failed to evaluate transaction, see attached details for more info',
+      details,
+    );
   }
 
   async endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
     const signed = request.getProposedTransaction();
     if (!signed || signed.getProposalBytes_asU8().length === 0) {
-      throw new RpcError(Code.INVALID_ARGUMENT, 'the proposed transaction must contain a signed proposal');
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        'the proposed transaction must contain a signed proposal',
+      );
     }
     let up: UnpackedProposal;
     try {
@@ -212,7 +245,11 @@ export class GatewayService {
       const { code, message } = responseStatus(first);
       if (code !== Code.OK) {
         details.push(detail(local, message));
-        throw new RpcError(Code.ABORTED, 'failed to endorse transaction, see attached details for more info', details);
+        throw new RpcError(
+          Code.ABORTED,
+          'failed to endorse transaction, see attached details for more info',
+          details,
+        );
       }
       reference = first.response!;
       const definition = this.deps.channel.chaincode(up.chaincodeName);
@@ -225,7 +262,10 @@ export class GatewayService {
       // The policies the local peer's simulation reported (Fabric's ChaincodeInterest): a
       // key-level policy of a written key may ask for other peers than the chaincode's, or fewer.
       const interest = first.interest ?? { keyPolicies: [], chaincodePolicy: true };
-      const policies = [...interest.keyPolicies, ...(interest.chaincodePolicy ? [definition.endorsementPolicy] : [])];
+      const policies = [
+        ...interest.keyPolicies,
+        ...(interest.chaincodePolicy ? [definition.endorsementPolicy] : []),
+      ];
       const planned = this.plan(policies, local);
       if (!planned) {
         throw new RpcError(
@@ -238,11 +278,16 @@ export class GatewayService {
       plan = planned.filter((p) => p !== local);
     }
 
-    const results = await Promise.all(plan.map(async (node) => ({ node, result: await this.callEndorser(node, up) })));
+    const results = await Promise.all(
+      plan.map(async (node) => ({ node, result: await this.callEndorser(node, up) })),
+    );
     for (const { node, result } of results) {
       const { code, message } = responseStatus(result);
       if (code !== Code.OK) {
-        this.deps.log?.('warn', 'Endorse call to endorser failed', { mspId: node.mspId, error: message });
+        this.deps.log?.('warn', 'Endorse call to endorser failed', {
+          mspId: node.mspId,
+          error: message,
+        });
         details.push(detail(node, message));
         continue;
       }
@@ -261,7 +306,12 @@ export class GatewayService {
       );
     }
     const res = new gateway.EndorseResponse();
-    res.setPreparedTransaction(prepareTransaction(up, responses.map((r) => r.response)));
+    res.setPreparedTransaction(
+      prepareTransaction(
+        up,
+        responses.map((r) => r.response),
+      ),
+    );
     return res;
   }
 
@@ -283,9 +333,13 @@ export class GatewayService {
   }
 
   /** Submit: `envelope` is the prepared transaction exactly as the client sent it. */
-  async submit(request: gateway.SubmitRequest, envelope: Uint8Array | undefined): Promise<gateway.SubmitResponse> {
+  async submit(
+    request: gateway.SubmitRequest,
+    envelope: Uint8Array | undefined,
+  ): Promise<gateway.SubmitResponse> {
     const txn = request.getPreparedTransaction();
-    if (!txn || !envelope) throw new RpcError(Code.INVALID_ARGUMENT, 'a prepared transaction is required');
+    if (!txn || !envelope)
+      throw new RpcError(Code.INVALID_ARGUMENT, 'a prepared transaction is required');
     if (txn.getSignature_asU8().length === 0) {
       throw new RpcError(Code.INVALID_ARGUMENT, 'prepared transaction must be signed');
     }
@@ -295,14 +349,20 @@ export class GatewayService {
       await withTimeout(
         this.deps.orderer.broadcast(envelope),
         this.deps.broadcastTimeoutMs ?? 30_000,
-        () => new RpcError(Code.DEADLINE_EXCEEDED, 'submit timeout expired while broadcasting to ordering service'),
+        () =>
+          new RpcError(
+            Code.DEADLINE_EXCEEDED,
+            'submit timeout expired while broadcasting to ordering service',
+          ),
       );
     } catch (err) {
       if (err instanceof RpcError) throw err;
       if (err instanceof BroadcastRefusedError) {
         const message = `received unsuccessful response from orderer: status=${STATUS_NAMES[err.status] ?? err.status}, info=${err.info}`;
         if (err.status >= 400 && err.status < 500) throw new RpcError(Code.ABORTED, message);
-        throw new RpcError(Code.UNAVAILABLE, 'no orderers could successfully process transaction', [detail(o, message)]);
+        throw new RpcError(Code.UNAVAILABLE, 'no orderers could successfully process transaction', [
+          detail(o, message),
+        ]);
       }
       throw new RpcError(Code.UNAVAILABLE, 'no orderers could successfully process transaction', [
         detail(o, (err as Error).message),
@@ -311,7 +371,11 @@ export class GatewayService {
     return new gateway.SubmitResponse();
   }
 
-  private async checkReaders(data: Uint8Array, identityBytes: Uint8Array, signature: Uint8Array): Promise<void> {
+  private async checkReaders(
+    data: Uint8Array,
+    identityBytes: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<void> {
     const { channel } = this.deps;
     const readers = channel.policy(POLICY_READERS);
     let ok = false;
@@ -331,18 +395,28 @@ export class GatewayService {
     }
   }
 
-  async commitStatus(signed: gateway.SignedCommitStatusRequest, signal: AbortSignal): Promise<gateway.CommitStatusResponse> {
+  async commitStatus(
+    signed: gateway.SignedCommitStatusRequest,
+    signal: AbortSignal,
+  ): Promise<gateway.CommitStatusResponse> {
     const bytes = signed.getRequest_asU8();
-    if (bytes.length === 0) throw new RpcError(Code.INVALID_ARGUMENT, 'a commit status request is required');
+    if (bytes.length === 0)
+      throw new RpcError(Code.INVALID_ARGUMENT, 'a commit status request is required');
     let request: gateway.CommitStatusRequest;
     try {
       request = gateway.CommitStatusRequest.deserializeBinary(bytes);
     } catch (err) {
-      throw new RpcError(Code.INVALID_ARGUMENT, `invalid status request: ${(err as Error).message}`);
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        `invalid status request: ${(err as Error).message}`,
+      );
     }
-    if (request.getIdentity_asU8().length === 0) throw new RpcError(Code.INVALID_ARGUMENT, 'no identity provided');
-    if (!request.getChannelId()) throw new RpcError(Code.INVALID_ARGUMENT, 'no channel ID provided');
-    if (!request.getTransactionId()) throw new RpcError(Code.INVALID_ARGUMENT, 'transaction ID should not be empty');
+    if (request.getIdentity_asU8().length === 0)
+      throw new RpcError(Code.INVALID_ARGUMENT, 'no identity provided');
+    if (!request.getChannelId())
+      throw new RpcError(Code.INVALID_ARGUMENT, 'no channel ID provided');
+    if (!request.getTransactionId())
+      throw new RpcError(Code.INVALID_ARGUMENT, 'transaction ID should not be empty');
     this.checkChannel(request.getChannelId());
     await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     let status;
@@ -365,12 +439,16 @@ export class GatewayService {
     signal: AbortSignal,
   ): Promise<void> {
     const bytes = signed.getRequest_asU8();
-    if (bytes.length === 0) throw new RpcError(Code.INVALID_ARGUMENT, 'a chaincode events request is required');
+    if (bytes.length === 0)
+      throw new RpcError(Code.INVALID_ARGUMENT, 'a chaincode events request is required');
     let request: gateway.ChaincodeEventsRequest;
     try {
       request = gateway.ChaincodeEventsRequest.deserializeBinary(bytes);
     } catch (err) {
-      throw new RpcError(Code.INVALID_ARGUMENT, `invalid chaincode events request: ${(err as Error).message}`);
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        `invalid chaincode events request: ${(err as Error).message}`,
+      );
     }
     await this.checkReaders(bytes, request.getIdentity_asU8(), signed.getSignature_asU8());
     if (request.getChannelId() !== this.deps.channel.channelId) {
@@ -427,26 +505,33 @@ export class GatewayService {
       if (found) return found.blockNumber;
     }
     const pos = request.getStartPosition();
-    if (!pos || pos.getTypeCase() === ordererProto.SeekPosition.TypeCase.TYPE_NOT_SET) return this.deps.ledger.height();
+    if (!pos || pos.getTypeCase() === ordererProto.SeekPosition.TypeCase.TYPE_NOT_SET)
+      return this.deps.ledger.height();
     switch (pos.getTypeCase()) {
       case ordererProto.SeekPosition.TypeCase.NEXT_COMMIT:
         return this.deps.ledger.height();
       case ordererProto.SeekPosition.TypeCase.SPECIFIED:
         return BigInt(pos.getSpecified()!.getNumber());
       default:
-        throw new RpcError(Code.INVALID_ARGUMENT, `invalid start position type: ${pos.getTypeCase()}`);
+        throw new RpcError(
+          Code.INVALID_ARGUMENT,
+          `invalid start position type: ${pos.getTypeCase()}`,
+        );
     }
   }
 
   /** grpc-js handlers for gateway.GatewayService (Submit gets the raw envelope bytes). */
   handlers(): grpc.UntypedServiceImplementation {
     const unary =
-      <Req, Res extends { serializeBinary(): Uint8Array }>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>) =>
+      <Req, Res extends { serializeBinary(): Uint8Array }>(
+        fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+      ) =>
       (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
         fn(call.request, call).then(
           (res) => callback(null, res),
           (err: unknown) => {
-            if (!(err instanceof RpcError)) this.deps.log?.('warn', 'gateway call failed', { error: String(err) });
+            if (!(err instanceof RpcError))
+              this.deps.log?.('warn', 'gateway call failed', { error: String(err) });
             callback(toServiceError(err) as grpc.ServiceError);
           },
         );
@@ -460,7 +545,12 @@ export class GatewayService {
         call.on('cancelled', () => aborter.abort());
         return this.commitStatus(req, aborter.signal);
       }),
-      chaincodeEvents: (call: grpc.ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) => {
+      chaincodeEvents: (
+        call: grpc.ServerWritableStream<
+          gateway.SignedChaincodeEventsRequest,
+          gateway.ChaincodeEventsResponse
+        >,
+      ) => {
         const aborter = new AbortController();
         call.on('cancelled', () => aborter.abort());
         call.on('close', () => aborter.abort());
@@ -504,7 +594,9 @@ export function gatewayServiceDefinition(): grpc.ServiceDefinition {
 
 /** The chaincode events of the valid endorser transactions of a block, in order. */
 export function chaincodeEventsOf(block: common.Block): peer.ChaincodeEvent[] {
-  const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
+  const filter = block.getMetadata()?.getMetadataList_asU8()[
+    common.BlockMetadataIndex.TRANSACTIONS_FILTER
+  ];
   const out: peer.ChaincodeEvent[] = [];
   const data = block.getData()?.getDataList_asU8() ?? [];
   data.forEach((raw, i) => {
@@ -512,12 +604,16 @@ export function chaincodeEventsOf(block: common.Block): peer.ChaincodeEvent[] {
     try {
       const env = common.Envelope.deserializeBinary(raw);
       const payload = common.Payload.deserializeBinary(env.getPayload_asU8());
-      const ch = common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8());
+      const ch = common.ChannelHeader.deserializeBinary(
+        payload.getHeader()!.getChannelHeader_asU8(),
+      );
       if (ch.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return;
       const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
       for (const action of tx.getActionsList()) {
         const cap = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-        const prp = peer.ProposalResponsePayload.deserializeBinary(cap.getAction()!.getProposalResponsePayload_asU8());
+        const prp = peer.ProposalResponsePayload.deserializeBinary(
+          cap.getAction()!.getProposalResponsePayload_asU8(),
+        );
         const cca = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
         const ev = cca.getEvents_asU8();
         if (ev.length) out.push(peer.ChaincodeEvent.deserializeBinary(ev));
@@ -530,7 +626,10 @@ export function chaincodeEventsOf(block: common.Block): peer.ChaincodeEvent[] {
 }
 
 /** Fabric's prepareTransaction: the unsigned envelope the client signs and submits. */
-export function prepareTransaction(up: UnpackedProposal, responses: peer.ProposalResponse[]): common.Envelope {
+export function prepareTransaction(
+  up: UnpackedProposal,
+  responses: peer.ProposalResponse[],
+): common.Envelope {
   const seen = new Set<string>();
   const endorsements: peer.Endorsement[] = [];
   for (const r of responses) {
@@ -559,4 +658,3 @@ export function prepareTransaction(up: UnpackedProposal, responses: peer.Proposa
   env.setPayload(payload.serializeBinary());
   return env;
 }
-

@@ -10,7 +10,11 @@ export interface PlannedPeer {
   identity: Identity;
 }
 
-export function endorsementPlan<P extends PlannedPeer>(policies: Policy[], peers: P[], local: P): P[] | undefined {
+export function endorsementPlan<P extends PlannedPeer>(
+  policies: Policy[],
+  peers: P[],
+  local: P,
+): P[] | undefined {
   const others = peers.filter((p) => p !== local);
   const ordered = [local, ...others];
   const n = ordered.length;
@@ -18,7 +22,9 @@ export function endorsementPlan<P extends PlannedPeer>(policies: Policy[], peers
   for (let mask = 1; mask < 1 << n; mask++) {
     subsets.push(ordered.filter((_, i) => mask & (1 << i)));
   }
-  subsets.sort((a, b) => a.length - b.length || Number(b.includes(local)) - Number(a.includes(local)));
+  subsets.sort(
+    (a, b) => a.length - b.length || Number(b.includes(local)) - Number(a.includes(local)),
+  );
   for (const subset of subsets) {
     const identities = subset.map((p) => p.identity);
     if (policies.every((policy) => policy.evaluateIdentities(identities))) return subset;

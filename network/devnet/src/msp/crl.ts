@@ -6,7 +6,11 @@ import { X509Crl } from '@peculiar/x509';
 import type { ParsedCertificate } from './certificate';
 
 /** Splits a signed DER structure (certificate or CRL) into the signed bytes and the signature. */
-export function splitSigned(der: Uint8Array): { tbs: Uint8Array; algorithm: Uint8Array; signature: Uint8Array } {
+export function splitSigned(der: Uint8Array): {
+  tbs: Uint8Array;
+  algorithm: Uint8Array;
+  signature: Uint8Array;
+} {
   let at = 0;
   const len = (): number => {
     const first = der[at++]!;

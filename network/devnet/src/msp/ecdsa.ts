@@ -40,12 +40,17 @@ export function signLowSAsync(privateKey: KeyObject, message: Uint8Array): Promi
  * for a P-256 key here; any other key is verified by verifyEcdsa itself.
  * Throws SignatureError like verifyEcdsa; resolves false when the signature does not verify.
  */
-export function verifyEcdsaAsync(key: KeyObject, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifyEcdsaAsync(
+  key: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     return Promise.resolve(verifyEcdsa(key, data, signature));
   }
   const { r, s } = parseEcdsaSignature(signature);
-  if (r >= P256_N || s >= P256_N) throw new SignatureError('signature component not below the curve order');
+  if (r >= P256_N || s >= P256_N)
+    throw new SignatureError('signature component not below the curve order');
   if (!isLowS(s)) throw new SignatureError('Invalid S. Must be smaller than half the order');
   return new Promise((resolve, reject) =>
     verify('sha256', data, { key, dsaEncoding: 'der' }, signature, (err, ok) => {

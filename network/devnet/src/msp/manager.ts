@@ -47,7 +47,8 @@ export class MspManager {
     const msp = this.msps.get(si.getMspid());
     if (!msp) throw new MspError(`MSP ${si.getMspid()} is not defined on channel`);
     const identity = msp.deserializeIdentityBytes(si.getIdBytes_asU8());
-    if (this.cache.size >= MspManager.MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= MspManager.MAX_CACHED)
+      this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, identity);
     return identity;
   }
@@ -69,7 +70,8 @@ export class MspManager {
     const idBytes = si.getIdBytes_asU8();
     const block = decodePem(idBytes);
     if (!block) throw new MspError('PEM decoding resulted in an empty block');
-    if (block.rest.length > 0) throw new MspError(`identity for MSP ${si.getMspid()} has trailing bytes`);
+    if (block.rest.length > 0)
+      throw new MspError(`identity for MSP ${si.getMspid()} has trailing bytes`);
     if (block.type !== 'CERTIFICATE' && block.type !== '') {
       throw new MspError(`pem type is ${block.type}, should be 'CERTIFICATE' or missing`);
     }

@@ -151,14 +151,20 @@ export class Msp {
 
   constructor(readonly definition: MspDefinition) {
     this.mspId = definition.mspId;
-    if (!definition.rootCerts.length) throw new MspError(`MSP ${this.mspId}: expected at least one CA certificate`);
+    if (!definition.rootCerts.length)
+      throw new MspError(`MSP ${this.mspId}: expected at least one CA certificate`);
     this.roots = definition.rootCerts.map((d) => new ParsedCertificate(d));
     this.intermediates = (definition.intermediateCerts ?? []).map((d) => new ParsedCertificate(d));
     this.tlsRoots = (definition.tlsRootCerts ?? []).map((d) => new ParsedCertificate(d));
-    this.tlsIntermediates = (definition.tlsIntermediateCerts ?? []).map((d) => new ParsedCertificate(d));
+    this.tlsIntermediates = (definition.tlsIntermediateCerts ?? []).map(
+      (d) => new ParsedCertificate(d),
+    );
     // Fabric's finalizeSetupCAs: such an MSP is refused (a peer or orderer will not start with it).
     for (const ca of [...this.roots, ...this.intermediates]) {
-      if (!ca.isCa) throw new MspError(`MSP ${this.mspId}: CA Certificate did not have the CA attribute, (SN: ${ca.serial})`);
+      if (!ca.isCa)
+        throw new MspError(
+          `MSP ${this.mspId}: CA Certificate did not have the CA attribute, (SN: ${ca.serial})`,
+        );
       if (!ca.hasSubjectKeyIdentifier) {
         throw new MspError(
           `MSP ${this.mspId}: CA Certificate problem with Subject Key Identifier extension, (SN: ${ca.serial}): subjectKeyIdentifier not found in certificate`,
@@ -166,7 +172,10 @@ export class Msp {
       }
     }
     for (const im of this.intermediates) this.chainOf(im, true);
-    this.revoked = revokedSerials(definition.revocationList ?? [], [...this.roots, ...this.intermediates]);
+    this.revoked = revokedSerials(definition.revocationList ?? [], [
+      ...this.roots,
+      ...this.intermediates,
+    ]);
     this.admins = new Set((definition.adminCerts ?? []).map((d) => new ParsedCertificate(d).hash));
     this.ouIdentifiers = (definition.organizationalUnits ?? []).map((o) => this.nodeOU(o));
     if (definition.nodeOUs?.enable) {
@@ -180,7 +189,8 @@ export class Msp {
 
   /** Builds an MSP from the FabricMSPConfig a channel config block carries. */
   static fromFabricMspConfig(config: mspProto.FabricMSPConfig): Msp {
-    const certs = (list: (Uint8Array | string)[]) => list.flatMap((p) => decodePemCertificates(asBytes(p)));
+    const certs = (list: (Uint8Array | string)[]) =>
+      list.flatMap((p) => decodePemCertificates(asBytes(p)));
     const ouId = (o: mspProto.FabricOUIdentifier | undefined) => {
       if (!o || !o.getOrganizationalUnitIdentifier()) return undefined;
       const pem = asBytes(o.getCertificate());
@@ -241,7 +251,8 @@ export class Msp {
     // count here: the chain is built as at the certificate's start.
     this.chainOf(cert, true);
     const identity = new Identity(this, Buffer.from(idBytes), cert);
-    if (this.identities.size >= Msp.MAX_CACHED) this.identities.delete(this.identities.keys().next().value!);
+    if (this.identities.size >= Msp.MAX_CACHED)
+      this.identities.delete(this.identities.keys().next().value!);
     this.identities.set(key, identity);
     return identity;
   }
@@ -285,7 +296,9 @@ export class Msp {
     }
     const chain = identity.certificationChain();
     if (this.revoked.get(chain[1]!.hash)?.has(identity.cert.serial)) {
-      throw new MspError('could not validate identity against certification chain: The certificate has been revoked');
+      throw new MspError(
+        'could not validate identity against certification chain: The certificate has been revoked',
+      );
     }
     const certifier = chainIdentifier(chain.slice(1));
     const ous = identity.cert.organizationalUnits;
@@ -306,7 +319,9 @@ export class Msp {
         const nodeOU = this.nodeOUs[role];
         if (!nodeOU || nodeOU.ou !== ou) continue;
         if (nodeOU.certifier && nodeOU.certifier !== certifier) {
-          throw new MspError(`certifiersIdentifier does not match: [${ous.join(', ')}], MSP: [${this.mspId}]`);
+          throw new MspError(
+            `certifiersIdentifier does not match: [${ous.join(', ')}], MSP: [${this.mspId}]`,
+          );
         }
         count++;
       }

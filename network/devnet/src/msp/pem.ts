@@ -43,6 +43,9 @@ export function decodePemCertificates(data: Uint8Array): Buffer[] {
 }
 
 export function encodePem(type: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${type}-----\n${b64}\n-----END ${type}-----\n`;
 }

@@ -55,7 +55,8 @@ export function roleMismatch(identity: Identity, principal: RolePrincipal): stri
     case 'admin':
       return identity.msp.isAdmin(identity) ? undefined : 'This identity is not an admin';
     default:
-      if (!identity.msp.nodeOUsEnabled) return 'NodeOUs not activated. Cannot tell apart identities.';
+      if (!identity.msp.nodeOUsEnabled)
+        return 'NodeOUs not activated. Cannot tell apart identities.';
       return identity.msp.hasNodeRole(identity, principal.role)
         ? undefined
         : `The identity does not contain OU [${principal.role.toUpperCase()}], MSP: [${identity.mspId}]`;
@@ -70,9 +71,14 @@ export function satisfiesRole(identity: Identity, principal: RolePrincipal): voi
 }
 
 /** Parsed principals (policies hold the same MSPPrincipal objects for their lifetime). */
-const parsedPrincipals = new WeakMap<mspProto.MSPPrincipal, RolePrincipal | mspProto.SerializedIdentity | null>();
+const parsedPrincipals = new WeakMap<
+  mspProto.MSPPrincipal,
+  RolePrincipal | mspProto.SerializedIdentity | null
+>();
 
-function parsed(principal: mspProto.MSPPrincipal): RolePrincipal | mspProto.SerializedIdentity | null {
+function parsed(
+  principal: mspProto.MSPPrincipal,
+): RolePrincipal | mspProto.SerializedIdentity | null {
   let p = parsedPrincipals.get(principal);
   if (p === undefined) {
     const cls = principal.getPrincipalClassification();
@@ -98,7 +104,9 @@ export function satisfiesPrincipal(identity: Identity, principal: mspProto.MSPPr
   if (p instanceof mspProto.SerializedIdentity) {
     if (p.getMspid() !== identity.mspId || !identity.isValid()) return false;
     try {
-      return identity.msp.deserializeIdentityBytes(p.getIdBytes_asU8()).cert.hash === identity.cert.hash;
+      return (
+        identity.msp.deserializeIdentityBytes(p.getIdBytes_asU8()).cert.hash === identity.cert.hash
+      );
     } catch {
       return false;
     }

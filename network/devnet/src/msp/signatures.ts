@@ -49,6 +49,10 @@ export function verifySignature(
 }
 
 /** Records a signature this process just made with the certificate's own key. */
-export function rememberOwnSignature(cert: ParsedCertificate, message: Uint8Array, signature: Uint8Array): void {
+export function rememberOwnSignature(
+  cert: ParsedCertificate,
+  message: Uint8Array,
+  signature: Uint8Array,
+): void {
   remember(keyOf(cert, message, signature), Promise.resolve(true));
 }

@@ -28,7 +28,11 @@ export class SigningIdentity {
     this.serialized = Buffer.from(si.serializeBinary());
     const probe = Buffer.from(`devnet key probe ${mspId}`);
     try {
-      this.keyMatchesCertificate = verifyEcdsa(this.cert.publicKey, probe, signLowS(privateKey, probe));
+      this.keyMatchesCertificate = verifyEcdsa(
+        this.cert.publicKey,
+        probe,
+        signLowS(privateKey, probe),
+      );
     } catch {
       this.keyMatchesCertificate = false;
     }
@@ -36,7 +40,11 @@ export class SigningIdentity {
 
   /** Loads an identity from its MSP folder files (signcerts/cert.pem, keystore/key.pem). */
   static fromFiles(mspId: string, certFile: string, keyFile: string): SigningIdentity {
-    return new SigningIdentity(mspId, readFileSync(certFile), createPrivateKey(readFileSync(keyFile)));
+    return new SigningIdentity(
+      mspId,
+      readFileSync(certFile),
+      createPrivateKey(readFileSync(keyFile)),
+    );
   }
 
   sign(message: Uint8Array): Buffer {

@@ -137,7 +137,8 @@ export class DevnetOrderer implements Orderer {
       // Not an identity of a channel MSP: the Writers policy below refuses it, as Fabric's
       // sigfilter does (the policy skips signers it cannot deserialize).
     }
-    if (expired) throw new BroadcastRefusedError(Status.FORBIDDEN, 'broadcast client identity expired');
+    if (expired)
+      throw new BroadcastRefusedError(Status.FORBIDDEN, 'broadcast client identity expired');
     const signed: SignedData = {
       identity: creator,
       data: envelope.getPayload_asU8(),

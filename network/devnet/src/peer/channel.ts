@@ -25,7 +25,9 @@ export const POLICY_READERS = '/Channel/Application/Readers';
 export const POLICY_WRITERS = '/Channel/Application/Writers';
 
 /** Per-organisation policies as in Fabric's sample configtx.yaml (with NodeOUs). */
-export function orgPolicies(mspId: string): Record<'Readers' | 'Writers' | 'Admins' | 'Endorsement', Policy> {
+export function orgPolicies(
+  mspId: string,
+): Record<'Readers' | 'Writers' | 'Admins' | 'Endorsement', Policy> {
   return {
     Readers: SignaturePolicy.parse(`OR('${mspId}.admin', '${mspId}.peer', '${mspId}.client')`),
     Writers: SignaturePolicy.parse(`OR('${mspId}.admin', '${mspId}.client')`),
@@ -43,7 +45,11 @@ export function defaultChannelResources(opts: {
 }): ChannelResources {
   const orgs = opts.members.map(orgPolicies);
   const meta = (rule: 'ANY' | 'MAJORITY', name: 'Readers' | 'Writers' | 'Admins' | 'Endorsement') =>
-    new ImplicitMetaPolicy(rule, name, orgs.map((o) => o[name]));
+    new ImplicitMetaPolicy(
+      rule,
+      name,
+      orgs.map((o) => o[name]),
+    );
   const policies = new Map<string, Policy>([
     [POLICY_READERS, meta('ANY', 'Readers')],
     [POLICY_WRITERS, meta('ANY', 'Writers')],
@@ -53,7 +59,11 @@ export function defaultChannelResources(opts: {
   const chaincodes = new Map(
     opts.chaincodes.map((c) => [
       c.name,
-      { name: c.name, version: c.version, endorsementPolicy: SignaturePolicy.parse(c.endorsementPolicy) },
+      {
+        name: c.name,
+        version: c.version,
+        endorsementPolicy: SignaturePolicy.parse(c.endorsementPolicy),
+      },
     ]),
   );
   return {

@@ -12,7 +12,11 @@ export interface ConcurrencyLimits {
   gateway: number;
 }
 
-export const FABRIC_DEFAULT_LIMITS: ConcurrencyLimits = { endorser: 2500, deliver: 2500, gateway: 500 };
+export const FABRIC_DEFAULT_LIMITS: ConcurrencyLimits = {
+  endorser: 2500,
+  deliver: 2500,
+  gateway: 500,
+};
 
 export class Semaphore {
   active = 0;
@@ -57,7 +61,12 @@ export function limitService(
       }) as never;
     } else {
       // server-streaming or bidi: (call)
-      out[method] = ((call: NodeJS.EventEmitter & { destroy(e: Error): void; emit(e: string, v: unknown): boolean }) => {
+      out[method] = ((
+        call: NodeJS.EventEmitter & {
+          destroy(e: Error): void;
+          emit(e: string, v: unknown): boolean;
+        },
+      ) => {
         if (!sema.tryAcquire()) {
           const e = Object.assign(new Error(refusal().details), refusal());
           call.destroy(e);

@@ -50,7 +50,11 @@ export class PeerServer {
     );
     this.server.addService(
       peer.EndorserService as unknown as grpc.ServiceDefinition,
-      limitService('/protos.Endorser', endorserHandlers(options.endorser), this.semaphores.endorser),
+      limitService(
+        '/protos.Endorser',
+        endorserHandlers(options.endorser),
+        this.semaphores.endorser,
+      ),
     );
     if (options.deliver) {
       this.server.addService(
@@ -68,7 +72,9 @@ export class PeerServer {
       !!tls.clientRootCerts,
     );
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(this.options.address, creds, (err, port) => (err ? reject(err) : resolve(port))),
+      this.server.bindAsync(this.options.address, creds, (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
     );
     return this.port;
   }
@@ -97,10 +103,12 @@ export function endorserHandlers(endorser: Endorser): grpc.UntypedServiceImpleme
     ) => {
       endorser.processProposal(call.request).then(
         ({ response, error }) => {
-          if (error) callback({ code: grpc.status.UNKNOWN, details: error.message } as grpc.ServiceError);
+          if (error)
+            callback({ code: grpc.status.UNKNOWN, details: error.message } as grpc.ServiceError);
           else callback(null, response!);
         },
-        (err: Error) => callback({ code: grpc.status.INTERNAL, details: err.message } as grpc.ServiceError),
+        (err: Error) =>
+          callback({ code: grpc.status.INTERNAL, details: err.message } as grpc.ServiceError),
       );
     },
   };

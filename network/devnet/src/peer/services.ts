@@ -10,7 +10,12 @@ import type { CommitNotifier, Ledger, Orderer } from '../interfaces';
 import { SigningIdentity } from '../msp';
 import { ChaincodeConnection } from '../chaincode/connection';
 import { Endorser } from '../endorser/endorser';
-import { GatewayService, gatewayServiceDefinition, type GatewayLedger, type PeerNode } from '../gateway/gateway';
+import {
+  GatewayService,
+  gatewayServiceDefinition,
+  type GatewayLedger,
+  type PeerNode,
+} from '../gateway/gateway';
 import type { ChannelResources } from './channel';
 import { endorserHandlers } from './server';
 import { FABRIC_DEFAULT_LIMITS, limitService, Semaphore, type ConcurrencyLimits } from './limits';
@@ -31,11 +36,20 @@ export interface PeerSide {
   nodes: PeerNode[];
   connections: Map<string, ChaincodeConnection>;
   semaphores: Map<string, Record<keyof ConcurrencyLimits, Semaphore>>;
-  status(): { organization: string; chaincode: string; state: string; registeredAs?: string; connects: number }[];
+  status(): {
+    organization: string;
+    chaincode: string;
+    state: string;
+    registeredAs?: string;
+    connects: number;
+  }[];
   close(): void;
 }
 
-export function createPeerSide(net: Network, opts: { limits?: Partial<ConcurrencyLimits>; executeTimeoutMs?: number } = {}): PeerSide {
+export function createPeerSide(
+  net: Network,
+  opts: { limits?: Partial<ConcurrencyLimits>; executeTimeoutMs?: number } = {},
+): PeerSide {
   const nodes: PeerNode[] = [];
   const connections = new Map<string, ChaincodeConnection>();
   const semaphores = new Map<string, Record<keyof ConcurrencyLimits, Semaphore>>();
@@ -91,7 +105,10 @@ export function createPeerSide(net: Network, opts: { limits?: Partial<Concurrenc
         local: node,
         peers: () => nodes,
         orderer: channel.orderer,
-        ordererEndpoint: { address: `127.0.0.1:${ordererOrg.orderer!.port}`, mspId: ordererOrg.mspId },
+        ordererEndpoint: {
+          address: `127.0.0.1:${ordererOrg.orderer!.port}`,
+          mspId: ordererOrg.mspId,
+        },
         commits: channel.committer,
         ledger: channel.ledger,
         log: (level, msg, data) => log[level](data ?? {}, msg),
@@ -102,7 +119,10 @@ export function createPeerSide(net: Network, opts: { limits?: Partial<Concurrenc
         gateway: new Semaphore(limits.gateway),
       };
       semaphores.set(hospital.mspId, sema);
-      server.addService(gatewayServiceDefinition(), limitService('/gateway.Gateway', gateway.handlers(), sema.gateway));
+      server.addService(
+        gatewayServiceDefinition(),
+        limitService('/gateway.Gateway', gateway.handlers(), sema.gateway),
+      );
       server.addService(
         peerProto.EndorserService as unknown as grpc.ServiceDefinition,
         limitService('/protos.Endorser', endorserHandlers(endorser), sema.endorser),

@@ -44,9 +44,15 @@ function tokenize(text: string): Token[] {
 }
 
 const GATES: Record<string, 'and' | 'or' | 'outof'> = {
-  And: 'and', and: 'and', AND: 'and',
-  Or: 'or', or: 'or', OR: 'or',
-  OutOf: 'outof', outof: 'outof', OUTOF: 'outof',
+  And: 'and',
+  and: 'and',
+  AND: 'and',
+  Or: 'or',
+  or: 'or',
+  OR: 'or',
+  OutOf: 'outof',
+  outof: 'outof',
+  OUTOF: 'outof',
 };
 
 function nOutOf(n: number, rules: common.SignaturePolicy[]): common.SignaturePolicy {
@@ -76,7 +82,8 @@ export function parseSignaturePolicy(text: string): common.SignaturePolicyEnvelo
   };
   const expect = (kind: Token['kind']): Token => {
     const t = next();
-    if (t.kind !== kind) throw new PolicyParseError(`expected '${kind}' but found '${t.text}' in policy "${text}"`);
+    if (t.kind !== kind)
+      throw new PolicyParseError(`expected '${kind}' but found '${t.text}' in policy "${text}"`);
     return t;
   };
 
@@ -114,8 +121,10 @@ export function parseSignaturePolicy(text: string): common.SignaturePolicyEnvelo
     }
     const n = rules.length;
     const t = kind === 'and' ? n : kind === 'or' ? 1 : threshold!;
-    if (kind === 'outof' && n < 1) throw new PolicyParseError('expected at least two arguments to NOutOf');
-    if (t < 0 || t > n + 1) throw new PolicyParseError(`invalid t-out-of-n predicate, t ${t}, n ${n}`);
+    if (kind === 'outof' && n < 1)
+      throw new PolicyParseError('expected at least two arguments to NOutOf');
+    if (t < 0 || t > n + 1)
+      throw new PolicyParseError(`invalid t-out-of-n predicate, t ${t}, n ${n}`);
     return nOutOf(t, rules);
   };
 

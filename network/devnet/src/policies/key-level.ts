@@ -13,7 +13,9 @@ const MAX_PARSED = 1_000;
 const parsed = new Map<string, SignaturePolicy | Error>();
 
 /** The key's own policy from its metadata: undefined when it has none, an Error when it is no policy. */
-export function keyLevelPolicy(metadata: Record<string, Buffer> | undefined): SignaturePolicy | Error | undefined {
+export function keyLevelPolicy(
+  metadata: Record<string, Buffer> | undefined,
+): SignaturePolicy | Error | undefined {
   const bytes = metadata?.[VALIDATION_PARAMETER];
   if (!bytes?.length) return undefined;
   const id = bytes.toString('base64');

@@ -24,7 +24,10 @@ export interface Policy {
 }
 
 /** The signers a channel MSP knows, with what they signed (unknown signers are skipped). */
-function knownSigners(signedData: Iterable<SignedData>, msps: MspManager): { identity: Identity; sd: SignedData }[] {
+function knownSigners(
+  signedData: Iterable<SignedData>,
+  msps: MspManager,
+): { identity: Identity; sd: SignedData }[] {
   const out: { identity: Identity; sd: SignedData }[] = [];
   for (const sd of signedData) {
     try {
@@ -55,13 +58,22 @@ export function validIdentities(signedData: Iterable<SignedData>, msps: MspManag
 }
 
 /** validIdentities with the signatures verified in parallel off the main thread. */
-export async function validIdentitiesAsync(signedData: Iterable<SignedData>, msps: MspManager): Promise<Identity[]> {
+export async function validIdentitiesAsync(
+  signedData: Iterable<SignedData>,
+  msps: MspManager,
+): Promise<Identity[]> {
   const signers = knownSigners(signedData, msps);
-  const verified = await Promise.all(signers.map(({ identity, sd }) => identity.verifyAsync(sd.data, sd.signature)));
+  const verified = await Promise.all(
+    signers.map(({ identity, sd }) => identity.verifyAsync(sd.data, sd.signature)),
+  );
   return distinct(signers.filter((_, i) => verified[i]).map(({ identity }) => identity));
 }
 
-export function evaluateSignedData(policy: Policy, signedData: Iterable<SignedData>, msps: MspManager): boolean {
+export function evaluateSignedData(
+  policy: Policy,
+  signedData: Iterable<SignedData>,
+  msps: MspManager,
+): boolean {
   return policy.evaluateIdentities(validIdentities(signedData, msps));
 }
 
@@ -105,7 +117,8 @@ function compile(policy: common.SignaturePolicy, principals: mspProto.MSPPrincip
   if (policy.getTypeCase() === common.SignaturePolicy.TypeCase.SIGNED_BY) {
     const index = policy.getSignedBy();
     const principal = principals[index];
-    if (index < 0 || !principal) throw new MspError('identity index out of range, requested ' + index);
+    if (index < 0 || !principal)
+      throw new MspError('identity index out of range, requested ' + index);
     return (identities, used) => {
       for (let i = 0; i < identities.length; i++) {
         if (used[i]) continue;
@@ -187,7 +200,10 @@ const RULES: Record<number, ImplicitMetaRule> = {
  * Builds a Policy from a config group's common.Policy. For IMPLICIT_META, `subPolicies(name)`
  * returns that sub-policy of each child group (e.g. each organisation's "Admins").
  */
-export function policyFromProto(policy: common.Policy, subPolicies: (name: string) => Policy[] = () => []): Policy {
+export function policyFromProto(
+  policy: common.Policy,
+  subPolicies: (name: string) => Policy[] = () => [],
+): Policy {
   switch (policy.getType()) {
     case common.Policy.PolicyType.SIGNATURE:
       return SignaturePolicy.fromBytes(policy.getValue_asU8());

@@ -57,7 +57,9 @@ export function configtx(topo: FabricTopology): Record<string, unknown> {
     OrdererEndpoints: topo.orderers.map((o) => `${HOST}:${o.port}`),
   };
   // The channel's founding members; hospitals added later come in through config updates.
-  const hospitals = topo.peers.filter((p) => !p.joinedLater).map((p) => hospitalOrgSection(topo, p.org, p.port));
+  const hospitals = topo.peers
+    .filter((p) => !p.joinedLater)
+    .map((p) => hospitalOrgSection(topo, p.org, p.port));
   const orderer = {
     OrdererType: 'etcdraft',
     BatchTimeout: net.ordering.batchTimeout,

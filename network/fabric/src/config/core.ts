@@ -24,7 +24,12 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
       addressAutoDetect: false,
       chaincodeListenAddress: endpoint(peer.chaincodeListenPort),
       chaincodeAddress: endpoint(peer.chaincodeListenPort),
-      gateway: { enabled: true, endorsementTimeout: '30s', broadcastTimeout: '30s', dialTimeout: '2m' },
+      gateway: {
+        enabled: true,
+        endorsementTimeout: '30s',
+        broadcastTimeout: '30s',
+        dialTimeout: '2m',
+      },
       keepalive: {
         interval: '7200s',
         timeout: '20s',
@@ -118,7 +123,11 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
       },
       profile: { enabled: false },
       handlers: {
-        authFilters: [{ name: 'DefaultAuth' }, { name: 'ExpirationCheck' }, { name: 'TimeWindowCheck' }],
+        authFilters: [
+          { name: 'DefaultAuth' },
+          { name: 'ExpirationCheck' },
+          { name: 'TimeWindowCheck' },
+        ],
         decorators: [{ name: 'DefaultDecorator' }],
         endorsers: { escc: { name: 'DefaultEndorsement' } },
         validators: { vscc: { name: 'DefaultValidation' } },
@@ -138,7 +147,11 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
     vm: { endpoint: '' },
     chaincode: {
       externalBuilders: [
-        { name: 'ccaas', path: opts.ccaasBuilderDir, propagateEnvironment: [CCAAS_BUILDER_CONFIG_ENV] },
+        {
+          name: 'ccaas',
+          path: opts.ccaasBuilderDir,
+          propagateEnvironment: [CCAAS_BUILDER_CONFIG_ENV],
+        },
       ],
       installTimeout: '300s',
       startuptimeout: '300s',
@@ -146,7 +159,12 @@ export function coreYaml(peer: PeerNode, opts: PeerConfigOptions): Record<string
       mode: 'net',
       keepalive: 0,
       system: { _lifecycle: 'enable', cscc: 'enable', lscc: 'enable', qscc: 'enable' },
-      logging: { level: 'info', shim: 'warning', format: '%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{message}' },
+      logging: {
+        level: 'info',
+        shim: 'warning',
+        format:
+          '%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{message}',
+      },
     },
     ledger: {
       state: { stateDatabase: 'goleveldb', totalQueryLimit: 100000 },

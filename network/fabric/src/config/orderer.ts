@@ -47,6 +47,9 @@ export function ordererYaml(o: OrdererNode): Record<string, unknown> {
       },
     },
     ChannelParticipation: { Enabled: true, MaxRequestBodySize: '1 MB' },
-    Consensus: { WALDir: join(o.dataDir, 'etcdraft', 'wal'), SnapDir: join(o.dataDir, 'etcdraft', 'snapshot') },
+    Consensus: {
+      WALDir: join(o.dataDir, 'etcdraft', 'wal'),
+      SnapDir: join(o.dataDir, 'etcdraft', 'snapshot'),
+    },
   };
 }

@@ -37,8 +37,9 @@ import { statusLabel } from './status';
       @if (p(); as p) {
         <h1>{{ p.displayName }}</h1>
         <p role="status" data-testid="proposal-status">
-          <strong>{{ label(p) }}</strong> — {{ p.approvals.length }} of {{ p.requiredApprovals }}
-          approvals needed from the {{ p.members.length }} member hospitals.
+          <strong>{{ label(p) }}</strong> — {{ p.approvals.length }} of
+          {{ p.requiredApprovals }} approvals needed from the {{ p.members.length }} member
+          hospitals.
         </p>
         <dl class="facts">
           <dt>MSP id</dt>
@@ -52,21 +53,32 @@ import { statusLabel } from './status';
           <dt>Encryption key</dt>
           <dd class="mono">{{ p.encryptionKey.algorithm }} {{ p.encryptionKey.keyId }}</dd>
           <dt>Proposed</dt>
-          <dd>by {{ p.proposedBy | person }}, {{ p.proposedAt | when }}; expires {{ p.expiresAt | when }}</dd>
+          <dd>
+            by {{ p.proposedBy | person }}, {{ p.proposedAt | when }}; expires
+            {{ p.expiresAt | when }}
+          </dd>
         </dl>
         <h2>Decisions</h2>
         <ul data-testid="decisions">
           @for (a of p.approvals; track a.mspId) {
-            <li>{{ a.mspId | hospital }} approved: signed by {{ a.by | person }}, {{ a.at | when }}</li>
+            <li>
+              {{ a.mspId | hospital }} approved: signed by {{ a.by | person }}, {{ a.at | when }}
+            </li>
           }
           @for (r of p.rejections; track r.mspId) {
-            <li>{{ r.mspId | hospital }} rejected ({{ r.by | person }}, {{ r.at | when }}){{ r.reason ? ': ' + r.reason : '' }}</li>
+            <li>
+              {{ r.mspId | hospital }} rejected ({{ r.by | person }}, {{ r.at | when }}){{
+                r.reason ? ': ' + r.reason : ''
+              }}
+            </li>
           }
           @if (p.status === 'withdrawn') {
             <li>Withdrawn by {{ p.closedBy | person }}, {{ p.closedAt | when }}</li>
           }
           @if (p.submittedAt) {
-            <li>Channel update submitted by {{ p.submittedBy | person }}, {{ p.submittedAt | when }}</li>
+            <li>
+              Channel update submitted by {{ p.submittedBy | person }}, {{ p.submittedAt | when }}
+            </li>
           }
           @if (!p.approvals.length && !p.rejections.length && p.status === 'open') {
             <li>No decision yet.</li>
@@ -91,10 +103,14 @@ import { statusLabel } from './status';
           </div>
         }
         @if (p.status === 'open' && !p.expired && ownProposal()) {
-          <button mat-stroked-button (click)="withdraw()" [disabled]="busy()">Withdraw the proposal</button>
+          <button mat-stroked-button (click)="withdraw()" [disabled]="busy()">
+            Withdraw the proposal
+          </button>
         }
         @if (p.status === 'approved' && !p.submittedAt) {
-          <button mat-flat-button (click)="submit()" [disabled]="busy()">Submit the channel update</button>
+          <button mat-flat-button (click)="submit()" [disabled]="busy()">
+            Submit the channel update
+          </button>
         }
       } @else if (!error()) {
         <ehr-loading />
@@ -132,13 +148,18 @@ export class ProposalPage {
   readonly reason = new FormControl('', { nonNullable: true });
   readonly label = statusLabel;
   private readonly mspId = computed(() => this.hospital.info()?.mspId ?? '');
-  readonly ownProposal = computed(() => this.p()?.proposedBy.startsWith(`${this.mspId()}/`) ?? false);
+  readonly ownProposal = computed(
+    () => this.p()?.proposedBy.startsWith(`${this.mspId()}/`) ?? false,
+  );
   readonly canDecide = computed(() => {
     const p = this.p();
     const me = this.mspId();
     return (
-      !!p && p.status === 'open' && !p.expired &&
-      !p.approvals.some((a) => a.mspId === me) && !p.rejections.some((r) => r.mspId === me)
+      !!p &&
+      p.status === 'open' &&
+      !p.expired &&
+      !p.approvals.some((a) => a.mspId === me) &&
+      !p.rejections.some((r) => r.mspId === me)
     );
   });
 
@@ -153,17 +174,26 @@ export class ProposalPage {
   reject(): Promise<void> {
     const reason = this.reason.value.trim();
     return this.run(
-      this.membership.rejectMember({ proposalId: this.proposalId(), body: reason ? { reason } : {} }),
+      this.membership.rejectMember({
+        proposalId: this.proposalId(),
+        body: reason ? { reason } : {},
+      }),
       'Your hospital’s rejection is recorded on the ledger.',
     );
   }
 
   withdraw(): Promise<void> {
-    return this.run(this.membership.withdrawMember({ proposalId: this.proposalId() }), 'The proposal is withdrawn.');
+    return this.run(
+      this.membership.withdrawMember({ proposalId: this.proposalId() }),
+      'The proposal is withdrawn.',
+    );
   }
 
   submit(): Promise<void> {
-    return this.run(this.membership.submitMemberUpdate({ proposalId: this.proposalId() }), 'approve');
+    return this.run(
+      this.membership.submitMemberUpdate({ proposalId: this.proposalId() }),
+      'approve',
+    );
   }
 
   private async run(

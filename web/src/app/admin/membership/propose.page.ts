@@ -2,7 +2,13 @@
 // the gateway computes the channel update adding it from the channel's current configuration and
 // records proposal, update and hash on the ledger, signed by you.
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { FormControl, FormGroup, ReactiveFormsModule, Validators, type ValidatorFn } from '@angular/forms';
+import {
+  FormControl,
+  FormGroup,
+  ReactiveFormsModule,
+  Validators,
+  type ValidatorFn,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -38,7 +44,11 @@ const text = (extra: ValidatorFn[] = []) =>
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>Peer endpoint</mat-label>
-          <input matInput formControlName="peerEndpoint" placeholder="peer0.hospital3.example:7051" />
+          <input
+            matInput
+            formControlName="peerEndpoint"
+            placeholder="peer0.hospital3.example:7051"
+          />
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>CA root certificate (PEM)</mat-label>
@@ -46,7 +56,12 @@ const text = (extra: ValidatorFn[] = []) =>
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>Encryption public key (PEM)</mat-label>
-          <textarea matInput formControlName="encryptionPublicKeyPem" rows="6" class="mono"></textarea>
+          <textarea
+            matInput
+            formControlName="encryptionPublicKeyPem"
+            rows="6"
+            class="mono"
+          ></textarea>
         </mat-form-field>
         <ehr-error [error]="error()" />
         <button mat-flat-button type="submit" [disabled]="form.invalid || busy()">
@@ -82,7 +97,11 @@ export class ProposePage {
     this.error.set(null);
     try {
       const v = this.form.getRawValue();
-      const body = { ...v, caRootCertPem: v.caRootCertPem.trim() + '\n', encryptionPublicKeyPem: v.encryptionPublicKeyPem.trim() + '\n' };
+      const body = {
+        ...v,
+        caRootCertPem: v.caRootCertPem.trim() + '\n',
+        encryptionPublicKeyPem: v.encryptionPublicKeyPem.trim() + '\n',
+      };
       const p = await firstValueFrom(this.membership.proposeMember({ body }));
       await this.router.navigate(['/admin/members', p.proposalId]);
     } catch (e) {
