@@ -400,38 +400,46 @@ describe('break-glass and the access log', () => {
   });
 });
 
-describe('the ledger refuses the record after the file was added', () => {
-  it('unpins the file: no record, no pin, and the answer says what happened to the stored file', async () => {
-    // A doctor of its own, whose assignment ends while the upload streams: the key-holder check
-    // passed, so the file goes to IPFS; AddRecord is then refused by the chaincode (NOT_ASSIGNED).
-    const doc = await doctorAt(g1, h1);
-    const admin = await new Session(g1.url).login('admin', 'admin', g1.adminPassword);
-    expect(
-      (await admin.request('POST', '/admin/assignments', { json: { patientId, doctorId: doc.id } }))
-        .status,
-    ).toBe(201);
-    const records = await recordCount();
-    const pins = await pinCount();
-    const file = pdf(1536 * 1024);
-    const signedBefore = g1.proposals.length;
-    const checked = waitFor(
-      'the upload to pass its key-holder check',
-      async () => g1.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'),
-      60_000,
+/**
+ * An upload through `g` that the ledger refuses after the file was added: a doctor of its own,
+ * whose assignment ends while the upload streams. The key-holder check passed, so the file goes
+ * to IPFS; AddRecord is then refused by the chaincode (NOT_ASSIGNED).
+ */
+async function uploadRefusedAfterAdd(g: TestGateway) {
+  const doc = await doctorAt(g, h1);
+  const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
+  const assign = { json: { patientId, doctorId: doc.id } };
+  expect((await admin.request('POST', '/admin/assignments', assign)).status).toBe(201);
+  const signedBefore = g.proposals.length;
+  const checked = waitFor(
+    'the upload to pass its key-holder check',
+    async () => g.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'),
+    60_000,
+  );
+  const ended = checked.then(async () => {
+    const r = await admin.request(
+      'DELETE',
+      `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`,
     );
-    const ended = checked.then(async () => {
-      const r = await admin.request(
-        'DELETE',
-        `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`,
-      );
-      expect(r.status).toBeLessThan(300);
-    });
-    const r = await doc.session.uploadInTwoParts(patientId, file, 256 * 1024, ended);
-    expect({
+    expect(r.status).toBeLessThan(300);
+  });
+  const r = await doc.session.uploadInTwoParts(patientId, pdf(1536 * 1024), 256 * 1024, ended);
+  return {
+    r,
+    outcome: {
       status: r.status,
       code: r.json?.code,
       cleanup: r.json?.details?.storedFile?.cleanup,
-    }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'unpinned' });
+    },
+  };
+}
+
+describe('the ledger refuses the record after the file was added', () => {
+  it('unpins the file: no record, no pin, and the answer says what happened to the stored file', async () => {
+    const records = await recordCount();
+    const pins = await pinCount();
+    const { r, outcome } = await uploadRefusedAfterAdd(g1);
+    expect(outcome).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'unpinned' });
     const cid = r.json.details.storedFile.cid;
     expect((await cluster1().pins()).map((p) => p.cid)).not.toContain(cid);
     expect(await pinCount()).toBe(pins);
@@ -448,35 +456,13 @@ describe('the ledger refuses the record after the file was added', () => {
     );
     let cid: string | undefined;
     try {
-      const doc = await doctorAt(g, h1);
-      const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
-      expect(
-        (
-          await admin.request('POST', '/admin/assignments', {
-            json: { patientId, doctorId: doc.id },
-          })
-        ).status,
-      ).toBe(201);
       const records = await recordCount();
-      const signedBefore = g.proposals.length;
-      const checked = waitFor(
-        'the upload to pass its key-holder check',
-        async () => g.proposals.slice(signedBefore).some((p) => p.fn === 'records:GetKeyHolders'),
-        60_000,
-      );
-      const ended = checked.then(async () => {
-        const r = await admin.request(
-          'DELETE',
-          `/admin/assignments?patientId=${encodeURIComponent(patientId)}&doctorId=${encodeURIComponent(doc.id)}`,
-        );
-        expect(r.status).toBeLessThan(300);
+      const { r, outcome } = await uploadRefusedAfterAdd(g);
+      expect(outcome).toEqual({
+        status: 403,
+        code: 'NOT_ASSIGNED',
+        cleanup: 'recorded-for-cleanup',
       });
-      const r = await doc.session.uploadInTwoParts(patientId, pdf(1536 * 1024), 256 * 1024, ended);
-      expect({
-        status: r.status,
-        code: r.json?.code,
-        cleanup: r.json?.details?.storedFile?.cleanup,
-      }).toEqual({ status: 403, code: 'NOT_ASSIGNED', cleanup: 'recorded-for-cleanup' });
       cid = r.json.details.storedFile.cid as string;
       expect(proxy.refused).toContain(`DELETE /pins/${cid}`);
       // Reported, not lost: the pin is still in the cluster, and the gateway's cleanup list names it.

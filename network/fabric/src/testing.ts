@@ -4,13 +4,12 @@
 // suite's contract deployed and served by a `fabric-chaincode-node server` per hospital.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeDevPki } from '@ehr/devnet/dist/src/testing';
-import { dataPaths, loadNetwork, orgPaths, REPO_ROOT, type Network } from '@ehr/network';
+import { dataPaths, loadNetwork, testChaincodeServerProcess, type Network } from '@ehr/network';
 import { tcpOpen } from './health';
 import { fabricTestEnv } from './lifecycle';
 import { FabricRuntime } from './services';
@@ -116,29 +115,13 @@ export class PrivateFabric {
     }
     await this.runtime.packageId();
     const id = fabricTestEnv(this.net).EHR_LEDGERTEST_CHAINCODE_ID!;
-    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve(
-      'fabric-shim/cli.js',
-    );
     for (const h of this.net.hospitals) {
-      const tls = orgPaths(this.net, h).chaincodeServer!;
+      const server = testChaincodeServerProcess(this.net, h, id);
       this.spawnLogged(
         `ledgertest-${h.name.toLowerCase()}`,
-        process.execPath,
-        [
-          shim,
-          'server',
-          '--chaincode-address',
-          `127.0.0.1:${h.chaincodeServer.testPort}`,
-          '--chaincode-id',
-          id,
-          '--chaincode-tls-cert-file',
-          tls.tlsCert,
-          '--chaincode-tls-key-file',
-          tls.tlsKey,
-          '--module-path',
-          join(REPO_ROOT, 'test', 'ledger', 'contract'),
-        ],
-        { CORE_CHAINCODE_LOGGING_LEVEL: 'warning' },
+        server.command,
+        server.args,
+        server.env,
       );
     }
     for (const h of this.net.hospitals) {

@@ -4,12 +4,11 @@
 // be killed (SIGKILL) and restarted on the same data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadNetwork, orgPaths, REPO_ROOT, type Network } from '@ehr/network';
+import { loadNetwork, testChaincodeServerProcess, type Network } from '@ehr/network';
 import { writeDevPki } from './dev-pki';
 
 /** Offset at which a private network's ports start when EHR_PORT_OFFSET + shift would pass 65535. */
@@ -110,30 +109,13 @@ export class PrivateDevnet {
   private startChaincodeServers(): void {
     const test = this.net.testChaincode;
     if (!test) throw new Error('network.yaml has no testChaincode');
-    const shim = createRequire(join(REPO_ROOT, 'chaincode', 'package.json')).resolve(
-      'fabric-shim/cli.js',
-    );
     for (const h of this.net.hospitals) {
-      const tls = orgPaths(this.net, h).chaincodeServer!;
+      const server = testChaincodeServerProcess(this.net, h, `${test.name}:${test.version}`);
       this.chaincodeServers.push(
-        spawn(
-          process.execPath,
-          [
-            shim,
-            'server',
-            '--chaincode-address',
-            `127.0.0.1:${h.chaincodeServer.testPort}`,
-            '--chaincode-id',
-            `${test.name}:${test.version}`,
-            '--chaincode-tls-cert-file',
-            tls.tlsCert,
-            '--chaincode-tls-key-file',
-            tls.tlsKey,
-            '--module-path',
-            join(REPO_ROOT, 'test', 'ledger', 'contract'),
-          ],
-          { env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'warning' }, stdio: 'ignore' },
-        ),
+        spawn(server.command, server.args, {
+          env: { ...process.env, ...server.env },
+          stdio: 'ignore',
+        }),
       );
     }
   }
