@@ -128,7 +128,10 @@ export async function page<T>(
   } finally {
     await iterator.close();
   }
-  return { entries, bookmark: metadata.bookmark ?? '' };
+  // No metadata at all for an empty page: the peer's (count 0, no bookmark) serialises to no
+  // bytes, and fabric-shim then leaves `metadata` undefined, whatever its types say.
+  const meta = metadata as typeof metadata | undefined;
+  return { entries, bookmark: meta?.bookmark ?? '' };
 }
 
 export function underPrefix(

@@ -289,11 +289,30 @@ describe('the consortium directory and names for ledger ids', () => {
     };
 
     it('answers another member’s gateway: active doctors’ names and specialties, nothing else', async () => {
+      // An id Hospital1's admin may list but no account of this gateway can have (the chaincode
+      // takes any uid; the accounts here are UUIDs): it must not fail the answer for everyone.
+      const oddId = `${h1.mspId}/${run}-not-an-account`;
+      const clients = new PeerClients(net);
+      try {
+        const admin = await enrollTestUser(net, h1, { role: 'admin' });
+        const contract = clients.contract(clients.gateway(h1, admin));
+        const listed = await call(contract, 'directory:PublishDoctor', [
+          JSON.stringify({ doctorId: oddId, active: true }),
+        ]);
+        expect(listed.ok).toBe(true);
+      } finally {
+        clients.close();
+      }
       const r = await federationGet(gatewayTls(h2));
       expect(r.status).toBe(200);
       expect(r.body.mspId).toBe(h1.mspId);
       const mine = r.body.doctors.find((d) => d.doctorId === doctor.id);
       expect(mine).toEqual({ doctorId: doctor.id, displayName: DOCTOR_NAME, specialty: SPECIALTY });
+      expect(r.body.doctors.map((d) => d.doctorId)).not.toContain(oddId);
+      // Nor the names this gateway gives its own people.
+      const odd = await labels(patient.b, oddId);
+      expect(odd).toEqual([expect.objectContaining({ personId: oddId, role: 'doctor' })]);
+      expect(odd[0]!.name).toBeUndefined();
       for (const d of r.body.doctors)
         expect(
           Object.keys(d).every((k) => ['doctorId', 'displayName', 'specialty'].includes(k)),

@@ -122,6 +122,18 @@ describe('upload and download', () => {
   let cid: string;
   const file = pdf(300 * 1024 + 17);
 
+  it('gives a new patient empty lists, not errors: no reads, no break-glass yet', async () => {
+    // An empty page of a paginated ledger query comes back without metadata (no bookmark).
+    for (const path of ['access-events', 'break-glass']) {
+      const r = await patient.get(`/patients/${encodeURIComponent(patientId)}/${path}`);
+      expect({ path, status: r.status, items: r.json?.items }).toEqual({
+        path,
+        status: 200,
+        items: [],
+      });
+    }
+  });
+
   it('stores the file encrypted on both IPFS peers and records it on the ledger', async () => {
     const r = await doctor1.upload(patientId, file, { remark: 'follow-up in 2 weeks' });
     expect(r.status).toBe(201);

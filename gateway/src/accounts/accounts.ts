@@ -11,6 +11,15 @@ import { sealPrivateKey } from '../custody/key-custody';
 import type { Database } from '../db/database';
 import type { Role, User } from '../db/models';
 
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether `uid` can be an account of this gateway (a UUID, as the database keys them). A ledger id
+ * names its person with any uid the hospital's admin chose: it is checked before any query, so an
+ * odd one finds nobody instead of failing the query (and the request) for everyone.
+ */
+export const isAccountId = (uid: string): boolean => ACCOUNT_ID.test(uid);
+
 export interface NewAccount {
   role: Role;
   username: string;
@@ -154,7 +163,7 @@ export class Accounts {
   }
 
   async findById(id: string): Promise<User | null> {
-    return this.db.models.User.findByPk(id);
+    return isAccountId(id) ? this.db.models.User.findByPk(id) : null;
   }
 
   async findLogin(role: Role, username: string): Promise<User | null> {

@@ -10,6 +10,7 @@
 //    and to a doctor the ledger shows caring for them (assigned, or holding a valid grant);
 //  - everyone else gets a neutral label: which hospital, nothing more (not even the role).
 import type { DoctorEntry, Grant, Hospital } from '@ehr/chaincode/api';
+import { isAccountId } from '../accounts/accounts';
 import type { Role, User } from '../db/models';
 import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
@@ -35,7 +36,6 @@ export interface DirectoryDoctor {
   hospitalName: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const mspOf = (id: string) => id.slice(0, id.indexOf('/'));
 const uidOf = (id: string) => id.slice(id.indexOf('/') + 1);
 
@@ -59,7 +59,7 @@ function localAccounts(ctx: GatewayContext, ids: string[]): Promise<User[]> {
   const uids = ids
     .filter((id) => mspOf(id) === ours)
     .map(uidOf)
-    .filter((uid) => UUID.test(uid));
+    .filter(isAccountId);
   return uids.length
     ? ctx.db.models.User.findAll({ where: { id: uids } })
     : Promise.resolve([] as User[]);

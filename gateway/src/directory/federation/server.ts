@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { GatewayContext } from '../../http/context';
+import { isAccountId } from '../../accounts/accounts';
 import { professionalIdentity } from '../doctor-directory';
 import { issuingMember, type ConsortiumMembers, type MemberRoots } from './members';
 import { FEDERATION_DOCTORS_PATH, GATEWAY_IDENTITY_CN, type FederatedDoctors } from './protocol';
@@ -99,7 +100,7 @@ export class FederationServer {
   private async activeDoctors(): Promise<FederatedDoctors['doctors']> {
     const mspId = this.ctx.config.hospital.mspId;
     const listed = (await this.ctx.directory!.ledgerEntries(mspId)).filter((d) => d.active);
-    const uids = listed.map((d) => d.doctorId.slice(mspId.length + 1));
+    const uids = listed.map((d) => d.doctorId.slice(mspId.length + 1)).filter(isAccountId);
     if (!uids.length) return [];
     const users = await this.ctx.db.models.User.findAll({
       where: { id: uids, role: 'doctor', disabledAt: null },
