@@ -23,7 +23,13 @@ import {
   type Gateway,
   type Signer,
 } from '@hyperledger/fabric-gateway';
-import { orgPaths, type CaIdentity, type Hospital, type Network } from '@ehr/network';
+import {
+  orgPaths,
+  testChaincodeServerProcess,
+  type CaIdentity,
+  type Hospital,
+  type Network,
+} from '@ehr/network';
 
 // Nothing here loads fabric-shim or fabric-contract-api: they bring an older
 // @hyperledger/fabric-protos whose google-protobuf classes would replace the client's globally.
@@ -119,28 +125,16 @@ export async function startTestContractServers(net: Network): Promise<{ stop(): 
     const port = h.chaincodeServer.testPort;
     if (!port) throw new Error(`${h.name} has no chaincodeServer.testPort`);
     if (await answersTls(port)) continue;
-    const tls = orgPaths(net, h).chaincodeServer!;
-    const child = spawn(
-      process.execPath,
-      [
-        require.resolve('fabric-shim/cli.js'),
-        'server',
-        '--chaincode-address',
-        `127.0.0.1:${port}`,
-        '--chaincode-id',
-        chaincodeId,
-        '--chaincode-tls-cert-file',
-        tls.tlsCert,
-        '--chaincode-tls-key-file',
-        tls.tlsKey,
-        '--module-path',
-        join(__dirname, 'contract'),
-      ],
-      {
-        env: { ...process.env, NODE_OPTIONS: '', CORE_CHAINCODE_LOGGING_LEVEL: 'CRITICAL' },
-        stdio: ['ignore', 'ignore', 'inherit'],
+    const server = testChaincodeServerProcess(net, h, chaincodeId);
+    const child = spawn(server.command, server.args, {
+      env: {
+        ...process.env,
+        ...server.env,
+        NODE_OPTIONS: '',
+        CORE_CHAINCODE_LOGGING_LEVEL: 'CRITICAL',
       },
-    );
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(child);
     const deadline = Date.now() + 30_000;
     while (!(await answersTls(port))) {

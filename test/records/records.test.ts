@@ -66,6 +66,21 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   ]);
 }
 
+/** The ledger as doctor1 signs for it, for reads and writes the gateway would not make. */
+async function doctor1Ledger() {
+  const privateKey = await unsealPrivateKey(
+    doctor1User.sealedKey as never,
+    DOCTOR_PASSWORD,
+    g1.gw.ctx.config.keyPepper,
+    doctor1User.id,
+  );
+  return g1.gw.ctx.ledger.as({
+    mspId: h1.mspId,
+    certificate: doctor1User.certificate,
+    privateKey,
+  });
+}
+
 async function recordCount(): Promise<number> {
   const r = await patient.get(`/patients/${encodeURIComponent(patientId)}/records`);
   expect(r.status).toBe(200);
@@ -293,17 +308,7 @@ describe("the doctor's remark", () => {
       ).toBe(remark);
     }
     // What the ledger holds for the record (as the author's own signed read returns it).
-    const privateKey = await unsealPrivateKey(
-      doctor1User.sealedKey as never,
-      DOCTOR_PASSWORD,
-      g1.gw.ctx.config.keyPepper,
-      doctor1User.id,
-    );
-    const ledger = g1.gw.ctx.ledger.as({
-      mspId: h1.mspId,
-      certificate: doctor1User.certificate,
-      privateKey,
-    });
+    const ledger = await doctor1Ledger();
     const onLedger = JSON.stringify(await ledger.evaluate('records:GetRecordMetadata', [recordId]));
     expect(onLedger).toContain('"remark":');
     expect(onLedger).not.toContain('fracture');
@@ -509,17 +514,7 @@ describe('integrity on the way out', () => {
     const meta = (await doctor1.get(`/records/${up.json.recordId}`)).json;
     // A record whose CID serves bytes that do not match its hash, as a substituted file would;
     // written with the doctor's own identity (the chaincode cannot see the file's bytes).
-    const privateKey = await unsealPrivateKey(
-      doctor1User.sealedKey as never,
-      DOCTOR_PASSWORD,
-      g1.gw.ctx.config.keyPepper,
-      doctor1User.id,
-    );
-    const ledger = g1.gw.ctx.ledger.as({
-      mspId: h1.mspId,
-      certificate: doctor1User.certificate,
-      privateKey,
-    });
+    const ledger = await doctor1Ledger();
     const holders = await ledger.evaluate<KeyHolder[]>('records:GetKeyHolders', [patientId]);
     forged = `forged-${Date.now()}`;
     const add = {
