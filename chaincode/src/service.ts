@@ -7,6 +7,7 @@ import { connect } from 'node:tls';
 import { dirname, join } from 'node:path';
 import {
   caServiceName,
+  chaincodeServerArgs,
   orgPaths,
   type Hospital,
   type Network,
@@ -54,24 +55,15 @@ export function foundingMembersOf(net: Network): string[] {
 
 /** What the server process needs: address, id, TLS files and the founding members. */
 export function chaincodeServerProcess(net: Network, h: Hospital, chaincodeId: string) {
-  const tls = orgPaths(net, h).chaincodeServer!;
   const address = `127.0.0.1:${h.chaincodeServer.port}`;
   return {
     command: process.execPath,
-    args: [
-      require.resolve('fabric-shim/cli.js'),
-      'server',
-      '--chaincode-address',
+    args: chaincodeServerArgs(net, h, {
+      shim: require.resolve('fabric-shim/cli.js'),
       address,
-      '--chaincode-id',
       chaincodeId,
-      '--chaincode-tls-cert-file',
-      tls.tlsCert,
-      '--chaincode-tls-key-file',
-      tls.tlsKey,
-      '--module-path',
-      CHAINCODE_DIR,
-    ],
+      modulePath: CHAINCODE_DIR,
+    }),
     env: {
       CHAINCODE_SERVER_ADDRESS: address,
       CHAINCODE_ID: chaincodeId,

@@ -5,5 +5,5 @@ export * from './blocks';
 export * from './postgres';
 export * from './ca';
 export * from './services/anvil';
-export * from './services/test-chaincode';
+export * from './services/chaincode-server';
 export * from './ipfs';

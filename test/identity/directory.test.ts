@@ -103,6 +103,21 @@ async function signUpDoctor(): Promise<{ b: Browser; id: string; userId: string 
   return { b, id: r.body.personId as string, userId: r.body.id as string };
 }
 
+/** Lists `doctorId` as active in the ledger's directory, signed by a Hospital1 admin (no gateway). */
+async function listOnLedger(doctorId: string): Promise<void> {
+  const clients = new PeerClients(net);
+  try {
+    const admin = await enrollTestUser(net, h1, { role: 'admin' });
+    const contract = clients.contract(clients.gateway(h1, admin));
+    const listed = await call(contract, 'directory:PublishDoctor', [
+      JSON.stringify({ doctorId, active: true }),
+    ]);
+    expect(listed.ok).toBe(true);
+  } finally {
+    clients.close();
+  }
+}
+
 async function labels(b: Browser, ...ids: string[]): Promise<Label[]> {
   const r = await b.get<{ items: Label[] }>(
     `/directory/people?${ids.map((id) => `ids=${encodeURIComponent(id)}`).join('&')}`,
@@ -292,17 +307,7 @@ describe('the consortium directory and names for ledger ids', () => {
       // An id Hospital1's admin may list but no account of this gateway can have (the chaincode
       // takes any uid; the accounts here are UUIDs): it must not fail the answer for everyone.
       const oddId = `${h1.mspId}/${run}-not-an-account`;
-      const clients = new PeerClients(net);
-      try {
-        const admin = await enrollTestUser(net, h1, { role: 'admin' });
-        const contract = clients.contract(clients.gateway(h1, admin));
-        const listed = await call(contract, 'directory:PublishDoctor', [
-          JSON.stringify({ doctorId: oddId, active: true }),
-        ]);
-        expect(listed.ok).toBe(true);
-      } finally {
-        clients.close();
-      }
+      await listOnLedger(oddId);
       const r = await federationGet(gatewayTls(h2));
       expect(r.status).toBe(200);
       expect(r.body.mspId).toBe(h1.mspId);
@@ -340,18 +345,8 @@ describe('the consortium directory and names for ledger ids', () => {
 
   it('with Hospital1’s gateway unreachable, Hospital2 shows the cached name, and a neutral label for an uncached doctor', async () => {
     // A doctor Hospital1 lists on the ledger but whose name Hospital2 was never told.
-    const clients = new PeerClients(net);
     const uncached = `${h1.mspId}/${randomUUID()}`;
-    try {
-      const admin = await enrollTestUser(net, h1, { role: 'admin' });
-      const contract = clients.contract(clients.gateway(h1, admin));
-      const listed = await call(contract, 'directory:PublishDoctor', [
-        JSON.stringify({ doctorId: uncached, active: true }),
-      ]);
-      expect(listed.ok).toBe(true);
-    } finally {
-      clients.close();
-    }
+    await listOnLedger(uncached);
     // A port nobody listens on: Hospital2's second gateway process (same database, so the same
     // cache) finds Hospital1's federation port down.
     const dead = await new Promise<number>((resolve) => {

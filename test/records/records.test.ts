@@ -81,6 +81,19 @@ async function doctor1Ledger() {
   });
 }
 
+/** A new Hospital1 auditor, signed in. */
+async function auditorAt1(): Promise<Session> {
+  const username = uniqueName('aud');
+  await g1.gw.ctx.accounts.create({
+    role: 'auditor',
+    username,
+    email: `${username}@example.org`,
+    fullName: 'Ann Auditor',
+    password: DOCTOR_PASSWORD,
+  });
+  return new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
+}
+
 async function recordCount(): Promise<number> {
   const r = await patient.get(`/patients/${encodeURIComponent(patientId)}/records`);
   expect(r.status).toBe(200);
@@ -203,15 +216,7 @@ describe('upload and download', () => {
   });
 
   it("shows a Hospital1 auditor its staff's reads across patients", async () => {
-    const username = uniqueName('aud');
-    await g1.gw.ctx.accounts.create({
-      role: 'auditor',
-      username,
-      email: `${username}@example.org`,
-      fullName: 'Ann Auditor',
-      password: DOCTOR_PASSWORD,
-    });
-    const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
+    const auditor = await auditorAt1();
     // This run's reads only (the stack's log may hold many pages from earlier runs).
     const log = await auditor.get(`/audit/access-events?from=${encodeURIComponent(suiteStart)}`);
     expect(log.status).toBe(200);
@@ -316,15 +321,7 @@ describe("the doctor's remark", () => {
   });
 
   it('is not shown to an auditor (metadata only), nor to a doctor without consent', async () => {
-    const username = uniqueName('aud');
-    await g1.gw.ctx.accounts.create({
-      role: 'auditor',
-      username,
-      email: `${username}@example.org`,
-      fullName: 'Ann Auditor',
-      password: DOCTOR_PASSWORD,
-    });
-    const auditor = await new Session(g1.url).login('auditor', username, DOCTOR_PASSWORD);
+    const auditor = await auditorAt1();
     const seen = await auditor.get(`/records/${recordId}`);
     expect(seen.status).toBe(200);
     expect(seen.json.remark).toBeUndefined();
