@@ -102,6 +102,13 @@ export const ERRORS = {
     message: 'This record’s data key is not available to your hospital.',
   },
   LEDGER_UNAVAILABLE: { status: 503, message: 'The ledger is unreachable. Please try again.' },
+  // A write handed to the orderer whose commit was not confirmed (details.transactionId): it may
+  // still be applied, so a blind retry could apply it twice.
+  LEDGER_OUTCOME_UNKNOWN: {
+    status: 503,
+    message:
+      'The ledger has not confirmed the change yet; it may still be applied. Please check before trying again.',
+  },
   STORAGE_UNAVAILABLE: { status: 503, message: 'File storage is unreachable. Please try again.' },
   ANCHOR_UNAVAILABLE: {
     status: 503,

@@ -114,6 +114,7 @@ export async function createGateway(
   const federation = new FederationServer(ctx, members);
   ctx.records = createRecords(ctx);
   const stopKeyRegistration = ctx.records.registerKeyInBackground();
+  ctx.records.orphanPins.start();
   const app = buildApp(ctx);
   let server: Server | undefined;
 
@@ -128,6 +129,7 @@ export async function createGateway(
     listenFederation: (port) => federation.listen(port),
     close: async () => {
       stopKeyRegistration();
+      await ctx.records?.orphanPins.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await federation.close();
       await ctx.remoteNames?.close();

@@ -28,6 +28,7 @@ describe('ledger connection', () => {
       channel: 'ehr',
       chaincode: 'ehr',
       timeoutMs: 1500,
+      commitTimeoutMs: 1500,
     });
     try {
       expect(await conn.ready(500)).toBe(false);
@@ -54,6 +55,7 @@ describe('ledger connection', () => {
       channel: 'c',
       chaincode: 'c',
       timeoutMs: 1000,
+      commitTimeoutMs: 1000,
     });
     expect(await conn.ready(100)).toBe(false);
     const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;

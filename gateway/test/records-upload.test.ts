@@ -2,7 +2,7 @@
 // encrypted file (and decrypts back), refusals store and write nothing, and failures on either
 // side leave nothing half-written.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +20,7 @@ import {
 import type { Caller } from '../src/http/auth-guard';
 import type { GatewayContext } from '../src/http/context';
 import type { HospitalKeyRegistration } from '../src/records/hospital-key';
+import { OrphanPins } from '../src/records/orphan-pins';
 import { RecordUploads } from '../src/records/upload';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(200_000)]);
@@ -118,6 +119,8 @@ describe('record upload service', () => {
     },
   } as unknown as IpfsClusterClient;
 
+  /** Rows the uploads put in orphan_pins (PostgreSQL, stubbed: the records suite uses the real one). */
+  let orphanRows: unknown[][];
   const ctx = {
     config: {
       hospital: { mspId: 'Hospital1MSP' },
@@ -125,7 +128,14 @@ describe('record upload service', () => {
       dataDir: dir,
     },
     log: pino({ level: 'silent' }),
+    pool: {
+      query: async (sql: string, params: unknown[]) => {
+        if (sql.includes('INSERT INTO orphan_pins')) orphanRows.push(params);
+        return { rows: [] };
+      },
+    },
   } as unknown as GatewayContext;
+  const orphanSettings = { sweepMs: 60_000, outcomeGraceMs: 3_600_000 };
   const key = {
     ensure: async () => undefined,
     key: h1,
@@ -138,8 +148,15 @@ describe('record upload service', () => {
     spoolDir: dir,
     ipfsReadTimeoutMs: 1000,
     ipfsAddTimeoutMs: 5000,
+    orphanPins: orphanSettings,
   };
-  const uploads = new RecordUploads(ctx, config, key, () => cluster);
+  const uploads = new RecordUploads(
+    ctx,
+    config,
+    key,
+    () => cluster,
+    new OrphanPins(ctx, orphanSettings, () => cluster),
+  );
   const doctor: Caller = {
     user: { id: 'doctor-1' },
     ledger: {
@@ -166,6 +183,7 @@ describe('record upload service', () => {
   beforeEach(() => {
     stored = new Map();
     unpinned = [];
+    orphanRows = [];
     submitted = [];
     addFails = false;
     submitFails = undefined;
@@ -349,15 +367,45 @@ describe('record upload service', () => {
     const failingUnpin = Object.assign(Object.create(cluster) as object, {
       unpin: async () => Promise.reject(new Error('down')),
     }) as unknown as IpfsClusterClient;
-    const u = new RecordUploads(ctx, config, key, () => failingUnpin);
+    const u = new RecordUploads(
+      ctx,
+      config,
+      key,
+      () => failingUnpin,
+      new OrphanPins(ctx, orphanSettings, () => failingUnpin),
+    );
     const err = (await u
       .upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)]))
       .catch((e: CodedError) => e)) as CodedError;
     expect(err).toMatchObject({ details: { storedFile: { cleanup: 'recorded-for-cleanup' } } });
-    const line = JSON.parse(
-      readFileSync(join(dir, 'orphan-pins.jsonl'), 'utf8').trim().split('\n').pop()!,
-    ) as { cid: string };
-    expect(line.cid).toBe((err.details!.storedFile as { cid: string }).cid);
+    // cid, record id, reason, transaction id (none: nothing may commit), the unpin's error
+    expect(orphanRows).toEqual([
+      [
+        (err.details!.storedFile as { cid: string }).cid,
+        expect.any(String),
+        'LEDGER_UNAVAILABLE',
+        null,
+        'down',
+        orphanSettings.sweepMs,
+      ],
+    ]);
+  });
+
+  it('keeps the file, and records it with its transaction, when the ledger has not confirmed the write', async () => {
+    submitFails = new CodedError('LEDGER_OUTCOME_UNKNOWN', undefined, { transactionId: 'tx-9' });
+    const err = (await uploads
+      .upload(doctor, PATIENT, multipart([{ name: 'category', value: 'report' }, file(PDF)]))
+      .catch((e: CodedError) => e)) as CodedError;
+    expect(err).toMatchObject({
+      code: 'LEDGER_OUTCOME_UNKNOWN',
+      details: { transactionId: 'tx-9', storedFile: { cleanup: 'kept-until-the-ledger-answers' } },
+    });
+    const cid = (err.details!.storedFile as { cid: string }).cid;
+    expect(unpinned).toEqual([]);
+    expect([...stored.keys()]).toEqual([cid]);
+    expect(orphanRows).toEqual([
+      [cid, expect.any(String), 'LEDGER_OUTCOME_UNKNOWN', 'tx-9', null, 0],
+    ]);
   });
 
   it('derives the same record id for a retry with the same idempotency key (and only then)', () => {

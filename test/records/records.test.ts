@@ -2,12 +2,13 @@
 // through the Fabric Gateway, IPFS Cluster and Kubo, PostgreSQL. Each hospital's gateway runs
 // in-process on a fresh database (test/identity's harness) with the hospital's own record key.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyHolder } from '@ehr/chaincode/api';
-import { unsealPrivateKey } from '@ehr/gateway';
+import { bootstrapAdminLedger, unsealPrivateKey } from '@ehr/gateway';
 import { CidStream, IpfsClusterClient, kuboCat } from '@ehr/network';
 import { testNetwork, testStackStatus, waitFor } from '../support';
 import { patientForm, startTestGateway, uniqueName, type TestGateway } from '../identity/harness';
@@ -104,8 +105,23 @@ async function pinCount(): Promise<number> {
   return (await cluster1().pins()).length;
 }
 
+/** A gateway's list of stored files the ledger may not reference (records/orphan-pins). */
+async function orphanRows(g: TestGateway) {
+  const { rows } = await g.gw.ctx.pool.query<{
+    cid: string;
+    reason: string;
+    transaction_id: string | null;
+    last_error: string | null;
+    attempts: number;
+    next_attempt_at: Date;
+  }>('SELECT * FROM orphan_pins ORDER BY created_at');
+  return rows;
+}
+
 beforeAll(async () => {
   process.env.EHR_RECORD_MAX_BYTES = String(MAX_BYTES);
+  // The tests sweep orphan pins themselves: no timer's sweep between an entry and its check.
+  process.env.EHR_ORPHAN_SWEEP_SECONDS = '86400';
   g1 = await startTestGateway(net, h1);
   g2 = await startTestGateway(net, h2);
   await g1.gw.ctx.records!.hospitalKey.ensure();
@@ -460,9 +476,14 @@ describe('the ledger refuses the record after the file was added', () => {
     expect(await recordCount()).toBe(records);
   });
 
-  it('records the file for cleanup, and says so, when the unpin fails too', async () => {
-    // Hospital1's real cluster behind a proxy that refuses every unpin (DELETE /pins/…).
-    const proxy = await faultProxy(h1.ipfs.clusterApiPort, (req) => req.method === 'DELETE');
+  it('records the file for cleanup, and says so, when the unpin fails too; the sweeper unpins it later', async () => {
+    // Hospital1's real cluster behind a proxy that refuses every unpin (DELETE /pins/…) until
+    // the cluster "comes back".
+    let refuseUnpins = true;
+    const proxy = await faultProxy(
+      h1.ipfs.clusterApiPort,
+      (req) => refuseUnpins && req.method === 'DELETE',
+    );
     const h1ViaProxy = { ...h1, ipfs: { ...h1.ipfs, clusterApiPort: proxy.port } };
     const g = await startTestGateway(
       { ...net, hospitals: net.hospitals.map((h) => (h.name === h1.name ? h1ViaProxy : h)) },
@@ -481,14 +502,27 @@ describe('the ledger refuses the record after the file was added', () => {
       expect(proxy.refused).toContain(`DELETE /pins/${cid}`);
       // Reported, not lost: the pin is still in the cluster, and the gateway's cleanup list names it.
       expect((await cluster1().pins()).map((p) => p.cid)).toContain(cid);
-      const orphans = readFileSync(join(g.gw.ctx.config.dataDir, 'orphan-pins.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Record<string, string>);
-      expect(orphans).toEqual([
-        expect.objectContaining({ cid, reason: 'NOT_ASSIGNED', unpinError: expect.any(String) }),
+      expect(await orphanRows(g)).toEqual([
+        expect.objectContaining({
+          cid,
+          reason: 'NOT_ASSIGNED',
+          transaction_id: null,
+          last_error: expect.stringContaining('HTTP 503'),
+        }),
       ]);
       expect(await recordCount()).toBe(records);
+
+      // The cluster takes unpins again: the next sweep removes the file and its entry.
+      refuseUnpins = false;
+      await g.gw.ctx.pool.query('UPDATE orphan_pins SET next_attempt_at = now()');
+      expect(await g.gw.ctx.records!.orphanPins.sweep()).toEqual({
+        unpinned: 1,
+        committed: 0,
+        waiting: 0,
+        failed: 0,
+      });
+      expect((await cluster1().pins()).map((p) => p.cid)).not.toContain(cid);
+      expect(await orphanRows(g)).toEqual([]);
     } finally {
       if (cid)
         await cluster1()
@@ -496,6 +530,96 @@ describe('the ledger refuses the record after the file was added', () => {
           .catch(() => undefined);
       await g.close();
       await proxy.close();
+    }
+  });
+
+  it('keeps the file when the commit is not confirmed in time; the sweeper finds the record committed', async () => {
+    // A gateway that waits 1 ms for commits: every write is handed to the orderer and commits,
+    // but the gateway cannot know it in time (as when a commit status is lost or late).
+    const g = await startTestGateway(net, h1, { EHR_LEDGER_COMMIT_TIMEOUT_MS: '1' });
+    try {
+      const doc = await doctorAt(g, h1);
+      await (
+        await bootstrapAdminLedger(g1.gw.ctx)
+      ).submit('assignments:AssignDoctor', [patientId, doc.id]);
+      const file = pdf(300_000);
+      const idempotencyKey = `unconfirmed-${Date.now()}`;
+      const r = await doc.session.upload(patientId, file, { idempotencyKey });
+      expect({ status: r.status, code: r.json.code }).toEqual({
+        status: 503,
+        code: 'LEDGER_OUTCOME_UNKNOWN',
+      });
+      expect(r.json.details).toEqual({
+        transactionId: expect.stringMatching(/^[0-9a-f]{64}$/),
+        storedFile: { cid: expect.any(String), cleanup: 'kept-until-the-ledger-answers' },
+      });
+      const { cid } = r.json.details.storedFile;
+      // Not unpinned: the record did commit, and its file must stay.
+      expect((await cluster1().pins()).map((p) => p.cid)).toContain(cid);
+      expect(await orphanRows(g)).toEqual([
+        expect.objectContaining({
+          cid,
+          reason: 'LEDGER_OUTCOME_UNKNOWN',
+          transaction_id: r.json.details.transactionId,
+        }),
+      ]);
+
+      // The retry the answer asks for finds the record the first attempt wrote.
+      const retry = await doc.session.upload(patientId, file, { idempotencyKey });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.json.cid).toBe(cid);
+
+      // The sweeper asks the peer, learns the record committed, and keeps the file.
+      expect(await g.gw.ctx.records!.orphanPins.sweep()).toEqual({
+        unpinned: 0,
+        committed: 1,
+        waiting: 0,
+        failed: 0,
+      });
+      expect(await orphanRows(g)).toEqual([]);
+      expect((await cluster1().pins()).map((p) => p.cid)).toContain(cid);
+      // Read at Hospital1's other gateway (this one's logged reads would not be confirmed either).
+      const content = await doctor1.get(`/records/${retry.json.recordId}/content`);
+      expect(content.status).toBe(200);
+      expect(content.bytes.equals(file)).toBe(true);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('unpins a kept file once its transaction has not committed within the grace period, not before', async () => {
+    const cluster = cluster1();
+    const late = await cluster.addStream(Readable.from([randomBytes(4096)]), 'orphan-test-late');
+    const recent = await cluster.addStream(
+      Readable.from([randomBytes(4096)]),
+      'orphan-test-recent',
+    );
+    try {
+      // Transactions the channel never saw: one recorded two hours ago (the grace is one), one now.
+      await g1.gw.ctx.pool.query(
+        `INSERT INTO orphan_pins (cid, record_id, reason, transaction_id, created_at) VALUES
+           ($1, 'r-late', 'LEDGER_OUTCOME_UNKNOWN', $2, now() - interval '2 hours'),
+           ($3, 'r-recent', 'LEDGER_OUTCOME_UNKNOWN', $4, now())`,
+        [late, randomBytes(32).toString('hex'), recent, randomBytes(32).toString('hex')],
+      );
+      expect(await g1.gw.ctx.records!.orphanPins.sweep()).toEqual({
+        unpinned: 1,
+        committed: 0,
+        waiting: 1,
+        failed: 0,
+      });
+      const pinned = (await cluster.pins()).map((p) => p.cid);
+      expect(pinned).not.toContain(late);
+      expect(pinned).toContain(recent);
+      expect(await orphanRows(g1)).toEqual([
+        expect.objectContaining({ cid: recent, attempts: 1, next_attempt_at: expect.any(Date) }),
+      ]);
+      // Asked again later, with back-off, not at every sweep.
+      expect((await orphanRows(g1))[0]!.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await g1.gw.ctx.pool.query('DELETE FROM orphan_pins');
+      await cluster.unpin(recent).catch(() => undefined);
     }
   });
 });

@@ -50,6 +50,9 @@ const envSchema = z.object({
   EHR_DEV_ENDPOINTS: bool.optional(),
   EHR_TRUST_PROXY: z.string().optional(),
   EHR_LEDGER_TIMEOUT_SECONDS: int(1, 300).default(30),
+  /** How long a submit waits for its commit to be confirmed (default: EHR_LEDGER_TIMEOUT_SECONDS);
+   *  past it the answer is LEDGER_OUTCOME_UNKNOWN. */
+  EHR_LEDGER_COMMIT_TIMEOUT_MS: int(1, 300_000).optional(),
   EHR_MEMBERSHIP_PROPOSAL_DAYS: int(1, 90).default(14),
   EHR_HTTP_HOST: z.string().default('127.0.0.1'),
   /** Address the federation port binds (default EHR_HTTP_HOST); its port is network.yaml's. */
@@ -84,6 +87,8 @@ export interface LedgerConfig {
   channel: string;
   chaincode: string;
   timeoutMs: number;
+  /** How long a submit waits for the commit status. */
+  commitTimeoutMs: number;
 }
 
 /** Names of doctors between member hospitals' gateways (directory/federation). */
@@ -275,6 +280,7 @@ export function loadGatewayConfig(
       channel: net.channel,
       chaincode: net.chaincode.name,
       timeoutMs: e.EHR_LEDGER_TIMEOUT_SECONDS * 1000,
+      commitTimeoutMs: e.EHR_LEDGER_COMMIT_TIMEOUT_MS ?? e.EHR_LEDGER_TIMEOUT_SECONDS * 1000,
     },
     membershipProposalDays: e.EHR_MEMBERSHIP_PROPOSAL_DAYS,
     federation: {

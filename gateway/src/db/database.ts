@@ -6,9 +6,10 @@ import type { Logger } from 'pino';
 import * as m0001 from './migrations/0001-identity';
 import * as m0002 from './migrations/0002-anchor-verifications';
 import * as m0003 from './migrations/0003-remote-doctor-names';
+import * as m0004 from './migrations/0004-orphan-pins';
 import { defineModels, type Models } from './models';
 
-const MIGRATIONS = [m0001, m0002, m0003];
+const MIGRATIONS = [m0001, m0002, m0003, m0004];
 /** pg_advisory_xact_lock key held while migrating (any constant; it names this purpose). */
 const MIGRATION_LOCK_KEY = 0x65_68_72_4d; // "ehrM"
 

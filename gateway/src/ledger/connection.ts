@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CommitError, connect, type Gateway, type Identity } from '@hyperledger/fabric-gateway';
+import { gateway as gatewayProto, msp } from '@hyperledger/fabric-protos';
 import { CodedError } from '@ehr/common';
 import type { LedgerConfig } from '../config/config';
 import { mapLedgerError } from './errors';
@@ -50,6 +51,8 @@ export const json = <T>(bytes: Uint8Array): T =>
 export interface UserLedger {
   evaluate<T>(fn: string, args: string[], decode?: Decoder<T>): Promise<T>;
   submit<T>(fn: string, args: string[], options?: SubmitOptions<T>): Promise<Submitted<T>>;
+  /** See LedgerConnection.commitOutcome. */
+  commitOutcome(transactionId: string, waitMs: number): Promise<CommitOutcome>;
 }
 
 /** A proposal this gateway signed for a user (for tracing, and for tests that check the signer). */
@@ -67,6 +70,24 @@ class NotReady extends Error {
     super('not submitted: the work it depends on failed');
   }
 }
+
+/**
+ * The transaction went to the orderer, but its commit was not confirmed (the orderer's answer or
+ * the commit status was lost or late): it may still commit. Reported as LEDGER_OUTCOME_UNKNOWN
+ * with its id, never as "unavailable", so nobody undoes or repeats what may have been applied.
+ */
+class OutcomeUnknown extends Error {
+  constructor(
+    readonly transactionId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`transaction ${transactionId}: commit not confirmed`);
+  }
+}
+
+/** A transaction's fate as the peer knows it (CommitStatus). */
+export type CommitOutcome =
+  { committed: true; valid: boolean; code: number; blockNumber: bigint } | { committed: false };
 
 export class LedgerConnection {
   private clientInstance: grpc.Client | undefined;
@@ -123,6 +144,13 @@ export class LedgerConnection {
       return await work(gateway);
     } catch (e) {
       if (e instanceof NotReady) throw e.cause;
+      if (e instanceof OutcomeUnknown) {
+        const mapped = new CodedError('LEDGER_OUTCOME_UNKNOWN', undefined, {
+          transactionId: e.transactionId,
+        });
+        mapped.cause = e.cause;
+        throw mapped;
+      }
       throw mapLedgerError(e);
     } finally {
       gateway.close();
@@ -174,9 +202,20 @@ export class LedgerConnection {
             });
           }
           const t2 = performance.now();
-          const submitted = await transaction.submit();
+          // From here on a failure may hide a commit: an orderer can take a transaction whose
+          // acknowledgement is lost, and a late commit status proves nothing.
+          let submitted, status;
+          try {
+            submitted = await transaction.submit();
+          } catch (e) {
+            throw new OutcomeUnknown(transaction.getTransactionId(), e);
+          }
           const t3 = performance.now();
-          const status = await submitted.getStatus();
+          try {
+            status = await submitted.getStatus(this.commitDeadline());
+          } catch (e) {
+            throw new OutcomeUnknown(transaction.getTransactionId(), e);
+          }
           if (!status.successful) {
             // As the client's own submitTransaction does: a CommitError carries the validation code.
             throw new CommitError({
@@ -191,7 +230,51 @@ export class LedgerConnection {
             timings: { endorse: t1 - t0, order: t3 - t2, commit: performance.now() - t3 },
           };
         }),
+      commitOutcome: (transactionId: string, waitMs: number) =>
+        this.commitOutcome(user, transactionId, waitMs),
     };
+  }
+
+  private commitDeadline() {
+    return { deadline: Date.now() + this.cfg.commitTimeoutMs };
+  }
+
+  /**
+   * Whether transaction `transactionId` committed, asked of the peer (CommitStatus) as `user`:
+   * a committed one answers at once; one the channel has not committed within `waitMs` is
+   * `{ committed: false }` (it may still arrive: the caller decides how long to wait in all).
+   */
+  commitOutcome(
+    user: SigningIdentity,
+    transactionId: string,
+    waitMs: number,
+  ): Promise<CommitOutcome> {
+    return this.withGateway(user, async (g) => {
+      const request = new gatewayProto.CommitStatusRequest();
+      request.setChannelId(this.cfg.channel);
+      request.setTransactionId(transactionId);
+      const creator = new msp.SerializedIdentity();
+      creator.setMspid(user.mspId);
+      creator.setIdBytes(Buffer.from(user.certificate));
+      request.setIdentity(creator.serializeBinary());
+      const signed = new gatewayProto.SignedCommitStatusRequest();
+      signed.setRequest(request.serializeBinary());
+      // Signed by the Gateway as `user` when it is sent.
+      const commit = g.newCommit(signed.serializeBinary());
+      try {
+        const status = await commit.getStatus({ deadline: Date.now() + waitMs });
+        return {
+          committed: true,
+          valid: status.successful,
+          code: status.code,
+          blockNumber: status.blockNumber,
+        };
+      } catch (e) {
+        if ((e as { code?: number }).code === grpc.status.DEADLINE_EXCEEDED)
+          return { committed: false };
+        throw e;
+      }
+    });
   }
 
   /** Readiness: the TLS connection to the peer can be (re)established within `ms`. */

@@ -6,6 +6,7 @@ import { Consents } from './consent';
 import { consentRoutes } from './consent-routes';
 import { RecordDownloads } from './download';
 import { HospitalKeyRegistration } from './hospital-key';
+import { OrphanPins } from './orphan-pins';
 import { loadRecordsConfig, type RecordsConfig } from './records-config';
 import { recordRoutes, recordUploadRoutes } from './routes';
 import { RecordUploads } from './upload';
@@ -16,11 +17,12 @@ export interface Records {
   hospitalKey: HospitalKeyRegistration;
   uploads: RecordUploads;
   downloads: RecordDownloads;
+  /** Stored files the ledger does not reference; its sweeper runs from the gateway's start. */
+  orphanPins: OrphanPins;
   /** Mounted before the OpenAPI validator (streams its multipart body itself). */
   uploadRoutes: ReturnType<typeof recordUploadRoutes>;
   routes: ReturnType<typeof recordRoutes>;
   consentRoutes: ReturnType<typeof consentRoutes>;
-  /** Registers the hospital's key on the ledger now; failures are logged and retried on use. */
   /** Starts putting this hospital's key on the ledger, retried until done; returns a stop. */
   registerKeyInBackground(): () => void;
 }
@@ -31,13 +33,15 @@ export function createRecords(ctx: GatewayContext): Records {
   let cluster: IpfsClusterClient | undefined;
   const clusterClient = () =>
     (cluster ??= new IpfsClusterClient(ctx.config.network, ctx.config.hospital));
-  const uploads = new RecordUploads(ctx, config, hospitalKey, clusterClient);
+  const orphanPins = new OrphanPins(ctx, config.orphanPins, clusterClient);
+  const uploads = new RecordUploads(ctx, config, hospitalKey, clusterClient, orphanPins);
   const downloads = new RecordDownloads(ctx, config, hospitalKey);
   return {
     config,
     hospitalKey,
     uploads,
     downloads,
+    orphanPins,
     uploadRoutes: recordUploadRoutes(ctx, uploads),
     routes: recordRoutes(ctx, downloads, new RecordViews(hospitalKey, ctx.log)),
     consentRoutes: consentRoutes(ctx, new Consents(hospitalKey)),

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { dataPaths } from '@ehr/network';
 import type { GatewayConfig } from '../config/config';
+import type { OrphanPinSettings } from './orphan-pins';
 
 const schema = z.object({
   /** Largest accepted file (plaintext bytes). */
@@ -23,6 +24,16 @@ const schema = z.object({
   EHR_IPFS_READ_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How long an upload's add to IPFS Cluster may take in all before it is 503. */
   EHR_IPFS_ADD_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** How often files the ledger does not reference are cleaned up (records/orphan-pins). */
+  EHR_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** How long a file whose record's write was not confirmed is kept while the ledger has not
+   *  committed that write; unpinned after. */
+  EHR_ORPHAN_OUTCOME_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3600),
 });
 
 export interface RecordsConfig {
@@ -33,6 +44,7 @@ export interface RecordsConfig {
   spoolDir: string;
   ipfsReadTimeoutMs: number;
   ipfsAddTimeoutMs: number;
+  orphanPins: OrphanPinSettings;
 }
 
 export function loadRecordsConfig(
@@ -50,5 +62,9 @@ export function loadRecordsConfig(
     spoolDir: join(gateway.dataDir, 'spool'),
     ipfsReadTimeoutMs: e.EHR_IPFS_READ_TIMEOUT_MS,
     ipfsAddTimeoutMs: e.EHR_IPFS_ADD_TIMEOUT_MS,
+    orphanPins: {
+      sweepMs: e.EHR_ORPHAN_SWEEP_SECONDS * 1000,
+      outcomeGraceMs: e.EHR_ORPHAN_OUTCOME_GRACE_SECONDS * 1000,
+    },
   };
 }

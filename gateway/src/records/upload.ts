@@ -12,10 +12,9 @@
 //  - the replica count is read while the transaction commits.
 // The 201 comes once the record is committed VALID and the file is pinned. Nothing half-written:
 // an IPFS failure writes nothing on the ledger; a ledger failure unpins the file (or, if the unpin
-// fails too, records it for cleanup and says so in the error).
+// fails too, records it for cleanup and says so in the error); a write whose commit was not
+// confirmed keeps the file until the ledger says whether the record exists (orphan-pins).
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -36,6 +35,7 @@ import type { Caller } from '../http/auth-guard';
 import type { GatewayContext } from '../http/context';
 import type { Submitted } from '../ledger/connection';
 import type { HospitalKeyRegistration } from './hospital-key';
+import type { OrphanPins } from './orphan-pins';
 import { declaredTypeAgrees } from './media-type';
 import type { RecordsConfig } from './records-config';
 import { DigestStream, MediaTypeGate } from './sniff-stream';
@@ -108,6 +108,7 @@ export class RecordUploads {
     private readonly cfg: RecordsConfig,
     private readonly hospitalKey: HospitalKeyRegistration,
     private readonly clusterClient: () => IpfsClusterClient,
+    private readonly orphanPins: OrphanPins,
   ) {}
 
   /** Made on first use: the cluster's API password exists only once the IPFS services ran. */
@@ -199,16 +200,23 @@ export class RecordUploads {
         const winner = await this.concurrentRetryWinner(caller, e, idempotencyKey, recordId);
         const cid = await storing.added.catch(() => undefined);
         if (winner) {
-          if (cid) await this.discard(cid, recordId, 'a concurrent retry stored the record first');
+          if (cid)
+            await this.orphanPins.discard(
+              cid,
+              recordId,
+              'a concurrent retry stored the record first',
+            );
           return { created: await this.createdOf(winner), replay: true, timings };
         }
-        // Nothing stored (the add failed): its error says so. Stored: removed, or reported.
+        // Nothing stored (the add failed): its error says so. Stored: removed, or reported; kept
+        // while the record may still commit.
         if (!cid) throw e;
-        const cleanup = await this.discard(
-          cid,
-          recordId,
-          e instanceof CodedError ? e.code : 'error',
-        );
+        const reason = e instanceof CodedError ? e.code : 'error';
+        const transactionId = (e as CodedError).details?.transactionId;
+        const cleanup =
+          reason === 'LEDGER_OUTCOME_UNKNOWN' && typeof transactionId === 'string'
+            ? await this.orphanPins.hold(cid, recordId, transactionId, reason)
+            : await this.orphanPins.discard(cid, recordId, reason);
         if (e instanceof CodedError)
           throw new CodedError(e.code, e.message, { ...e.details, storedFile: { cid, cleanup } });
         throw e;
@@ -341,34 +349,6 @@ export class RecordUploads {
       }
       if (pinned >= want || Date.now() >= deadline) return pinned;
       await new Promise((r) => setTimeout(r, asked < 10 ? 5 : 25));
-    }
-  }
-
-  /** Removes a file the ledger will not reference; if that fails, it is recorded for cleanup. */
-  private async discard(
-    cid: string,
-    recordId: string,
-    reason: string,
-  ): Promise<'unpinned' | 'recorded-for-cleanup'> {
-    try {
-      await this.cluster.unpin(cid);
-      return 'unpinned';
-    } catch (e) {
-      const line = JSON.stringify({
-        at: new Date().toISOString(),
-        cid,
-        recordId,
-        reason,
-        unpinError: (e as Error).message,
-      });
-      appendFileSync(join(this.ctx.config.dataDir, 'orphan-pins.jsonl'), `${line}\n`, {
-        mode: 0o600,
-      });
-      this.ctx.log.error(
-        { cid, recordId, reason },
-        'orphan pin: unpin failed, recorded in orphan-pins.jsonl for cleanup',
-      );
-      return 'recorded-for-cleanup';
     }
   }
 
@@ -535,7 +515,7 @@ export class RecordUploads {
     const added = Promise.allSettled([finished, sealed]).then(async () => {
       const stored = await (adding ?? Promise.reject(failure));
       if (failure) {
-        await this.discard(stored, recordId, 'refused upload');
+        await this.orphanPins.discard(stored, recordId, 'refused upload');
         throw failure;
       }
       return stored;

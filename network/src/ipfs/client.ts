@@ -134,16 +134,19 @@ export class IpfsClusterClient {
     return cid;
   }
 
-  /** Removes the pin from the cluster (its blocks are then garbage-collectable on every peer). */
+  /** Removes the pin from the cluster (its blocks are then garbage-collectable on every peer). A
+   *  CID the cluster does not pin (404) is already where the caller wants it: not an error. */
   async unpin(cid: string): Promise<void> {
-    await check(
-      await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, {
-        method: 'DELETE',
-        headers: this.headers,
-        signal: this.deadline(),
-      }),
-      'cluster unpin',
-    );
+    const res = await fetch(`${this.base}/pins/${encodeURIComponent(cid)}`, {
+      method: 'DELETE',
+      headers: this.headers,
+      signal: this.deadline(),
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return;
+    }
+    await check(res, 'cluster unpin');
   }
 
   /** The pin's state on every cluster peer. */
