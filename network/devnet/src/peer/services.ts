@@ -77,6 +77,8 @@ export function createPeerSide(
           address: `127.0.0.1:${cc.port}`,
           // The chaincode server's TLS certificate comes from the same organisation's CA.
           tlsRootCert: readFileSync(ids.tlsCa),
+          // The loopback address's name in every TLS certificate of ours (CA-issued and dev PKI).
+          tlsServerName: 'localhost',
           clientCert: readFileSync(ids.tlsCert),
           clientKey: readFileSync(ids.tlsKey),
           executeTimeoutMs: opts.executeTimeoutMs,
