@@ -8,10 +8,9 @@
 // hospital's encryption key is), when a doctor account is made, disabled or enabled. A sync at
 // start and every few minutes repairs whatever was missed while the ledger was unreachable.
 import type { DoctorEntry, PublishDoctorRequest } from '@ehr/chaincode/api';
-import { bootstrapAdminLedger } from '../accounts/bootstrap';
+import { AdminLedger } from '../accounts/admin-ledger';
 import type { User } from '../db/models';
 import type { GatewayContext } from '../http/context';
-import type { UserLedger } from '../ledger/connection';
 import { DIRECTORY } from '../ledger/contract';
 
 const RESYNC_MS = 10 * 60_000;
@@ -45,7 +44,7 @@ export function professionalIdentity(user: User): { displayName: string; special
 export class DoctorDirectory {
   /** Writes run one at a time, in order (two writes of one entry would conflict on the ledger). */
   private queue: Promise<unknown> = Promise.resolve();
-  private admin: Promise<UserLedger> | undefined;
+  private readonly admin: AdminLedger;
   private timer: NodeJS.Timeout | undefined;
   private retryMs = RETRY_FIRST_MS;
   private started = false;
@@ -54,22 +53,18 @@ export class DoctorDirectory {
   private retryAfterSync = false;
   private closed = false;
 
-  constructor(private readonly ctx: GatewayContext) {}
+  constructor(private readonly ctx: GatewayContext) {
+    this.admin = new AdminLedger(ctx);
+  }
 
   private get mspId(): string {
     return this.ctx.config.hospital.mspId;
   }
 
-  private adminLedger(): Promise<UserLedger> {
-    // Unsealing the admin's key costs a bcrypt and a scrypt: once per process, again after a failure.
-    this.admin ??= bootstrapAdminLedger(this.ctx);
-    return this.admin;
-  }
-
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     this.queue = run.catch((e: unknown) => {
-      this.admin = undefined;
+      this.admin.forget();
       this.ctx.log.warn(
         { err: (e as Error).message },
         'doctor directory not up to date (the next sync retries)',
@@ -82,10 +77,10 @@ export class DoctorDirectory {
   async ledgerEntries(mspId?: string): Promise<DoctorEntry[]> {
     try {
       return await (
-        await this.adminLedger()
+        await this.admin.get()
       ).evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, mspId ? [mspId] : []);
     } catch (e) {
-      this.admin = undefined;
+      this.admin.forget();
       throw e;
     }
   }
@@ -95,7 +90,7 @@ export class DoctorDirectory {
     if (user.role !== 'doctor' || this.closed) return;
     const entry = directoryEntry(user, this.mspId);
     void this.enqueue(async () => {
-      await (await this.adminLedger()).submit(DIRECTORY.publishDoctor, [JSON.stringify(entry)]);
+      await (await this.admin.get()).submit(DIRECTORY.publishDoctor, [JSON.stringify(entry)]);
     }).catch(() => this.retrySoon());
   }
 
@@ -108,7 +103,7 @@ export class DoctorDirectory {
   /** Publishes every doctor account whose entry is missing or differs; resolves to how many. */
   sync(): Promise<number> {
     return this.enqueue(async () => {
-      const admin = await this.adminLedger();
+      const admin = await this.admin.get();
       const listed = new Map(
         (await admin.evaluate<DoctorEntry[]>(DIRECTORY.listDoctors, [this.mspId])).map((e) => [
           e.doctorId,

@@ -204,14 +204,10 @@ export class LedgerConnection {
           const t2 = performance.now();
           // From here on a failure may hide a commit: an orderer can take a transaction whose
           // acknowledgement is lost, and a late commit status proves nothing.
-          let submitted, status;
+          let submitted, status, t3;
           try {
             submitted = await transaction.submit();
-          } catch (e) {
-            throw new OutcomeUnknown(transaction.getTransactionId(), e);
-          }
-          const t3 = performance.now();
-          try {
+            t3 = performance.now();
             status = await submitted.getStatus(this.commitDeadline());
           } catch (e) {
             throw new OutcomeUnknown(transaction.getTransactionId(), e);

@@ -9,9 +9,8 @@
 // A file is never unpinned while its record may still commit: that would leave a record on the
 // ledger whose file is gone.
 import type { IpfsClusterClient } from '@ehr/network';
-import { bootstrapAdminLedger } from '../accounts/bootstrap';
+import { AdminLedger } from '../accounts/admin-ledger';
 import type { GatewayContext } from '../http/context';
-import type { UserLedger } from '../ledger/connection';
 
 /** What became of a stored file the ledger does not reference (the upload's error says it). */
 export type StoredFileCleanup =
@@ -51,7 +50,7 @@ const RETRY_MAX_MS = 3_600_000;
 const BATCH = 100;
 
 export class OrphanPins {
-  private admin: Promise<UserLedger> | undefined;
+  private readonly admin: AdminLedger;
   private sweeping: Promise<SweepResult> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -59,7 +58,9 @@ export class OrphanPins {
     private readonly ctx: GatewayContext,
     private readonly settings: OrphanPinSettings,
     private readonly cluster: () => IpfsClusterClient,
-  ) {}
+  ) {
+    this.admin = new AdminLedger(ctx);
+  }
 
   /** Unpins a file nothing on the ledger references; if the unpin fails, records it for the sweeper. */
   async discard(cid: string, recordId: string, reason: string): Promise<StoredFileCleanup> {
@@ -158,7 +159,7 @@ export class OrphanPins {
       try {
         if (row.transaction_id) {
           const outcome = await (
-            await this.adminLedger()
+            await this.admin.get()
           ).commitOutcome(row.transaction_id, STATUS_WAIT_MS);
           if (outcome.committed && outcome.valid) {
             await this.forget(row.cid);
@@ -185,7 +186,7 @@ export class OrphanPins {
         );
         result.unpinned++;
       } catch (e) {
-        this.admin = undefined; // unsealed again next time, in case that was what failed
+        this.admin.forget(); // unsealed again next time, in case that was what failed
         result.failed++;
         await this.ctx.pool
           .query('UPDATE orphan_pins SET last_error = $2 WHERE cid = $1', [
@@ -201,11 +202,5 @@ export class OrphanPins {
 
   private async forget(cid: string): Promise<void> {
     await this.ctx.pool.query('DELETE FROM orphan_pins WHERE cid = $1', [cid]);
-  }
-
-  private adminLedger(): Promise<UserLedger> {
-    // Unsealing the admin's key costs a bcrypt and a scrypt: once per process, again after a failure.
-    this.admin ??= bootstrapAdminLedger(this.ctx);
-    return this.admin;
   }
 }
