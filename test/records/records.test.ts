@@ -897,6 +897,45 @@ describe('when IPFS is down', () => {
     }
     expect(await recordCount()).toBe(records);
   });
+
+  it("answers a download with 503 STORAGE_UNAVAILABLE and no file bytes when the hospital's Kubo node fails the read, and serves it once Kubo answers again", async () => {
+    const file = pdf(90 * 1024);
+    const up = await doctor1.upload(patientId, file);
+    expect(up.status).toBe(201);
+    // Hospital1's real Kubo behind a proxy that fails every read (cat) until it "comes back".
+    let failReads = true;
+    const proxy = await faultProxy(
+      h1.ipfs.apiPort,
+      (req) => failReads && (req.url ?? '').startsWith('/api/v0/cat'),
+    );
+    const h1ViaProxy = { ...h1, ipfs: { ...h1.ipfs, apiPort: proxy.port } };
+    const g = await startTestGateway(
+      { ...net, hospitals: net.hospitals.map((h) => (h.name === h1.name ? h1ViaProxy : h)) },
+      h1ViaProxy,
+    );
+    try {
+      const doc = await doctorAt(g, h1);
+      const admin = await new Session(g.url).login('admin', 'admin', g.adminPassword);
+      const assign = { json: { patientId, doctorId: doc.id } };
+      expect((await admin.request('POST', '/admin/assignments', assign)).status).toBe(201);
+      const path = `/records/${up.json.recordId}/content`;
+      const failed = await within(30_000, doc.session.get(path));
+      expect({ status: failed.status, code: failed.json?.code }).toEqual({
+        status: 503,
+        code: 'STORAGE_UNAVAILABLE',
+      });
+      expect(failed.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(failed.bytes.includes(file.subarray(0, 64))).toBe(false);
+      expect(proxy.refused).toEqual([`POST /api/v0/cat?arg=${up.json.cid}`]);
+      failReads = false;
+      const served = await within(30_000, doc.session.get(path));
+      expect(served.status).toBe(200);
+      expect(served.bytes.equals(file)).toBe(true);
+    } finally {
+      await g.close();
+      await proxy.close();
+    }
+  });
 });
 
 // Last in this file: it rotates Hospital1's key for the rest of the run (key ids are never
