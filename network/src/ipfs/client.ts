@@ -1,7 +1,7 @@
 // A small typed client for what the system needs from IPFS: add through a hospital's cluster
 // peer (replicated by the cluster), ask a pin's status across peers, and read through a Kubo node.
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Hospital, Network } from '../config';
@@ -38,42 +38,55 @@ export interface ClusterPin {
 const cidText = (cid: unknown): string =>
   typeof cid === 'string' ? cid : ((cid as { '/': string } | undefined)?.['/'] ?? '');
 
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** The whole answer of a node:http response, as text. */
+function answerOf(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (text += c));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    res.on('error', reject);
+  });
+}
+
+const failure = (what: string, a: Answer) =>
+  new Error(`${what}: HTTP ${a.status} ${a.text.slice(0, 300)}`);
+
+/** A fetch answer that is not 2xx throws, as `okText` does for node:http answers. */
 async function check(res: Response, what: string): Promise<Response> {
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok) throw failure(what, { status: res.status, text: await res.text() });
   return res;
 }
 
+function okText(a: Answer, what: string): string {
+  if (a.status < 200 || a.status >= 300) throw failure(what, a);
+  return a.text;
+}
+
 /**
- * A small request over node:http, answered as status and text. The cluster's status is asked every
- * few milliseconds while an upload waits for its copies: fetch cost each ask a web stream, a
- * performance entry and several promises, node:http a fraction of that.
+ * A small request over node:http. The cluster's status is asked every few milliseconds while an
+ * upload waits for its copies: fetch cost each ask a web stream, a performance entry and several
+ * promises, node:http a fraction of that.
  */
 function httpText(
   url: string,
   opts: { method?: string; headers?: Record<string, string>; signal?: AbortSignal },
-): Promise<{ status: number; text: string }> {
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, {
       method: opts.method ?? 'GET',
       headers: opts.headers,
       signal: opts.signal,
     });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
+    req.on('response', (res) => answerOf(res).then(resolve, reject));
     req.on('error', reject);
     req.end();
   });
-}
-
-function okText(answer: { status: number; text: string }, what: string): string {
-  if (answer.status < 200 || answer.status >= 300)
-    throw new Error(`${what}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
-  return answer.text;
 }
 
 export class IpfsClusterClient {
@@ -152,17 +165,11 @@ export class IpfsClusterClient {
         headers: { ...this.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
         signal,
       });
-      req.on('response', (res) => {
-        let answer = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (answer += c));
-        res.on('end', () =>
-          (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300
-            ? resolve(answer)
-            : reject(new Error(`cluster add: HTTP ${res.statusCode} ${answer.slice(0, 300)}`)),
-        );
-        res.on('error', reject);
-      });
+      req.on('response', (res) =>
+        answerOf(res)
+          .then((a) => okText(a, 'cluster add'))
+          .then(resolve, reject),
+      );
       // Settle on the request's own failure: the pipeline only settles once the source ends,
       // which a stalled source (waiting on its producer) may not do until the caller stops it.
       req.on('error', reject);
@@ -304,11 +311,7 @@ export function kuboCatStream(org: Hospital, cid: string, signal?: AbortSignal):
     const req = httpRequest(url, { method: 'POST', signal });
     req.on('response', (res) => {
       if (res.statusCode === 200) return resolve(res);
-      let answer = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (answer = (answer + c).slice(0, 300)));
-      res.on('end', () => reject(new Error(`kubo cat: HTTP ${res.statusCode} ${answer}`)));
-      res.on('error', reject);
+      answerOf(res).then((a) => reject(failure('kubo cat', a)), reject);
     });
     req.on('error', reject);
     req.end();
