@@ -1,9 +1,9 @@
 // `npm test [project...]`: runs jest over every project (unit and integration) with the summary
 // as the last lines of the output. Extra arguments select jest projects (e.g. `ledger`).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REPO_ROOT, loadNetwork } from '@ehr/network';
 import { createRequire } from 'node:module';
 import { ensureChromium } from './chromium';
@@ -75,16 +75,18 @@ export async function runTests(args: string[]): Promise<number> {
   // through require(esm), which needs the VM modules API (Node 24 with this flag).
   const nodeFlags = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
   if (projects.length === 0) await lint();
-  // The test stack's logs, copied there by jest's global teardown; kept only when a test failed.
-  const logsDir = mkdtempSync(join(tmpdir(), 'ehr-test-logs-'));
+  // One directory for the run: jest's results as JSON (for one plain closing line, "N passed,
+  // N failed, N skipped") and the test stack's logs, copied there by jest's global teardown and
+  // kept only when a test failed.
+  const runDir = mkdtempSync(join(tmpdir(), 'ehr-test-run-'));
+  const resultsFile = join(runDir, 'results.json');
+  const logsDir = join(runDir, 'logs');
   const env = {
     ...process.env,
     ...(await preparePortal(projects)),
     ...(await fabricTestEnv()),
     EHR_TEST_LOGS_DIR: logsDir,
   };
-  // jest's results as JSON too, for one plain closing line ("N passed, N failed, N skipped").
-  const resultsFile = join(mkdtempSync(join(tmpdir(), 'ehr-jest-')), 'results.json');
   const jestArgs = [
     ...nodeFlags,
     jest,
@@ -97,9 +99,8 @@ export async function runTests(args: string[]): Promise<number> {
     const child = spawn(process.execPath, jestArgs, { cwd: REPO_ROOT, stdio: 'inherit', env });
     child.on('exit', (c) => resolve(c ?? 1));
   });
-  if (code !== 0 && readdirSync(logsDir).length > 0)
-    console.log(`\nthe test stack's logs of this run: ${logsDir}`);
-  else rmSync(logsDir, { recursive: true, force: true });
+  const keepLogs = code !== 0 && existsSync(logsDir);
+  if (keepLogs) console.log(`\nthe test stack's logs of this run: ${logsDir}`);
   try {
     const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as {
       numPassedTests: number;
@@ -113,7 +114,7 @@ export async function runTests(args: string[]): Promise<number> {
   } catch {
     // jest failed before writing results: its own output says why
   } finally {
-    rmSync(dirname(resultsFile), { recursive: true, force: true });
+    rmSync(keepLogs ? resultsFile : runDir, { recursive: true, force: true });
   }
   return code;
 }
